@@ -1,0 +1,67 @@
+"""Base classes: the methods the engine calls on each component kind (one place to read the contracts)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+
+class Feature:
+    """Online and batch form of one or more feature columns for ONE market.
+
+    `update(event)` is O(1) and is called with every event of the market whose kind is in `needs`
+    ("candle" | "trade" | "book"); `value()` returns the current outputs (NaN while not warm).
+    `batch(stream)` computes over a whole `MarketStream` and returns shape (len(stream), len(outputs)):
+    row i equals `value()` right after the i-th event of the merged stream was offered to `update`
+    (events of kinds the feature does not need leave the value unchanged). A test proves equality.
+    """
+    needs: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    @property
+    def warmup(self) -> int:
+        """Events of the needed kind(s) before `value()` is finite."""
+        return 0
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def update(self, event: Any) -> None:
+        raise NotImplementedError
+
+    def value(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        return bool(np.all(np.isfinite(self.value())))
+
+    def batch(self, stream: Any) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Tower:
+    """A model: fit on history, predict in bulk, step online. Column 0 of outputs is P(label=1)."""
+    outputs: ClassVar[tuple[str, ...]] = ("p_up",)
+
+    def fit(self, X: np.ndarray, y: np.ndarray, feature_names: list[str], **kw: Any) -> "Tower":
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def step(self, x: np.ndarray, context: dict | None = None) -> np.ndarray:
+        return self.predict(np.asarray(x, dtype=float).reshape(1, -1))[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """A kill-switch trip: action in {block_entries, scale_size, pause, cancel_all, flatten, halt}."""
+    switch: str
+    action: str
+    reason: str
+    factor: float = 1.0          # for scale_size
+    seconds: float = 0.0         # for pause / expiry of the trip

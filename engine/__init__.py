@@ -1,0 +1,1 @@
+"""The runtime: event loop, modes, CLI, walk-forward, reports, validation."""

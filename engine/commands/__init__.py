@@ -1,0 +1,1 @@
+"""`scalp <command>` modules: each exposes HELP (one line) and main(argv) -> exit code."""

@@ -1,0 +1,56 @@
+"""`scalp validate [overrides]`: compose exactly the config a run would, validate it, start nothing."""
+from __future__ import annotations
+
+from omegaconf import DictConfig, OmegaConf
+
+from engine.app import hydra_command
+from engine.i18n import t
+from engine.validate import GROUPS
+
+HELP = "compose and validate the config (starts nothing)"
+
+
+def summary_lines(cfg: DictConfig, choices: dict[str, str] | None = None) -> list[str]:
+    """A short summary: mode, preset, markets, and each group's choice (multi-select as lists)."""
+    choices = choices or {}
+    lines = [t("validate.summary", mode=cfg.get("mode"), preset=choices.get("preset", cfg.get("market_class")),
+               markets=",".join(cfg.get("markets") or []))]
+    for group, (_, many) in GROUPS.items():
+        node = cfg.get(group)
+        if node is None:
+            continue
+        if many:
+            choice = "[" + ", ".join(f"{k}:{v.get('component')}" for k, v in node.items()) + "]"
+        else:
+            choice = str(node.get("component"))
+        lines.append(t("validate.group", group=group, choice=choice))
+    return lines
+
+
+def job(cfg: DictConfig) -> int:
+    # The config already passed engine.validate before Hydra started this job; say so with a summary.
+    from hydra.core.hydra_config import HydraConfig
+    try:
+        choices = dict(HydraConfig.get().runtime.choices)
+        job_overrides = list(HydraConfig.get().overrides.task)
+    except ValueError:
+        choices, job_overrides = {}, []
+    from hydra.types import RunMode
+    if job_overrides and HydraConfig.get().mode == RunMode.MULTIRUN:
+        print(t("validate.job", num=_job_num(), overrides=" ".join(job_overrides)))
+    print(t("validate.ok"))
+    for line in summary_lines(cfg, {k: str(v) for k, v in choices.items() if v is not None}):
+        print(line)
+    return 0
+
+
+def _job_num() -> int:
+    from hydra.core.hydra_config import HydraConfig
+    try:
+        return int(HydraConfig.get().job.num)
+    except Exception:
+        return 0
+
+
+def main(argv: list[str]) -> int:
+    return hydra_command("validate", argv, job)

@@ -1,0 +1,49 @@
+"""People-facing text in Korean (default) or English, keyed by `ui.lang`; catalogs live in engine/messages/."""
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import string
+
+LANGS = ("ko", "en")
+_lang = os.environ.get("SCALP_LANG", "ko") if os.environ.get("SCALP_LANG") in LANGS else "ko"
+_catalog: dict[str, dict[str, str]] | None = None
+
+
+def catalog() -> dict[str, dict[str, str]]:
+    """All messages of all areas; a key defined by two areas is a bug and raises."""
+    global _catalog
+    if _catalog is None:
+        import engine.messages as pkg
+        merged: dict[str, dict[str, str]] = {}
+        for mod in pkgutil.iter_modules(pkg.__path__, prefix="engine.messages."):
+            for key, texts in importlib.import_module(mod.name).MESSAGES.items():
+                if key in merged:
+                    raise ValueError(f"message key '{key}' defined twice ({mod.name})")
+                merged[key] = texts
+        _catalog = merged
+    return _catalog
+
+
+def set_lang(lang: str) -> None:
+    global _lang
+    if lang not in LANGS:
+        raise ValueError(f"ui.lang must be one of {', '.join(LANGS)}, got '{lang}'")
+    _lang = lang
+
+
+def lang() -> str:
+    return _lang
+
+
+def t(key: str, /, **kw: object) -> str:
+    """The message `key` in the current language, formatted with `kw`."""
+    texts = catalog().get(key)
+    if texts is None:
+        raise KeyError(f"no message '{key}' in engine/messages")
+    return texts.get(_lang, texts["en"]).format(**kw)
+
+
+def placeholders(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}

@@ -1,0 +1,1 @@
+"""Message catalogs for people-facing text, one module per area: MESSAGES = {key: {"ko": ..., "en": ...}}."""

@@ -1,0 +1,182 @@
+"""Validate a composed config: every node through the registry, root keys, link checks, live-only rules."""
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import pkgutil
+import re
+from typing import Any, Literal
+
+from omegaconf import DictConfig, OmegaConf
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+import registry
+from engine.i18n import t
+
+# config group -> (component kind, multi-select?)
+GROUPS: dict[str, tuple[str, bool]] = {
+    "features": ("feature", True), "labels": ("label", True), "towers": ("tower", True),
+    "exits": ("exit", True), "killswitches": ("killswitch", True), "alerts": ("alert", True),
+    "fusion": ("fusion", False), "entry": ("entry", False), "sizing": ("sizing", False),
+    "universe": ("universe", False), "feed": ("feed", False), "exchange": ("exchange", False),
+    "fill_model": ("fill_model", False), "store": ("store", False),
+}
+KIND_GROUP = {kind: group for group, (kind, _) in GROUPS.items()}
+SECRET_KEY_RE = re.compile(r"(secret|access_key|password|passwd|api_key|token|private_key)", re.I)
+LIVE_ENV = ("UPBIT_ACCESS_KEY", "UPBIT_SECRET_KEY")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+class Limits(_Strict):
+    """Engine-enforced limits (DESIGN §8)."""
+    cooldown_s: float = Field(30, ge=0)
+    max_open_positions: int = Field(5, ge=1)
+    max_market_share: float = Field(0.30, gt=0, le=1)
+
+
+class Ui(_Strict):
+    """People-facing output settings."""
+    lang: Literal["ko", "en"] = "ko"
+
+
+class Run(_Strict):
+    """Run naming and where reports/records go."""
+    name: str = "run"
+    out_dir: str = "outputs"
+
+
+class RootConfig(_Strict):
+    """The root keys of conf/config.yaml (component groups are validated by the registry)."""
+    mode: Literal["backtest", "paper", "live", "replay_live"] = "backtest"
+    seed: int = 42
+    markets: list[str] = Field(min_length=1)
+    market_class: Literal["majors", "alts", "emerging"] = "majors"
+    decision_interval_ms: int = Field(1000, ge=1)
+    initial_krw: float = Field(1_000_000, ge=5_000)
+    limits: Limits = Limits()
+    ui: Ui = Ui()
+    run: Run = Run()
+
+    @classmethod
+    def check_markets(cls, markets: list[str]) -> list[tuple[str, str]]:
+        bad = [m for m in markets if not re.fullmatch(r"(KRW|BTC|USDT)-[A-Z0-9]+", str(m))]
+        return [("markets", f"'{m}' is not an Upbit market code like KRW-BTC") for m in bad]
+
+
+def _root_problems(cfg: DictConfig) -> list[tuple[str, str]]:
+    data = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in GROUPS}
+    allowed = set(RootConfig.model_fields) | set(GROUPS)
+    problems: list[tuple[str, str]] = []
+    for key in list(data):
+        if key not in RootConfig.model_fields:
+            close = difflib.get_close_matches(key, sorted(allowed), n=2, cutoff=0.6)
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            problems.append((key, t("validate.unknown_root_key", hint=hint)))
+            data.pop(key)
+    try:
+        root = RootConfig(**data)
+        problems.extend(RootConfig.check_markets(root.markets))
+    except ValidationError as e:
+        for err in e.errors(include_input=False):
+            loc = ".".join(str(p) for p in err["loc"])
+            problems.append((loc, "unknown key" if err["type"] == "extra_forbidden" else err["msg"]))
+    return problems
+
+
+def _group_problems(cfg: DictConfig) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for group, (kind, many) in GROUPS.items():
+        node = cfg.get(group)
+        if node is None:
+            continue
+        problems.extend(registry.validate(kind, node, path=group, many=many))
+    return problems
+
+
+def _secret_literals(raw: Any, path: str = "") -> list[str]:
+    """Dotted paths of secret-looking keys holding a literal (not an ${oc.env:...} interpolation)."""
+    out: list[str] = []
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            sub = f"{path}.{k}" if path else str(k)
+            if isinstance(v, (dict, list)):
+                out.extend(_secret_literals(v, sub))
+            elif SECRET_KEY_RE.search(str(k)) and v not in (None, "") and not (
+                    isinstance(v, str) and v.strip().startswith("${oc.env:")):
+                out.append(sub)
+    elif isinstance(raw, list):
+        for i, v in enumerate(raw):
+            out.extend(_secret_literals(v, f"{path}[{i}]"))
+    return out
+
+
+def _standard_switches() -> set[str]:
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from engine.app import conf_dir
+    path = conf_dir() / "killswitches" / "standard.yaml"
+    if not path.exists():
+        return set()
+    was = GlobalHydra.instance().is_initialized()
+    if was:  # composing inside a running Hydra app: read the set file through a fresh compose
+        saved = GlobalHydra.instance().hydra
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+            cfg = compose("config", overrides=["killswitches=standard"])
+        return {str(n.get("component")) for n in (cfg.get("killswitches") or {}).values()}
+    finally:
+        if was:
+            GlobalHydra.instance().clear()
+            GlobalHydra.instance().initialize(saved)
+
+
+def live_problems(cfg: DictConfig, multirun: bool = False) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if multirun:
+        problems.append(("mode", t("validate.live_multirun")))
+    have = {str(n.get("component")) for n in (cfg.get("killswitches") or {}).values()}
+    missing = sorted(_standard_switches() - have) or ([] if have else ["(none selected)"])
+    if missing:
+        problems.append(("killswitches", t("validate.live_switches", missing=", ".join(missing))))
+    raw = OmegaConf.to_container(cfg, resolve=False)
+    for path in _secret_literals(raw):
+        problems.append((path, t("validate.secret_in_config")))
+    for var in LIVE_ENV:
+        if not os.environ.get(var):
+            problems.append(("exchange", t("validate.env_missing", var=var)))
+    return problems
+
+
+def link_problems(cfg: DictConfig) -> list[tuple[str, str]]:
+    """Run every engine/checks/<area>.py CHECKS function; a crashing check is itself reported."""
+    import engine.checks as pkg
+    problems: list[tuple[str, str]] = []
+    for mod in pkgutil.iter_modules(pkg.__path__, prefix="engine.checks."):
+        for fn in getattr(importlib.import_module(mod.name), "CHECKS", []):
+            try:
+                problems.extend(fn(cfg))
+            except Exception as e:  # a check must not hide the others
+                problems.append(("", f"check {mod.name}.{fn.__name__} failed: {type(e).__name__}: {e}"))
+    return problems
+
+
+def validate_config(cfg: DictConfig, multirun: bool = False) -> list[tuple[str, str]]:
+    """Every problem of a composed config (empty list = OK). Never raises on bad user input."""
+    registry.load_all()
+    try:
+        OmegaConf.to_container(cfg, resolve=True)
+    except Exception as e:  # unresolvable ${...}: name it and stop, nothing else can be checked
+        detail = str(e).splitlines()[0]
+        key = getattr(e, "full_key", "") or ""
+        return [(str(key), t("validate.interpolation", detail=detail))]
+    problems = _root_problems(cfg) + _group_problems(cfg)
+    if not problems:
+        problems += link_problems(cfg)
+    if cfg.get("mode") == "live":
+        problems += live_problems(cfg, multirun)
+    return problems

@@ -1,0 +1,188 @@
+"""Component registry: short names -> classes with strict pydantic Params, built from config nodes."""
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+# Closed set (DESIGN §3). Adding a kind needs a reason written next to it.
+KINDS: tuple[str, ...] = (
+    "feature", "label", "tower", "fusion", "entry", "sizing", "exit", "killswitch",
+    "universe", "feed", "exchange", "fill_model", "store", "alert",
+)
+
+_REGISTRY: dict[str, dict[str, type]] = {k: {} for k in KINDS}
+_LOADED = False
+
+
+class Params(BaseModel):
+    """Strict, frozen base for every component's parameters (unknown keys rejected)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True,
+                              validate_default=True)
+
+
+class ConfigError(Exception):
+    """All problems of a config at once, one `dotted.path  message` line each."""
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems: list[tuple[str, str]] = list(problems)
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{path}  {msg}" if path else msg for path, msg in self.problems]
+
+    def __add__(self, other: "ConfigError") -> "ConfigError":
+        return ConfigError(self.problems + other.problems)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in _REGISTRY:
+        raise ConfigError([("", f"unknown component kind '{kind}'{_suggest(kind, KINDS)}; "
+                                f"kinds: {', '.join(KINDS)}")])
+
+
+def _suggest(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(name), list(options), n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def register(kind: str, name: str):
+    """Class decorator: register `cls` under (kind, name); a second module claiming it is refused."""
+    _check_kind(kind)
+
+    def deco(cls: type) -> type:
+        if not (isinstance(getattr(cls, "Params", None), type) and issubclass(cls.Params, Params)):
+            raise TypeError(f"{cls.__module__}.{cls.__qualname__}: a component needs a nested "
+                            f"`Params(registry.Params)` class")
+        have = _REGISTRY[kind].get(name)
+        if have is not None and have is not cls:
+            # Re-import of the same module (e.g. importlib.reload) replaces silently; another module may not.
+            if f"{have.__module__}.{have.__qualname__}" != f"{cls.__module__}.{cls.__qualname__}":
+                raise ValueError(f"duplicate {kind} '{name}': registered by {have.__module__}."
+                                 f"{have.__qualname__}, refused from {cls.__module__}.{cls.__qualname__}")
+        cls.component_kind = kind
+        cls.component_name = name
+        _REGISTRY[kind][name] = cls
+        return cls
+
+    return deco
+
+
+def unregister(kind: str, name: str) -> None:
+    """Remove a registration (tests and plugins that register temporary components)."""
+    _REGISTRY.get(kind, {}).pop(name, None)
+
+
+def names(kind: str) -> list[str]:
+    _check_kind(kind)
+    return sorted(_REGISTRY[kind])
+
+
+def get(kind: str, name: str, path: str = "") -> type:
+    _check_kind(kind)
+    try:
+        return _REGISTRY[kind][name]
+    except KeyError:
+        known = sorted(_REGISTRY[kind])
+        raise ConfigError([(f"{path}.component" if path else "component",
+                            f"unknown {kind} '{name}'{_suggest(name, known)}; "
+                            f"registered: {', '.join(known) or '(none)'}")]) from None
+
+
+def _plain(node: Any) -> Any:
+    if hasattr(node, "_metadata") and hasattr(node, "_get_node"):  # OmegaConf container
+        from omegaconf import OmegaConf
+        return OmegaConf.to_container(node, resolve=True)
+    return node
+
+
+def _format_error(err: Mapping[str, Any], path: str) -> tuple[str, str]:
+    loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    dotted = ".".join(p for p in (path, loc) if p)
+    msg = err.get("msg", "invalid")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown key"
+    return dotted, msg  # input values are never printed: they may be secrets
+
+
+def parse_params(kind: str, node: Any, path: str = "") -> tuple[type, BaseModel]:
+    """Validate one config node -> (class, Params). Raises ConfigError naming every problem."""
+    node = _plain(node)
+    if not isinstance(node, Mapping):
+        raise ConfigError([(path, f"expected a mapping with `component: <name>`, got {type(node).__name__}")])
+    node = dict(node)
+    name = node.pop("component", None)
+    if name is None:
+        known = names(kind)
+        raise ConfigError([(f"{path}.component" if path else "component",
+                            f"missing; choose a {kind}: {', '.join(known)}")])
+    cls = get(kind, str(name), path)
+    try:
+        params = cls.Params(**node)
+    except ValidationError as e:
+        problems = [_format_error(err, path) for err in e.errors(include_input=False)]
+        extra = [d for d, m in problems if m == "unknown key"]
+        if extra:
+            fields = list(cls.Params.model_fields)
+            problems = [(d, m + _suggest(d.rsplit(".", 1)[-1], fields) if m == "unknown key" else m)
+                        for d, m in problems]
+        raise ConfigError(problems) from None
+    return cls, params
+
+
+def build(kind: str, node: Any, path: str = "") -> Any:
+    """Validate a node and construct the component from its own Params only."""
+    cls, params = parse_params(kind, node, path)
+    return cls(params)
+
+
+def validate(kind: str, nodes: Mapping[str, Any] | Any, path: str = "", many: bool = False) -> list[tuple[str, str]]:
+    """Validate one node (or a mapping id -> node when many=True); return every problem, raise nothing."""
+    items = (_plain(nodes) or {}).items() if many else [(None, nodes)]
+    problems: list[tuple[str, str]] = []
+    for key, node in items:
+        sub = f"{path}.{key}" if key is not None else path
+        try:
+            parse_params(kind, node, sub)
+        except ConfigError as e:
+            problems.extend(e.problems)
+    return problems
+
+
+def describe(kind: str, name: str) -> dict[str, Any]:
+    """JSON schema of a component's Params plus its docstring and declared metadata."""
+    cls = get(kind, name)
+    schema = cls.Params.model_json_schema()
+    schema["description"] = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+    for attr in ("needs", "outputs_doc"):
+        if hasattr(cls, attr):
+            val = getattr(cls, attr)
+            schema[f"x-{attr}"] = sorted(val) if isinstance(val, (set, frozenset)) else val
+    return schema
+
+
+def load_all() -> None:
+    """Import every module under `components` so all decorators have run. Idempotent."""
+    global _LOADED
+    if _LOADED:
+        return
+    pkg = importlib.import_module("components")
+    for mod in pkgutil.walk_packages(pkg.__path__, prefix="components."):
+        importlib.import_module(mod.name)
+    _LOADED = True
+
+
+def secret_values(params: BaseModel) -> list[str]:
+    """Every SecretStr value inside a Params tree (used to scrub free text before it is shown)."""
+    out: list[str] = []
+    for value in params.__dict__.values():
+        if isinstance(value, SecretStr) and value.get_secret_value():
+            out.append(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            out.extend(secret_values(value))
+    return out
