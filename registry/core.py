@@ -80,11 +80,14 @@ def unregister(kind: str, name: str) -> None:
 
 def names(kind: str) -> list[str]:
     _check_kind(kind)
+    load_all()
     return sorted(_REGISTRY[kind])
 
 
 def get(kind: str, name: str, path: str = "") -> type:
     _check_kind(kind)
+    if name not in _REGISTRY[kind]:
+        load_all()
     try:
         return _REGISTRY[kind][name]
     except KeyError:
@@ -171,10 +174,16 @@ def load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    pkg = importlib.import_module("components")
-    for mod in pkgutil.walk_packages(pkg.__path__, prefix="components."):
-        importlib.import_module(mod.name)
-    _LOADED = True
+    _LOADED = True   # set first: a component module calling names()/get() at import must not recurse
+    try:
+        pkg = importlib.import_module("components")
+        # Regular packages only: folders without __init__.py (e.g. alembic migrations) are not code to
+        # register; a test makes sure every component folder has its __init__.py.
+        for mod in pkgutil.walk_packages(pkg.__path__, prefix="components."):
+            importlib.import_module(mod.name)
+    except BaseException:
+        _LOADED = False
+        raise
 
 
 def secret_values(params: BaseModel) -> list[str]:

@@ -1,7 +1,7 @@
 """Base classes: the methods the engine calls on each component kind (one place to read the contracts)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -44,8 +44,16 @@ class Feature:
 
 
 class Tower:
-    """A model: fit on history, predict in bulk, step online. Column 0 of outputs is P(label=1)."""
+    """A model: fit on history, predict in bulk, step online. Column 0 of outputs is P(label=1).
+
+    The engine calls `bind(feature_names)` once before `step`/`predict` with the FeatureSet's column
+    names, so rule towers can find their inputs by name and trained towers can refuse a mismatch.
+    """
     outputs: ClassVar[tuple[str, ...]] = ("p_up",)
+    feature_names: list[str] | None = None
+
+    def bind(self, feature_names: list[str]) -> None:
+        self.feature_names = list(feature_names)
 
     def fit(self, X: np.ndarray, y: np.ndarray, feature_names: list[str], **kw: Any) -> "Tower":
         return self
@@ -59,9 +67,15 @@ class Tower:
 
 @dataclass(frozen=True, slots=True)
 class Trip:
-    """A kill-switch trip: action in {block_entries, scale_size, pause, cancel_all, flatten, halt}."""
+    """A kill-switch trip: action in {block_entries, scale_size, pause, cancel_all, flatten, halt}.
+
+    `reason` is a message-catalog key (engine/messages/risk.py) formatted with `values` by the engine;
+    `market` scopes the trip to one market ("" = the whole account).
+    """
     switch: str
     action: str
     reason: str
     factor: float = 1.0          # for scale_size
     seconds: float = 0.0         # for pause / expiry of the trip
+    market: str = ""
+    values: dict = field(default_factory=dict)

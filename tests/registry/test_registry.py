@@ -139,3 +139,13 @@ def test_load_all_is_idempotent():
 def test_component_without_params_class_refused():
     with pytest.raises(TypeError, match="needs a nested `Params"):
         register("sizing", "t_noparams")(type("NoParams", (), {}))
+
+
+def test_every_component_folder_is_a_package():
+    """load_all walks regular packages; a kind folder without __init__.py would silently register nothing."""
+    from pathlib import Path
+    import components
+    base = Path(components.__file__).parent
+    missing = [str(d.relative_to(base)) for d in base.iterdir()
+               if d.is_dir() and d.name != "__pycache__" and any(d.glob("*.py")) and not (d / "__init__.py").exists()]
+    assert not missing, f"component folders without __init__.py: {missing}"

@@ -1,0 +1,1 @@
+"""Towers: models that turn feature vectors into probabilities / context vectors."""

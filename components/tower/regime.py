@@ -1,0 +1,77 @@
+"""Regime tower: P(up) from regime features only (trend, volatility, volume, Hurst) via a logistic map."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pydantic import Field
+
+from components.types.kinds import Tower
+from registry import ConfigError, Params, register
+
+
+@register("tower", "regime")
+class RegimeTower(Tower):
+    """Logistic score over named regime columns; prior weights until `fit` learns them on history.
+
+    Inputs are FeatureSet column names matched by prefix (`trend_regime` matches `trend_regime` and
+    `trend_regime.above`), so the tower follows whatever columns the feature set provides. With no
+    training the prior weights apply; `fit` replaces them with an L2 logistic regression on the same
+    columns, shrunk by `C` (small C keeps it close to a coin flip, which is what regimes deserve).
+    """
+    outputs = ("p_up",)
+
+    class Params(Params):
+        inputs: dict[str, float] = Field(
+            default_factory=lambda: {"trend_regime": 0.5, "vol_regime": -0.2, "volume_regime": 0.1, "hurst": 0.0},
+            description="column-name prefix -> prior logistic weight")
+        bias: float = 0.0
+        C: float = Field(0.1, gt=0, description="inverse L2 strength when fitted")
+        min_columns: int = Field(1, ge=1, description="refuse to run with fewer matched columns")
+
+    def __init__(self, p: "RegimeTower.Params") -> None:
+        self.p = p
+        self.cols: np.ndarray = np.zeros(0, np.int64)
+        self.w: np.ndarray = np.zeros(0)
+        self.b = p.bias
+        self.feature_names = None
+
+    def bind(self, feature_names: list[str]) -> None:
+        self.feature_names = list(feature_names)
+        cols, w = [], []
+        for i, name in enumerate(feature_names):
+            for prefix, weight in self.p.inputs.items():
+                if name == prefix or name.startswith(prefix + "."):
+                    cols.append(i)
+                    w.append(weight)
+                    break
+        if len(cols) < self.p.min_columns:
+            raise ConfigError([("towers.regime.inputs",
+                                f"matched {len(cols)} feature columns, need {self.p.min_columns}; "
+                                f"selected features: {', '.join(feature_names) or '(none)'}")])
+        self.cols, self.w = np.asarray(cols, np.int64), np.asarray(w, float)
+
+    def fit(self, X: np.ndarray, y: np.ndarray, feature_names: list[str], **kw) -> "RegimeTower":
+        from sklearn.linear_model import LogisticRegression
+        self.bind(feature_names)
+        Z = np.nan_to_num(np.asarray(X, float)[:, self.cols], nan=0.0, posinf=0.0, neginf=0.0)
+        y = np.asarray(y).astype(int)
+        if len(np.unique(y)) < 2:  # one class only: nothing to learn, keep the prior
+            return self
+        model = LogisticRegression(C=self.p.C, max_iter=500).fit(Z, y)
+        self.w, self.b = model.coef_[0].astype(float), float(model.intercept_[0])
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        if self.feature_names is None:
+            raise RuntimeError("regime tower used before bind(feature_names)")
+        Z = np.nan_to_num(np.asarray(X, float)[:, self.cols], nan=0.0, posinf=0.0, neginf=0.0)
+        return (1.0 / (1.0 + np.exp(-(Z @ self.w + self.b)))).reshape(-1, 1)
+
+    def step(self, x: np.ndarray, context: dict | None = None) -> np.ndarray:
+        z = self.b
+        for c, w in zip(self.cols, self.w):
+            v = float(x[c])
+            if math.isfinite(v):
+                z += w * v
+        return np.array([1.0 / (1.0 + math.exp(-z))])

@@ -1,0 +1,140 @@
+"""The `scalp` CLI core as a user meets it: help, validate's exit codes and exact lines, components."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.i18n import catalog, placeholders, set_lang, t
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys, *argv):
+    rc = main(list(argv) + (["ui.lang=en"] if argv and argv[0] == "validate" else []))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_help_lists_every_command_one_line_each(capsys):
+    rc, out, _ = run(capsys, "--help")
+    assert rc == 0
+    lines = [line for line in out.splitlines() if line.startswith("  ")]
+    names = [line.split()[0] for line in lines]
+    for cmd in ("validate", "components", "bench"):
+        assert cmd in names
+    assert all(len(line.split(None, 1)) == 2 for line in lines), "every command needs a help line"
+
+
+def test_unknown_command_suggests(capsys):
+    rc, _, err = run(capsys, "validat")
+    assert rc == 2 and "did you mean validate" in err
+
+
+def test_validate_default_ok(capsys):
+    rc, out, _ = run(capsys, "validate", "preset=alts")
+    assert rc == 0, out
+    assert out.splitlines()[0] == "config OK"
+    assert "preset alts" in out
+
+
+def test_unknown_key_under_group_named(capsys):
+    rc, out, _ = run(capsys, "validate", "+sizing.no_such_key=1")
+    assert rc == 2
+    assert any(line.startswith("sizing.no_such_key") for line in out.splitlines()), out
+    assert out.rstrip().endswith("problems; nothing was started.")
+
+
+def test_unknown_preset_lists_options(capsys):
+    rc, out, _ = run(capsys, "validate", "preset=nope")
+    assert rc == 2
+    assert out.splitlines()[0] == "preset  no option 'nope'; available: alts, emerging, majors"
+    assert out.splitlines()[-1] == "1 problems; nothing was started."
+
+
+def test_override_of_missing_key_is_a_problem_not_a_traceback(capsys):
+    rc, out, _ = run(capsys, "validate", "limits.cooldwn_s=5")
+    assert rc == 2
+    assert out.splitlines()[0].startswith("limits.cooldwn_s  cannot override a missing key")
+
+
+def test_root_bounds_and_types(capsys):
+    rc, out, _ = run(capsys, "validate", "limits.max_market_share=1.5", "decision_interval_ms=abc")
+    assert rc == 2
+    lines = out.splitlines()
+    assert any(line.startswith("limits.max_market_share  Input should be less than or equal to 1") for line in lines)
+    assert any(line.startswith("decision_interval_ms  Input should be a valid integer") for line in lines)
+    assert lines[-1] == "2 problems; nothing was started."
+
+
+def test_bad_market_code(capsys):
+    rc, out, _ = run(capsys, "validate", "markets=[BTC]")
+    assert rc == 2 and "markets  'BTC' is not an Upbit market code like KRW-BTC" in out
+
+
+def test_live_refuses_literal_secret_and_never_prints_it(capsys, monkeypatch):
+    monkeypatch.setenv("UPBIT_ACCESS_KEY", "ak")
+    monkeypatch.setenv("UPBIT_SECRET_KEY", "sk")
+    secret = "LITERALSECRET12345678901234567890"
+    rc, out, err = run(capsys, "validate", "mode=live", f"+run.secret_key={secret}")
+    assert rc == 2
+    assert secret not in out + err
+    assert "run.secret_key  secrets come only from the environment" in out
+
+
+def test_live_refuses_empty_killswitch_set(capsys, monkeypatch):
+    monkeypatch.setenv("UPBIT_ACCESS_KEY", "ak")
+    monkeypatch.setenv("UPBIT_SECRET_KEY", "sk")
+    rc, out, _ = run(capsys, "validate", "mode=live", "killswitches=[]")
+    assert rc == 2
+    assert any(line.startswith("killswitches  live mode needs at least the standard kill switches")
+               for line in out.splitlines())
+
+
+def test_live_refused_under_multirun(capsys, monkeypatch):
+    monkeypatch.setenv("UPBIT_ACCESS_KEY", "ak")
+    monkeypatch.setenv("UPBIT_SECRET_KEY", "sk")
+    rc, out, _ = run(capsys, "validate", "-m", "mode=live", "seed=1,2")
+    assert rc == 2 and "mode  live mode cannot run under multirun (-m)" in out
+
+
+def test_components_json_is_kind_name_schema(capsys):
+    rc, out, _ = run(capsys, "components", "--json")
+    assert rc == 0
+    data = json.loads(out)
+    import registry
+    assert set(data) == set(registry.KINDS)
+    for kind, comps in data.items():
+        for name, schema in comps.items():
+            assert schema.get("type") == "object", (kind, name)
+
+
+def test_components_unknown_kind(capsys):
+    rc, out, _ = run(capsys, "components", "sizer")
+    assert rc == 2 and "did you mean 'sizing'" in out
+
+
+def test_catalog_has_every_key_in_both_languages_with_same_placeholders():
+    for key, texts in catalog().items():
+        assert set(texts) == {"ko", "en"}, key
+        assert texts["ko"].strip() and texts["en"].strip(), key
+        assert placeholders(texts["ko"]) == placeholders(texts["en"]), key
+
+
+def test_korean_is_the_default_language():
+    out = subprocess.run([sys.executable, "-m", "engine.cli", "validate", "preset=nope"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2
+    assert "아무것도 시작하지 않았습니다" in out.stdout
+    set_lang("en")
+    assert t("validate.ok") == "config OK"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_message_formats(lang):
+    set_lang(lang)
+    for key, texts in catalog().items():
+        kw = {name: "x" for name in placeholders(texts[lang])}
+        assert t(key, **kw)
