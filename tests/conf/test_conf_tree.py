@@ -92,3 +92,22 @@ def test_hydra_settings():
     assert data["job"]["chdir"] is False
     assert data["run"]["dir"].startswith("outputs/")
     assert "outputs/" in (ROOT / ".gitignore").read_text()
+
+
+@pytest.mark.parametrize("preset,sizing,stop_pct,switch_set_has,max_hold_s", [
+    ("majors", "confidence_proportional", 0.8, "balance_watchdog", None),
+    ("alts", "adaptive_kelly", 1.2, "balance_watchdog", None),
+    ("emerging", "adaptive_kelly", 1.2, "balance_drift", 120),
+])
+def test_presets_select_the_spec_bundles(preset, sizing, stop_pct, switch_set_has, max_hold_s):
+    cfg = job_config(compose([f"preset={preset}"]))
+    assert cfg.market_class == preset
+    assert cfg.sizing.component == sizing
+    assert list(cfg.exits)[0] == "hard_stop" and cfg.exits.hard_stop.loss_pct == stop_pct
+    assert switch_set_has in cfg.killswitches
+    assert cfg.exits.time_stop.get("max_hold_s") == max_hold_s
+
+
+def test_command_line_beats_preset():
+    cfg = job_config(compose(["preset=alts", "exits.hard_stop.loss_pct=2.0", "sizing=fixed_krw"]))
+    assert cfg.exits.hard_stop.loss_pct == 2.0 and cfg.sizing.component == "fixed_krw"
