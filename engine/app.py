@@ -124,6 +124,8 @@ def hydra_command(name: str, argv: list[str], job: JobFn) -> int:
         import registry
         registry.load_all()          # joblib/ray workers start with an empty registry
         user = job_config(cfg)
+        from engine.validate import load_plugins
+        load_plugins(user)
         set_lang(str(user.get("ui", {}).get("lang", "ko")))
         try:
             return int(job(user) or 0)

@@ -6,6 +6,7 @@ import importlib
 import os
 import pkgutil
 import re
+import sys
 from typing import Any, Literal
 
 from omegaconf import DictConfig, OmegaConf
@@ -60,6 +61,7 @@ class RootConfig(_Strict):
     limits: Limits = Limits()
     ui: Ui = Ui()
     run: Run = Run()
+    plugins: list[str] = Field(default_factory=list, description="extra component modules or .py files")
 
     @classmethod
     def check_markets(cls, markets: list[str]) -> list[tuple[str, str]]:
@@ -165,9 +167,37 @@ def link_problems(cfg: DictConfig) -> list[tuple[str, str]]:
     return problems
 
 
+def load_plugins(cfg: DictConfig) -> list[tuple[str, str]]:
+    """Import the user's own component modules (`plugins: [pkg.module, path/to/file.py]`) so they register."""
+    import importlib.util
+    from pathlib import Path
+    problems: list[tuple[str, str]] = []
+    for i, ref in enumerate(cfg.get("plugins") or []):
+        ref = str(ref)
+        try:
+            if ref.endswith(".py"):
+                path = Path(ref).resolve()
+                name = f"scalp_plugin_{path.stem}"
+                if name not in sys.modules:
+                    spec = importlib.util.spec_from_file_location(name, path)
+                    if spec is None or not path.exists():
+                        raise FileNotFoundError(f"no such file: {path}")
+                    module = importlib.util.module_from_spec(spec)
+                    sys.modules[name] = module
+                    spec.loader.exec_module(module)
+            else:
+                importlib.import_module(ref)
+        except Exception as e:
+            problems.append((f"plugins[{i}]", f"cannot load '{ref}': {type(e).__name__}: {e}"))
+    return problems
+
+
 def validate_config(cfg: DictConfig, multirun: bool = False) -> list[tuple[str, str]]:
     """Every problem of a composed config (empty list = OK). Never raises on bad user input."""
     registry.load_all()
+    plugin_problems = load_plugins(cfg)
+    if plugin_problems:
+        return plugin_problems
     try:
         OmegaConf.to_container(cfg, resolve=True)
     except Exception as e:  # unresolvable ${...}: name it and stop, nothing else can be checked
