@@ -1,60 +1,173 @@
-"""Readers for the recorded CSV.gz formats (candles, trades, books) into columnar batches."""
+"""Readers for the recorded CSV.gz formats (candles, trades, books) into columnar batches, row-validated."""
 from __future__ import annotations
 
 import csv
 import gzip
+import math
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from components.feed.errors import BadRows, DataError
 from components.types.events import ASK, BID, BookBatch, CandleBatch, TradeBatch
 
+if TYPE_CHECKING:
+    from components.feed.quality import QualityReport
 
-def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt", newline="") as fh:
-        reader = csv.reader(fh)
+CANDLE_COLS = ("ts_ms", "open", "high", "low", "close", "volume")
+TRADE_COLS = ("ts_ms", "price", "volume", "side", "seq")
+SIDES = {"BID": BID, "ASK": ASK}
+MARKET_RE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)?")
+
+
+def market_of(path: Path, prefix: str = "") -> str:
+    """`KRW-BTC.csv.gz` -> KRW-BTC; `trades_KRW-ADA.csv.gz` -> KRW-ADA; `KRW-BTC_2020-2025_gappy` -> KRW-BTC."""
+    stem = path.name.split(".")[0].removeprefix(prefix)
+    m = MARKET_RE.match(stem)
+    return m.group(0) if m else stem
+
+
+def open_text(path: Path):
+    return gzip.open(path, "rt", newline="", encoding="utf-8") if str(path).endswith(".gz") \
+        else open(path, "rt", newline="", encoding="utf-8")
+
+
+def _csv(path: Path, required: tuple[str, ...]) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """Header index and (line number, fields) of every non-empty data row."""
+    fh = open_text(path)
+    reader = csv.reader(fh)
+    try:
         header = next(reader)
-        return header, [r for r in reader if r]
+    except StopIteration:
+        fh.close()
+        raise DataError(path, 1, "empty file (no header)") from None
+    except (OSError, EOFError, csv.Error, UnicodeDecodeError) as e:
+        fh.close()
+        raise DataError(path, 1, f"unreadable: {e}") from None
+    col = {h.strip(): i for i, h in enumerate(header)}
+    missing = [c for c in required if c not in col]
+    if missing:
+        fh.close()
+        raise DataError(path, 1, f"header lacks columns {missing}; has {list(col)}")
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        with fh:
+            try:
+                for r in reader:
+                    if r:
+                        yield reader.line_num, r
+            except (OSError, EOFError, csv.Error) as e:   # truncated gzip, NUL bytes, ...
+                raise DataError(path, reader.line_num + 1, f"unreadable: {e}") from None
+    return col, rows()
 
 
-def load_candles(path: str | Path, market: str | None = None, interval_s: int = 60) -> CandleBatch:
+def _int(s: str) -> int:
+    try:
+        return int(s)
+    except ValueError:
+        x = float(s)               # "1.6e12" style stamps are accepted only when exactly integral
+        if not x.is_integer():
+            raise ValueError(f"not an integer: {s!r}") from None
+        return int(x)
+
+
+def _fin(s: str, what: str) -> float:
+    x = float(s)
+    if not math.isfinite(x):
+        raise ValueError(f"{what} is not finite: {s!r}")
+    return x
+
+
+def load_candles(path: str | Path, market: str | None = None, interval_s: int = 60, *,
+                 on_bad_row: str = "raise", report: "QualityReport | None" = None) -> CandleBatch:
+    """Candles `ts_ms,open,high,low,close,volume[,value_krw]` (ts = open time); empty value_krw -> NaN."""
     path = Path(path)
-    header, rows = _rows(path)
-    col = {h: i for i, h in enumerate(header)}
-    n = len(rows)
-    out = {k: np.empty(n, np.float64) for k in ("open", "high", "low", "close", "volume", "value_krw")}
-    ts = np.empty(n, np.int64)
-    for j, r in enumerate(rows):
-        ts[j] = int(r[col["ts_ms"]])
-        for k in out:
-            v = r[col[k]] if k in col else ""
-            out[k][j] = float(v) if v != "" else np.nan
-    return CandleBatch(market or path.name.split(".")[0], ts, out["open"], out["high"], out["low"],
-                       out["close"], out["volume"], out["value_krw"], interval_s)
+    bad = BadRows(path, on_bad_row, report)
+    col, rows = _csv(path, CANDLE_COLS)
+    idx = [col[c] for c in CANDLE_COLS]
+    ival = col.get("value_krw")
+    ts, vals = [], []
+    for line, r in rows:
+        try:
+            if len(r) != len(col):
+                raise ValueError(f"{len(r)} fields, header has {len(col)}")
+            t = _int(r[idx[0]])
+            o, h, lo, c, v = (_fin(r[i], n) for i, n in zip(idx[1:], CANDLE_COLS[1:]))
+            val = float(r[ival]) if ival is not None and r[ival] != "" else math.nan
+            if min(o, h, lo, c) <= 0 or v < 0:
+                raise ValueError("non-positive price or negative volume")
+            if h < max(o, c, lo) or lo > min(o, c):
+                raise ValueError(f"high/low do not bound open/close (o={o} h={h} l={lo} c={c})")
+        except (ValueError, IndexError) as e:
+            bad(line, f"bad candle row: {e}")
+            continue
+        ts.append(t)
+        vals.append((o, h, lo, c, v, val))
+    arr = np.asarray(vals, np.float64).reshape(len(vals), 6)
+    return CandleBatch(market or market_of(path), np.asarray(ts, np.int64), *(arr[:, i].copy() for i in range(6)),
+                       interval_s=interval_s)
 
 
-def load_trades(path: str | Path, market: str | None = None) -> TradeBatch:
+def load_trades(path: str | Path, market: str | None = None, *, on_bad_row: str = "raise",
+                report: "QualityReport | None" = None) -> TradeBatch:
+    """Trades `ts_ms,price,volume,side,seq` (side = taker side BID/ASK)."""
     path = Path(path)
-    header, rows = _rows(path)
-    col = {h: i for i, h in enumerate(header)}
-    n = len(rows)
-    ts, seq = np.empty(n, np.int64), np.empty(n, np.int64)
-    px, vol, side = np.empty(n), np.empty(n), np.empty(n, np.int8)
-    for j, r in enumerate(rows):
-        ts[j] = int(r[col["ts_ms"]]); px[j] = float(r[col["price"]]); vol[j] = float(r[col["volume"]])
-        side[j] = BID if r[col["side"]] == "BID" else ASK
-        seq[j] = int(r[col["seq"]])
-    name = market or path.name.split(".")[0].removeprefix("trades_")
-    return TradeBatch(name, ts, px, vol, side, seq)
+    bad = BadRows(path, on_bad_row, report)
+    col, rows = _csv(path, TRADE_COLS)
+    it, ip, iv, isd, isq = (col[c] for c in TRADE_COLS)
+    ts, px, vol, side, seq = [], [], [], [], []
+    for line, r in rows:
+        try:
+            if len(r) != len(col):
+                raise ValueError(f"{len(r)} fields, header has {len(col)}")
+            t, p, v = _int(r[it]), _fin(r[ip], "price"), _fin(r[iv], "volume")
+            s, q = SIDES.get(r[isd]), _int(r[isq])
+            if s is None:
+                raise ValueError(f"side must be BID or ASK, got {r[isd]!r}")
+            if p <= 0 or v <= 0:
+                raise ValueError("non-positive price or volume")
+        except (ValueError, IndexError) as e:
+            bad(line, f"bad trade row: {e}")
+            continue
+        ts.append(t); px.append(p); vol.append(v); side.append(s); seq.append(q)
+    return TradeBatch(market or market_of(path, "trades_"), np.asarray(ts, np.int64), np.asarray(px, np.float64),
+                      np.asarray(vol, np.float64), np.asarray(side, np.int8), np.asarray(seq, np.int64))
 
 
-def load_books(path: str | Path, market: str | None = None) -> BookBatch:
+def load_books(path: str | Path, market: str | None = None, *, on_bad_row: str = "raise",
+               report: "QualityReport | None" = None) -> BookBatch:
+    """Books `ts_ms,bid_px_1..L,bid_sz_1..L,ask_px_1..L,ask_sz_1..L` (level 1 = best)."""
     path = Path(path)
-    header, rows = _rows(path)
-    levels = sum(1 for h in header if h.startswith("bid_px_"))
-    arr = np.asarray(rows, dtype=np.float64) if rows else np.zeros((0, 1 + 4 * levels))
-    name = market or path.name.split(".")[0].removeprefix("orderbook_")
+    bad = BadRows(path, on_bad_row, report)
+    col, rows = _csv(path, ("ts_ms", "bid_px_1", "ask_px_1"))
+    levels = sum(1 for h in col if h.startswith("bid_px_"))
+    names = [f"{s}_{i}" for s in ("bid_px", "bid_sz", "ask_px", "ask_sz") for i in range(1, levels + 1)]
+    missing = [n for n in names if n not in col]
+    if missing:
+        raise DataError(path, 1, f"header lacks book columns {missing[:4]}...")
+    order = [col[n] for n in names]
+    its = col["ts_ms"]
+    ts, mats = [], []
+    for line, r in rows:
+        try:
+            if len(r) != len(col):
+                raise ValueError(f"{len(r)} fields, header has {len(col)}")
+            t = _int(r[its])
+            v = np.array([r[i] for i in order], dtype=np.float64)
+            if not np.isfinite(v).all():
+                raise ValueError("non-finite price/size")
+            px = np.concatenate([v[:levels], v[2 * levels:3 * levels]])
+            if (px <= 0).any() or (v[levels:2 * levels] < 0).any() or (v[3 * levels:] < 0).any():
+                raise ValueError("non-positive price or negative size")
+        except (ValueError, IndexError) as e:
+            bad(line, f"bad book row: {e}")
+            continue
+        ts.append(t)
+        mats.append(v)
+    m = np.asarray(mats, np.float64).reshape(len(mats), 4 * levels)
     L = levels
-    return BookBatch(name, arr[:, 0].astype(np.int64), arr[:, 1:1 + L], arr[:, 1 + L:1 + 2 * L],
-                     arr[:, 1 + 2 * L:1 + 3 * L], arr[:, 1 + 3 * L:1 + 4 * L])
+    return BookBatch(market or market_of(path, "orderbook_"), np.asarray(ts, np.int64),
+                     m[:, :L].copy(), m[:, L:2 * L].copy(), m[:, 2 * L:3 * L].copy(), m[:, 3 * L:].copy())

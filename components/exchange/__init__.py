@@ -1,0 +1,1 @@
+"""Exchanges: `sim` (in-process, tick-level) and `upbit` (REST + WebSocket)."""

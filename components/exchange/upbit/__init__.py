@@ -1,0 +1,1 @@
+"""Upbit exchange: REST client, WebSocket client, raw message parser (messages.py)."""

@@ -1,0 +1,171 @@
+"""`feed: replay` — recorded market data from a directory (laid out like shared/data/upbit) or from a store."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from registry import Params, register
+from components.feed.quality import QualityReport
+from components.types.stream import MarketStream
+
+KINDS = ("candle", "trade", "book")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def to_ms(value: str | int | float | None) -> int | None:
+    """ms since epoch from an int/float (ms) or an ISO date/time (UTC unless it carries an offset)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    s = str(value).strip()
+    if s.lstrip("-").isdigit():
+        return int(s)
+    dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+def resolve_path(path: str) -> Path:
+    """Absolute paths as given; relative ones against the working directory, then the project root."""
+    p = Path(path).expanduser()
+    if p.is_absolute() or p.exists():
+        return p
+    return REPO_ROOT / p if (REPO_ROOT / p).exists() else p
+
+
+@register("feed", "replay")
+class Replay:
+    """Replay recorded candles/trades/books (files or a store), quality-checked, merged across markets."""
+
+    class Params(Params):
+        source: Literal["files", "store"] = Field("files", description="files under `path`, or a store")
+        path: str = Field("examples/data", description="data directory (or one data file); relative paths "
+                                                       "resolve against the working dir, then the project root")
+        store: dict[str, Any] = Field(default_factory=lambda: {"component": "sqlite", "path": "outputs/scalp.db"},
+                                      description="store node used when source=store")
+        kinds: list[Literal["candle", "trade", "book"]] = Field(list(KINDS), min_length=1,
+                                                                description="event kinds to load")
+        start: str | int | None = Field(None, description="first event time: ISO (UTC) or epoch ms")
+        end: str | int | None = Field(None, description="end (exclusive): ISO (UTC) or epoch ms")
+        speed: float = Field(0.0, ge=0, description="0 = as fast as possible; 1 = real time; 60 = 1 min/s")
+        candle_interval_s: int = Field(60, ge=1, description="candle interval; resampled from a shorter one "
+                                                             "when no file of this interval exists")
+        tick_source: Literal["csv", "captures"] = Field("csv", description="trades/books from normalized CSVs "
+                                                                           "or from raw WebSocket captures")
+        on_bad_row: Literal["raise", "skip"] = Field("raise", description="malformed row: stop with file:line, "
+                                                                          "or skip and count it")
+        on_unsorted: Literal["fix", "reject"] = Field("fix", description="out-of-order stamps: sort, or stop")
+        long_gap_s: float = Field(600, gt=0, description="candle gaps longer than this are reported")
+
+        @field_validator("start", "end")
+        @classmethod
+        def _time(cls, v):
+            try:
+                to_ms(v)
+            except ValueError:
+                raise ValueError("expected ISO time (2025-09-20T00:00:00Z) or epoch ms") from None
+            return v
+
+    def __init__(self, p: "Replay.Params") -> None:
+        self.p = p
+        self.start_ms, self.end_ms = to_ms(p.start), to_ms(p.end)
+        if self.start_ms is not None and self.end_ms is not None and self.end_ms <= self.start_ms:
+            from registry import ConfigError
+            raise ConfigError([("feed.end", "must be after feed.start")])
+        self.report = QualityReport()
+        self._layout = None
+
+    # -- what is there ---------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return resolve_path(self.p.path)
+
+    def layout(self):
+        if self._layout is None:
+            from components.feed.layout import discover
+            if not self.root.exists():
+                raise FileNotFoundError(f"feed.path: no such file or directory: {self.root}")
+            self._layout = discover(self.root)
+        return self._layout
+
+    def markets(self) -> list[str]:
+        if self.p.source == "store":
+            with self._open_store() as st:
+                return st.markets()
+        return self.layout().markets()
+
+    def provides(self, markets: list[str] | None = None) -> set[str]:
+        """Event kinds this feed delivers for `markets` (configured kinds that have data); for link checks."""
+        if self.p.source == "store":
+            return set(self.p.kinds)
+        if not self.root.exists():
+            return set()          # nothing to provide; the feed link check reports the missing path
+        lay = self.layout()
+        have: set[str] = set()
+        for m in markets or lay.markets():
+            have |= lay.kinds(m)
+            if self.p.tick_source == "captures" and lay.captures:
+                have |= {"trade", "book"}
+        return have & set(self.p.kinds)
+
+    # -- loading -------------------------------------------------------------------------------------
+    def load(self, markets: list[str] | None = None, store=None) -> dict[str, MarketStream]:
+        """Per-market streams (quality-checked, clipped to [start, end)); counts go to `self.report`."""
+        self.report = QualityReport()
+        if self.p.source == "store":
+            if store is not None:
+                return self._from_store(store, markets)
+            with self._open_store() as st:
+                return self._from_store(st, markets)
+        from components.feed.files import load_market
+        lay = self.layout()
+        caps = None
+        if self.p.tick_source == "captures" and ({"trade", "book"} & set(self.p.kinds)):
+            from components.feed.captures import CaptureEvents, load_capture
+            caps = CaptureEvents()
+            for f in lay.captures:
+                one = load_capture(f, on_bad_row=self.p.on_bad_row, report=self.report)
+                for attr in ("trades", "books", "candles"):
+                    for m, rows in getattr(one, attr).items():
+                        getattr(caps, attr).setdefault(m, []).extend(rows)
+        known = sorted(set(lay.markets()) | set(caps.markets() if caps is not None else []))
+        wanted = list(markets) if markets else known
+        unknown = [m for m in wanted if m not in known]
+        if unknown:
+            raise FileNotFoundError(f"markets: no data for {unknown} under {self.root}; "
+                                    f"available: {', '.join(known) or '(none)'}")
+        out = {}
+        for m in sorted(wanted):
+            s = load_market(lay, m, self.p, self.report, self.start_ms, self.end_ms, caps)
+            if len(s):
+                out[m] = s
+        return out
+
+    def _open_store(self):
+        from registry import build
+        return build("store", self.p.store, path="feed.store")
+
+    def _from_store(self, st, markets: list[str] | None) -> dict[str, MarketStream]:
+        known = st.markets()
+        wanted = sorted(markets) if markets else known
+        unknown = [m for m in wanted if m not in known]
+        if unknown:
+            raise FileNotFoundError(f"markets: no data for {unknown} in the store; "
+                                    f"available: {', '.join(known) or '(none)'} (scalp data import --from <dir>)")
+        out = {}
+        for m in wanted:
+            s = st.read_stream(m, self.start_ms, self.end_ms, tuple(self.p.kinds), self.p.candle_interval_s)
+            if len(s):
+                out[m] = s
+        return out
+
+    def events(self, markets: list[str] | None = None, streams: dict[str, MarketStream] | None = None) -> Iterator:
+        """All markets' events merged (tie rule in `merge.merged_index`), paced by `speed`."""
+        from components.feed.merge import iter_merged
+        return iter_merged(streams if streams is not None else self.load(markets), self.p.speed)

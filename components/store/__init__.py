@@ -1,0 +1,1 @@
+"""Stores: SQLModel schema on SQLite (embedded default) or PostgreSQL, Alembic migrations in migrations/."""

@@ -1,0 +1,243 @@
+"""The store: one SQLModel/SQLAlchemy schema on SQLite or PostgreSQL, Alembic-migrated, batch inserts."""
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from components.store.market import MarketData
+from components.store.redact import redact
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+HEAD = "0002"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def migration_sql(dialect: str = "postgresql", timescale: str = "off", revision: str = "head") -> str:
+    """The DDL the migrations would run, as a script (Alembic offline mode; no database needed)."""
+    import io
+
+    from alembic import command
+    from alembic.config import Config
+    buf = io.StringIO()
+    cfg = Config(output_buffer=buf)
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes.update(dialect=dialect, buffer=buf, timescale=timescale)
+    command.upgrade(cfg, revision, sql=True)
+    return buf.getvalue()
+
+
+def _as_dict(row: Any) -> dict:
+    if isinstance(row, Mapping):
+        return dict(row)
+    if dataclasses.is_dataclass(row):
+        return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+    raise TypeError(f"store rows must be dicts or dataclasses, got {type(row).__name__}")
+
+
+class Store(MarketData):
+    """Base of the `sqlite` and `postgres` store components (connects lazily, on first use)."""
+
+    timescale = "off"
+    batch_rows = 5000
+
+    def __init__(self, url: str, migrate: bool = True) -> None:
+        self._url = url                   # may hold a password: never printed (see __repr__)
+        self._migrate = migrate
+        self._engine = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(dialect={self._url.split(':', 1)[0]})"
+
+    # -- connection and schema ---------------------------------------------------------------
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = self._create_engine()
+            if self._migrate:
+                self.upgrade()
+        return self._engine
+
+    def _create_engine(self):
+        from sqlalchemy import create_engine
+        return create_engine(self._url)
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to `revision` in place (Alembic; a store made by an older revision upgrades)."""
+        from alembic import command
+        from alembic.config import Config
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["timescale"] = self.timescale
+        eng = self._engine if self._engine is not None else self.engine
+        with eng.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    def revision(self) -> str | None:
+        from sqlalchemy import text
+        with self.engine.connect() as conn:
+            try:
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+            except Exception:
+                return None
+        return row[0] if row else None
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- generic batch insert ----------------------------------------------------------------
+    def _insert(self, table, rows: list[dict], ignore_conflicts: bool = False) -> int:
+        if not rows:
+            return 0
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(table)
+        if ignore_conflicts:
+            stmt = stmt.on_conflict_do_nothing()
+        with self.engine.begin() as conn:
+            for i in range(0, len(rows), self.batch_rows):
+                conn.execute(stmt, rows[i:i + self.batch_rows])
+        return len(rows)
+
+    def _rows(self, model, run_id: int | None, rows: Iterable[Any]) -> list[dict]:
+        table = model.__table__
+        cols = {c.name for c in table.columns} - {"id"}
+        out = []
+        for n, raw in enumerate(rows):
+            d = _as_dict(raw)
+            if run_id is not None:
+                d["run_id"] = run_id
+            extra = {k: d.pop(k) for k in list(d) if k not in cols}
+            if extra:
+                if "extra" not in cols:
+                    raise ValueError(f"{table.name} row {n}: unknown fields {sorted(extra)}; "
+                                     f"columns: {sorted(cols)}")
+                d["extra"] = {**d.get("extra", {}), **extra}
+            for c in table.columns:
+                if c.name not in d and c.name != "id" and not c.nullable and c.default is None:
+                    default = getattr(model.model_fields.get(c.name), "default", None)
+                    factory = getattr(model.model_fields.get(c.name), "default_factory", None)
+                    if factory is not None:
+                        d[c.name] = factory()
+                    elif default is not None and repr(default) != "PydanticUndefined":
+                        d[c.name] = default
+                    else:
+                        raise ValueError(f"{table.name} row {n}: missing field '{c.name}'")
+            out.append(d)
+        return out
+
+    def _select(self, model, *where, order=None) -> list[dict]:
+        from sqlalchemy import select
+        table = model.__table__
+        stmt = select(table).where(*where).order_by(*(order or [table.c.id]))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    # -- runs ----------------------------------------------------------------------------------
+    def start_run(self, name: str, config: Mapping[str, Any] | None = None, mode: str = "backtest",
+                  started_ms: int | None = None) -> int:
+        """Record a run with its resolved config (secrets redacted); returns run_id."""
+        from sqlalchemy import insert
+        from components.store.models import RunRow
+        row = {"name": name, "mode": mode, "started_ms": started_ms or now_ms(), "status": "running",
+               "config": redact(dict(config or {}))}
+        with self.engine.begin() as conn:
+            return int(conn.execute(insert(RunRow.__table__).values(**row)).inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str = "done", finished_ms: int | None = None) -> None:
+        from sqlalchemy import update
+        from components.store.models import RunRow
+        t = RunRow.__table__
+        with self.engine.begin() as conn:
+            conn.execute(update(t).where(t.c.id == run_id).values(status=status,
+                                                                  finished_ms=finished_ms or now_ms()))
+
+    def runs(self) -> list[dict]:
+        from components.store.models import RunRow
+        return self._select(RunRow)
+
+    # -- trading records (batch) ----------------------------------------------------------------
+    def _record(self, model_name: str, run_id: int, rows: Iterable[Any]) -> int:
+        from components.store import models
+        model = getattr(models, model_name)
+        return self._insert(model.__table__, self._rows(model, run_id, rows))
+
+    def record_decisions(self, run_id: int, rows: Iterable[Any]) -> int:
+        return self._record("DecisionRow", run_id, rows)
+
+    def record_orders(self, run_id: int, rows: Iterable[Any]) -> int:
+        return self._record("OrderRow", run_id, rows)
+
+    def record_fills(self, run_id: int, rows: Iterable[Any]) -> int:
+        return self._record("FillRow", run_id, rows)
+
+    def record_positions(self, run_id: int, rows: Iterable[Any]) -> int:
+        return self._record("PositionRow", run_id, rows)
+
+    def record_equity(self, run_id: int, rows: Iterable[Any]) -> int:
+        return self._record("EquityRow", run_id, rows)
+
+    def records(self, table: str, run_id: int) -> list[dict]:
+        """Rows of one trading table ('decisions', 'orders', 'fills', 'positions', 'equity', 'trips') of a run."""
+        from components.store import models
+        model = {m.__tablename__: m for m in (models.DecisionRow, models.OrderRow, models.FillRow,
+                                               models.PositionRow, models.EquityRow, models.TripRow)}[table]
+        return self._select(model, model.__table__.c.run_id == run_id)
+
+    # -- kill-switch trips -----------------------------------------------------------------------
+    def record_trip(self, run_id: int | None, switch: str, action: str, reason: str, ts_ms: int,
+                    until_ms: int | None = None) -> int:
+        from sqlalchemy import insert
+        from components.store.models import TripRow
+        row = dict(run_id=run_id, switch=switch, action=action, reason=reason, ts_ms=ts_ms, until_ms=until_ms)
+        with self.engine.begin() as conn:
+            return int(conn.execute(insert(TripRow.__table__).values(**row)).inserted_primary_key[0])
+
+    def clear_trip(self, trip_id: int, cleared_ms: int | None = None) -> None:
+        from sqlalchemy import update
+        from components.store.models import TripRow
+        t = TripRow.__table__
+        with self.engine.begin() as conn:
+            conn.execute(update(t).where(t.c.id == trip_id).values(cleared_ms=cleared_ms or now_ms()))
+
+    def load_active_trips(self, now_ms: int) -> list[dict]:
+        """Trips still in force at `now_ms`: not cleared, and no `until_ms` or `until_ms` > now (restart-safe)."""
+        from sqlalchemy import or_
+        from components.store.models import TripRow
+        t = TripRow.__table__
+        return self._select(TripRow, t.c.cleared_ms.is_(None), t.c.ts_ms <= now_ms,
+                            or_(t.c.until_ms.is_(None), t.c.until_ms > now_ms))
+
+    # -- model artifacts -------------------------------------------------------------------------
+    def save_artifact(self, name: str, kind: str, signature: Mapping[str, Any], payload: bytes | None = None,
+                      path: str | None = None, run_id: int | None = None) -> int:
+        from sqlalchemy import insert
+        from components.store.models import ArtifactRow
+        row = dict(name=name, kind=kind, signature=dict(signature), payload=payload, path=path, run_id=run_id,
+                   created_ms=now_ms())
+        with self.engine.begin() as conn:
+            return int(conn.execute(insert(ArtifactRow.__table__).values(**row)).inserted_primary_key[0])
+
+    def load_artifact(self, name: str) -> dict | None:
+        """The newest artifact saved under `name` (None if none)."""
+        from components.store.models import ArtifactRow
+        t = ArtifactRow.__table__
+        rows = self._select(ArtifactRow, t.c.name == name, order=[t.c.id.desc()])
+        return rows[0] if rows else None

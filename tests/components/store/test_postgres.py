@@ -1,0 +1,138 @@
+"""PostgreSQL store on a real server (SCALP_TEST_PG_URL; CI starts one): round-trip, partitions, pruning, upgrade."""
+import os
+import uuid
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, text
+
+from components.feed.loaders import load_books, load_candles, load_trades
+from components.feed.replay import Replay
+from registry import build
+
+pytestmark = pytest.mark.postgres
+URL = os.environ.get("SCALP_TEST_PG_URL")
+if not URL:
+    pytest.skip("SCALP_TEST_PG_URL not set (CI sets it; see README)", allow_module_level=True)
+
+
+@pytest.fixture
+def pg(monkeypatch):
+    """A store in a fresh schema of the test database (dropped afterwards)."""
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in URL else "?"
+    monkeypatch.setenv("SCALP_TEST_STORE_URL", f"{URL}{sep}options=-csearch_path%3D{schema}")
+    stores = []
+
+    def make(**kw):
+        s = build("store", {"component": "postgres", "url_env": "SCALP_TEST_STORE_URL", "timescale": "off", **kw})
+        stores.append(s)
+        return s
+    yield make
+    for s in stores:
+        s.close()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def _scalar(store, sql):
+    with store.engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()
+
+
+def _partitions(store, table):
+    with store.engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :t AND c.relkind = 'r' "
+            "AND c.relnamespace = current_schema()::regnamespace"), {"t": table}))
+
+
+def test_round_trip_and_monthly_partitions(pg, bundled_data, shared_data):
+    s = pg(timescale="auto")          # detection on a server without TimescaleDB -> native partitions
+    assert s.revision() == "0002" and s.layout("candles") == "partitioned"
+    c = load_candles(bundled_data / "upbit/candles_1m/KRW-BTC.csv.gz")          # 2025-09
+    b = load_books(shared_data / "upbit/ticks_2021/orderbook_KRW-ADA.csv.gz")   # 2021-04
+    t = load_trades(shared_data / "binance_spot/trades_BTCUSDT.csv.gz")        # 2024-08
+    s.insert_candles(c), s.insert_books(b), s.insert_trades(t)
+    assert _partitions(s, "candles") == ["candles_p202509", "candles_p202510"]   # + one month ahead
+    assert _partitions(s, "books") == ["books_p202104", "books_p202105"]
+    assert _partitions(s, "trades") == ["trades_p202408", "trades_p202409"]
+    assert _scalar(s, "SELECT count(*) FROM candles_p202509") == len(c)
+    c2, b2, t2 = s.read_candles("KRW-BTC"), s.read_books("KRW-ADA"), s.read_trades("BTCUSDT")
+    assert np.array_equal(c2.close, c.close) and np.array_equal(c2.ts_ms, c.ts_ms)
+    assert np.array_equal(b2.ask_sz, b.ask_sz) and np.array_equal(b2.bid_px, b.bid_px)
+    assert np.array_equal(t2.seq, t.seq) and np.array_equal(t2.side, t.side) and np.array_equal(t2.price, t.price)
+    s.insert_candles(c)                                                          # idempotent
+    assert len(s.read_candles("KRW-BTC")) == len(c)
+
+
+def test_queries_prune_partitions(pg, bundled_data, shared_data):
+    s = pg()
+    s.insert_candles(load_candles(bundled_data / "upbit/candles_1m/KRW-ETH.csv.gz"))
+    s.insert_candles(load_candles(shared_data / "upbit/candles_1m/KRW-BTC_2020-2025_gappy.csv.gz"))
+    parts = _partitions(s, "candles")
+    assert {"candles_p202002", "candles_p202408", "candles_p202508", "candles_p202509"} <= set(parts)
+    with s.engine.connect() as conn:
+        plan = "\n".join(r[0] for r in conn.execute(text(
+            "EXPLAIN SELECT * FROM candles WHERE ts_ms >= 1756684800000 AND ts_ms < 1759276800000")))
+    scanned = {p for p in parts if p in plan}
+    assert scanned == {"candles_p202509"}, plan
+
+
+def test_partitions_created_ahead_as_time_advances(pg):
+    s = pg(months_ahead=2)
+    names = s.ensure_partitions("trades", 1767225600000, 1767225600000)          # 2026-01-01
+    assert names == ["trades_p202601", "trades_p202602", "trades_p202603"]
+    assert _partitions(s, "trades") == names
+    s.ensure_partitions("trades", 1772323200000, 1772323200000)                  # 2026-03-01: two more
+    assert _partitions(s, "trades")[-1] == "trades_p202605"
+
+
+def test_replay_from_postgres_equals_files(pg, shared_data):
+    s = pg()
+    files = Replay(Replay.Params(path=str(shared_data / "upbit"))).load(["KRW-DAWN", "KRW-SOL"])
+    for st in files.values():
+        for batch, fn in ((st.candles, s.insert_candles), (st.trades, s.insert_trades), (st.books, s.insert_books)):
+            if batch is not None:
+                fn(batch)
+    back = Replay(Replay.Params(source="store")).load(["KRW-DAWN", "KRW-SOL"], store=s)
+    for m in files:
+        assert np.array_equal(files[m].ts_ms, back[m].ts_ms) and np.array_equal(files[m].kind, back[m].kind)
+        assert np.array_equal(files[m].row, back[m].row)
+
+
+def test_trading_records_and_trips(pg):
+    s = pg()
+    rid = s.start_run("live", {"store": {"url": "postgresql://u:hunter2@h/db"}})
+    assert "hunter2" not in repr(s.runs())
+    s.record_decisions(rid, [{"ts_ms": i, "market": "KRW-BTC", "action": "skip", "features": {"x": i}}
+                             for i in range(2000)])
+    assert len(s.records("decisions", rid)) == 2000
+    s.record_trip(rid, "max_drawdown", "halt", "dd 6%", ts_ms=10)
+    assert [t["switch"] for t in s.load_active_trips(20)] == ["max_drawdown"]
+
+
+def test_upgrade_in_place_from_revision_1(pg):
+    old = pg(migrate=False)
+    old.upgrade("0001")
+    with old.engine.begin() as conn:
+        conn.execute(text("INSERT INTO runs (name, mode, started_ms, config) VALUES ('old', 'paper', 1, '{}')"))
+    old.close()
+    new = pg()
+    assert new.revision() == "0002"
+    assert new.runs()[0]["status"] == "done"
+    assert new.layout("books") == "partitioned"
+
+
+def test_url_is_never_shown(pg, monkeypatch):
+    s = pg()
+    assert "SCALP_TEST_STORE_URL" in repr(s) and "://" not in repr(s)
+    monkeypatch.delenv("SCALP_PG_URL", raising=False)
+    bare = build("store", {"component": "postgres"})
+    with pytest.raises(RuntimeError, match="environment variable SCALP_PG_URL is not set"):
+        bare.revision()
