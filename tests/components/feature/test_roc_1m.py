@@ -1,0 +1,10 @@
+"""roc_1m against pandas pct_change on real candles."""
+import numpy as np
+import pandas as pd
+
+import registry
+
+
+def test_matches_pct_change(candles, candle_stream):
+    got = registry.build("feature", {"component": "roc_1m"}).batch(candle_stream)[:, 0]
+    np.testing.assert_allclose(got, pd.Series(candles.close).pct_change(1).to_numpy(), rtol=1e-9, atol=1e-15)
