@@ -1,0 +1,133 @@
+"""Model drift: per-feature two-sample KS (recent vs training window) and calibration error (ECE) on
+recent outcomes, published as engine metrics for the drift and calibration_error kill switches.
+
+Metric names (engine Metrics, read by RISK's switches; calibration names from components/types/metric_names.py):
+  drift_ks_max            largest KS statistic over features (0..1)
+  drift_features_shifted  how many features are shifted (p < alpha AND KS >= min_ks)
+  drift_features_share    that count / number of features tested (0..1)
+  calibration_ece         ECE of recent P(up) vs outcomes, 10 equal-width bins (0..1) -> calibration_error switch
+  calibration_samples     outcomes the ECE is computed on
+A feature counts as shifted only when the KS statistic is also large: with thousands of rows a
+trivially small difference is "significant", and serially correlated market data is never iid.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from components.types.metric_names import CALIBRATION_ECE, CALIBRATION_SAMPLES
+from components.types.metrics import Metrics
+
+DRIFT_KS_MAX = "drift_ks_max"
+DRIFT_FEATURES_SHIFTED = "drift_features_shifted"
+DRIFT_FEATURES_SHARE = "drift_features_share"
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """KS result per feature (NaN where a side had < min_rows finite values)."""
+    feature_names: tuple[str, ...]
+    ks: np.ndarray
+    p_value: np.ndarray
+    shifted: np.ndarray                     # bool per feature
+    ks_max: float = field(init=False)
+    n_shifted: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        finite = self.ks[np.isfinite(self.ks)]
+        object.__setattr__(self, "ks_max", float(finite.max()) if finite.size else float("nan"))
+        object.__setattr__(self, "n_shifted", int(self.shifted.sum()))
+
+    def worst(self, k: int = 5) -> list[tuple[str, float]]:
+        order = np.argsort(-np.nan_to_num(self.ks, nan=-1.0))[:k]
+        return [(self.feature_names[i], float(self.ks[i])) for i in order if np.isfinite(self.ks[i])]
+
+
+def ks_drift(X_ref: np.ndarray, X_recent: np.ndarray, feature_names: list[str] | tuple[str, ...],
+             alpha: float = 0.01, min_ks: float = 0.1, min_rows: int = 30) -> DriftReport:
+    """Two-sample KS per column (scipy.stats.ks_2samp), non-finite values dropped per column."""
+    from scipy.stats import ks_2samp
+    A, B = np.asarray(X_ref, np.float64), np.asarray(X_recent, np.float64)
+    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1] or A.shape[1] != len(feature_names):
+        raise ValueError(f"ks_drift: column mismatch: ref {A.shape}, recent {B.shape}, "
+                         f"{len(feature_names)} names")
+    f = A.shape[1]
+    ks, pv = np.full(f, np.nan), np.full(f, np.nan)
+    for j in range(f):
+        a, b = A[:, j][np.isfinite(A[:, j])], B[:, j][np.isfinite(B[:, j])]
+        if a.size >= min_rows and b.size >= min_rows:
+            res = ks_2samp(a, b)
+            ks[j], pv[j] = res.statistic, res.pvalue
+    shifted = np.isfinite(ks) & (pv < alpha) & (ks >= min_ks)
+    return DriftReport(tuple(feature_names), ks, pv, shifted)
+
+
+def expected_calibration_error(p: np.ndarray, y: np.ndarray, n_bins: int = 10) -> float:
+    """ECE: sum over equal-width probability bins of (bin share) * |mean p - mean y|; NaN rows dropped."""
+    p, y = np.asarray(p, np.float64).reshape(-1), np.asarray(y, np.float64).reshape(-1)
+    ok = np.isfinite(p) & np.isfinite(y)
+    p, y = p[ok], y[ok]
+    if p.size == 0:
+        return float("nan")
+    b = np.minimum((np.clip(p, 0.0, 1.0) * n_bins).astype(np.int64), n_bins - 1)
+    gap = np.abs(np.bincount(b, p, n_bins) - np.bincount(b, y, n_bins))     # |sum p - sum y| per bin
+    return float(gap.sum() / p.size)
+
+
+def fold_drift(X_train: np.ndarray, X_test: np.ndarray, feature_names: list[str], p_test: np.ndarray | None = None,
+               y_test: np.ndarray | None = None, alpha: float = 0.01, min_ks: float = 0.1,
+               max_rows: int = 5000, seed: int = 0) -> dict[str, float | list]:
+    """Per walk-forward fold: drift of the test window vs the training window (+ ECE if p/y given).
+    Rows are subsampled to `max_rows` per side (KS cost and p-values stay comparable across folds)."""
+    rng = np.random.default_rng(seed)
+    sub = lambda X: X[np.sort(rng.choice(len(X), max_rows, replace=False))] if len(X) > max_rows else X  # noqa: E731
+    rep = ks_drift(sub(np.asarray(X_train)), sub(np.asarray(X_test)), feature_names, alpha, min_ks)
+    out: dict[str, float | list] = {
+        DRIFT_KS_MAX: rep.ks_max, DRIFT_FEATURES_SHIFTED: float(rep.n_shifted),
+        DRIFT_FEATURES_SHARE: rep.n_shifted / max(1, len(feature_names)),
+        "drift_worst": [[n, round(v, 4)] for n, v in rep.worst(3)]}
+    if p_test is not None and y_test is not None:
+        out[CALIBRATION_ECE] = expected_calibration_error(p_test, y_test)
+    return out
+
+
+class DriftMonitor:
+    """Live/backtest monitor: a frozen sample of the training features, rolling recent feature rows and
+    rolling (p, outcome) pairs; `publish(metrics)` writes the metric names in the module docstring."""
+
+    def __init__(self, X_train: np.ndarray, feature_names: list[str], recent_rows: int = 1000,
+                 recent_outcomes: int = 500, alpha: float = 0.01, min_ks: float = 0.1,
+                 max_ref_rows: int = 5000, min_outcomes: int = 50, seed: int = 0) -> None:
+        X = np.asarray(X_train, np.float64)
+        if len(X) > max_ref_rows:
+            X = X[np.sort(np.random.default_rng(seed).choice(len(X), max_ref_rows, replace=False))]
+        self.ref, self.names = X, list(feature_names)
+        self.alpha, self.min_ks, self.min_outcomes = alpha, min_ks, min_outcomes
+        self.rows: deque = deque(maxlen=recent_rows)
+        self.outcomes: deque = deque(maxlen=recent_outcomes)
+        self.last_report: DriftReport | None = None
+
+    def add_row(self, x: np.ndarray) -> None:
+        self.rows.append(np.asarray(x, np.float64).reshape(-1))
+
+    def add_outcome(self, p: float, y: float) -> None:
+        self.outcomes.append((float(p), float(y)))
+
+    def publish(self, metrics: Metrics) -> dict[str, float]:
+        """Compute and set the metrics; a side without enough data publishes NaN (= no signal yet)."""
+        nan = float("nan")
+        out = {DRIFT_KS_MAX: nan, DRIFT_FEATURES_SHIFTED: nan, DRIFT_FEATURES_SHARE: nan,
+               CALIBRATION_ECE: nan, CALIBRATION_SAMPLES: float(len(self.outcomes))}
+        if len(self.rows) >= 30:
+            rep = ks_drift(self.ref, np.vstack(self.rows), self.names, self.alpha, self.min_ks)
+            self.last_report = rep
+            out.update({DRIFT_KS_MAX: rep.ks_max, DRIFT_FEATURES_SHIFTED: float(rep.n_shifted),
+                        DRIFT_FEATURES_SHARE: rep.n_shifted / max(1, len(self.names))})
+        if len(self.outcomes) >= self.min_outcomes:
+            p, y = np.array(self.outcomes).T
+            out[CALIBRATION_ECE] = expected_calibration_error(p, y)
+        for k, v in out.items():
+            metrics.set(k, v)
+        return out

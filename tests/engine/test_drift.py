@@ -1,0 +1,86 @@
+"""Drift metrics on real bundled candles: KS flags a deliberately shifted feature and not an unshifted
+split; ECE matches a plain loop; the monitor publishes the metric names the kill switches read."""
+import numpy as np
+import pytest
+
+from components.feed.loaders import load_candles
+from components.types.metrics import Metrics
+from engine.drift import DriftMonitor, expected_calibration_error, fold_drift, ks_drift
+
+NAMES = ["ret_1", "range_pct", "log_volume", "ret_5"]
+
+
+@pytest.fixture(scope="module")
+def feats(bundled_data):
+    c = load_candles(bundled_data / "upbit" / "candles_1m" / "KRW-BTC.csv.gz", "KRW-BTC")
+    ret1 = np.r_[np.nan, np.diff(np.log(c.close))]
+    ret5 = np.r_[[np.nan] * 5, np.log(c.close[5:] / c.close[:-5])]
+    return np.c_[ret1, (c.high - c.low) / c.close, np.log1p(c.volume), ret5]
+
+
+def test_unshifted_split_is_not_flagged(feats):
+    idx = np.random.default_rng(1).permutation(len(feats))
+    rep = ks_drift(feats[idx[:5000]], feats[idx[5000:6000]], NAMES)
+    assert rep.n_shifted == 0 and rep.ks_max < 0.1
+
+
+def test_deliberately_shifted_feature_is_flagged_and_only_it(feats):
+    idx = np.random.default_rng(2).permutation(len(feats))
+    recent = feats[idx[5000:6000]].copy()
+    recent[:, 2] += np.nanstd(feats[:, 2])           # log_volume up by one standard deviation
+    rep = ks_drift(feats[idx[:5000]], recent, NAMES)
+    assert rep.shifted.tolist() == [False, False, True, False]
+    assert rep.ks_max > 0.3 and rep.worst(1)[0][0] == "log_volume"
+
+
+def test_ece_matches_a_plain_loop_and_separates_calibrated_from_not(feats):
+    rng = np.random.default_rng(3)
+    p = 1 / (1 + np.exp(-feats[6:4006, 3] / np.nanstd(feats[:, 3])))      # real-data-driven probabilities
+    y = (rng.random(len(p)) < p).astype(float)                            # outcomes drawn from p
+    ref = 0.0
+    for b in range(10):
+        m = (np.minimum((p * 10).astype(int), 9) == b)
+        if m.any():
+            ref += m.mean() * abs(p[m].mean() - y[m].mean())
+    assert expected_calibration_error(p, y) == pytest.approx(ref)
+    assert expected_calibration_error(p, y) < 0.05
+    assert expected_calibration_error(np.clip(p + 0.25, 0, 1), y) > 0.15
+
+
+def test_monitor_publishes_metric_names_nan_until_enough_data(feats):
+    mon = DriftMonitor(feats[:5000], NAMES, recent_rows=500, min_outcomes=50)
+    m = Metrics()
+    mon.publish(m)
+    assert np.isnan(m.get("drift_ks_max")) and np.isnan(m.get("calibration_ece"))
+    shifted = feats[5000:5500].copy()
+    shifted[:, 1] *= 3.0
+    for x in shifted:
+        mon.add_row(x)
+    for p, y in zip(np.linspace(0.1, 0.9, 100), np.r_[np.zeros(50), np.ones(50)]):
+        mon.add_outcome(p, y)
+    out = mon.publish(m)
+    assert m.get("drift_features_shifted") >= 1 and mon.last_report.shifted[1]
+    assert m.get("calibration_ece") == pytest.approx(out["calibration_ece"]) and m.get("calibration_samples") == 100
+
+
+def test_fold_drift_reports_per_fold_keys(feats):
+    out = fold_drift(feats[:6000], feats[6000:8000], NAMES, p_test=np.full(2000, 0.5),
+                     y_test=np.r_[np.zeros(1000), np.ones(1000)])
+    assert set(out) == {"drift_ks_max", "drift_features_shifted", "drift_features_share", "drift_worst",
+                        "calibration_ece"}
+    assert out["calibration_ece"] == pytest.approx(0.0)
+
+
+def test_published_ece_trips_risks_calibration_error_switch_only_when_miscalibrated(feats):
+    from components.killswitch.calibration_error import CalibrationError
+    from components.types.risk import RiskSnapshot
+    switch = CalibrationError(CalibrationError.Params(max_ece=0.15, min_samples=200))
+    rng = np.random.default_rng(4)
+    p = 1 / (1 + np.exp(-feats[6:406, 3] / np.nanstd(feats[:, 3])))
+    y = (rng.random(len(p)) < p).astype(float)
+    for shift, trips in ((0.0, False), (0.3, True)):
+        mon, m = DriftMonitor(feats[:1000], NAMES, recent_outcomes=400), Metrics()
+        for pi, yi in zip(np.clip(p + shift, 0, 1), y):
+            mon.add_outcome(pi, yi)
+        mon.publish(m)
+        assert (switch.check(m, RiskSnapshot(), 0) is not None) is trips
