@@ -26,7 +26,7 @@ class SizingContext:
     vpin: float = math.nan
     kyle_lambda: float = math.nan
     kyle_lambda_pct: float = math.nan
-    volatility_ratio: float = math.nan    # e.g. vol_regime = ATR20/ATR60 (1 = normal)
+    volatility_ratio: float = math.nan    # vol_regime = ATR20/ATR60 (1 = normal); for policies that scale by it
 
 
 @dataclass(frozen=True, slots=True)

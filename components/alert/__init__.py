@@ -1,0 +1,1 @@
+"""Alert channels: `send(message, level, fields) -> bool` (never raises, never leaks a secret)."""

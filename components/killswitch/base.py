@@ -1,0 +1,77 @@
+"""Common parameters and trip construction shared by every kill switch (actions, seconds, factor)."""
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from components.types.kinds import Trip
+from components.types.metrics import Metrics
+from components.types.risk import RiskSnapshot
+from registry import Params
+
+Action = Literal["block_entries", "scale_size", "pause", "cancel_all", "flatten", "halt"]
+
+
+class SwitchParams(Params):
+    """Every switch: what to do when it trips. seconds = how long the trip lasts (0: while the condition
+    holds; a halt with 0 latches until cleared by hand); factor = size multiplier for scale_size."""
+    action: Action = "block_entries"
+    seconds: float = Field(0.0, ge=0, description="trip lifetime; 0 = while tripping (halt: latched)")
+    factor: float = Field(1.0, gt=0, le=1, description="size multiplier when action is scale_size")
+
+    @model_validator(mode="after")
+    def _action_needs(self) -> "SwitchParams":
+        if self.action == "pause" and self.seconds <= 0:
+            raise ValueError("action 'pause' needs seconds > 0")
+        if self.action == "scale_size" and self.factor >= 1:
+            raise ValueError("action 'scale_size' needs factor < 1")
+        return self
+
+
+class KillSwitch:
+    """Base: subclasses implement `check`; `_trip` fills action/seconds/factor from params."""
+    component_name: str = ""
+
+    def __init__(self, p: SwitchParams) -> None:
+        self.p = p
+
+    def check(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> Trip | None:
+        raise NotImplementedError
+
+    def check_all(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> list[Trip]:
+        """Every trip of this evaluation (per-market switches may trip several markets at once)."""
+        trip = self.check(metrics, snapshot, ts_ms)
+        return [trip] if trip is not None else []
+
+    def _trip(self, market: str = "", seconds: float | None = None, **values: float | str) -> Trip:
+        """A Trip whose reason is the catalog key `killswitch.<name>` formatted later with `values`."""
+        name = self.component_name
+        return Trip(switch=name, action=self.p.action, reason=f"killswitch.{name}",
+                    factor=self.p.factor if self.p.action == "scale_size" else 1.0,
+                    seconds=self.p.seconds if seconds is None else seconds, market=market,
+                    values={k: (round(v, 6) if isinstance(v, float) else v) for k, v in values.items()})
+
+
+class MarketSwitch(KillSwitch):
+    """A switch evaluated per market in `snapshot.markets`; its trips are scoped to that market."""
+
+    def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
+        raise NotImplementedError
+
+    def check_all(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> list[Trip]:
+        out = []
+        for market in snapshot.markets:
+            trip = self.check_market(metrics, snapshot, ts_ms, market)
+            if trip is not None:
+                out.append(trip)
+        return out
+
+    def check(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> Trip | None:
+        trips = self.check_all(metrics, snapshot, ts_ms)
+        return trips[0] if trips else None
+
+
+def finite(x: float) -> bool:
+    return x is not None and math.isfinite(x)

@@ -1,0 +1,1 @@
+"""Sizing policies: how many KRW to put into an entry (`size_krw(balance_krw, confidence, context)`)."""

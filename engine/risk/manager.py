@@ -1,0 +1,343 @@
+"""RiskManager: the engine's one risk object — kill switches -> trading state, entry limits + sizing, exits."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import registry
+from components.sizing.money import finalize_krw
+from components.types.kinds import Trip
+from components.types.metrics import Metrics
+from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW, Position
+from components.types.risk import FLATTEN, HALT, PAUSE, SCALE_SIZE, ExitContext, ExitSignal, RiskSnapshot, SizingContext
+from engine.risk.exits import ExitChain
+from engine.risk.persist import RiskPersistence
+from engine.risk.state import ActiveTrip, TradingState, blocks_entries, derive_state
+
+log = logging.getLogger("scalp.risk")
+DAY_MS = 86_400_000          # Upbit's trading day starts 09:00 KST = 00:00 UTC
+STATE_KEY = "risk_manager"
+
+
+@dataclass(slots=True)
+class EntryDecision:
+    """Answer to `check_entry`: allowed with size_krw (>= 5,000) or refused with reasons (stored as-is)."""
+    allowed: bool
+    size_krw: float = 0.0
+    size_factor: float = 1.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def _plain(node: Any) -> Any:
+    if hasattr(node, "_metadata") and hasattr(node, "_get_node"):  # OmegaConf container
+        from omegaconf import OmegaConf
+        return OmegaConf.to_container(node, resolve=True)
+    return node
+
+
+class RiskManager:
+    """Owns sizing, exits, kill switches, limits and the trading state of one account.
+
+    Time is always the caller's `ts_ms` (event time in backtests, wall time live): nothing here reads a clock.
+    """
+
+    def __init__(self, sizing: Mapping | None = None, exits: Mapping | None = None,
+                 switches: Mapping | None = None, limits: Mapping | None = None, market_class: str = "majors",
+                 markets: list[str] | tuple[str, ...] = (), alerts: Mapping | None = None,
+                 persistence: RiskPersistence | None = None, persist_every_ms: int = 60_000) -> None:
+        problems: list[tuple[str, str]] = []
+
+        def build(kind: str, node: Any, path: str) -> Any:
+            try:
+                return registry.build(kind, node, path=path)
+            except registry.ConfigError as e:
+                problems.extend(e.problems)
+                return None
+
+        sizing = _plain(sizing) or {"component": "confidence_proportional"}
+        self.sizing = build("sizing", sizing, "sizing")
+        try:
+            self.exits = ExitChain(_plain(exits) or {})
+        except registry.ConfigError as e:
+            problems.extend(e.problems)
+        self.switches: dict[str, Any] = {}
+        for sid, node in (_plain(switches) or {}).items():
+            obj = build("killswitch", node, f"killswitches.{sid}")
+            if obj is not None:
+                self.switches[str(sid)] = obj
+        self.alerts = [a for aid, node in (_plain(alerts) or {}).items()
+                       if (a := build("alert", node, f"alerts.{aid}")) is not None]
+        if problems:
+            raise registry.ConfigError(problems)
+        lim = dict(_plain(limits) or {})
+        self.cooldown_ms = int(float(lim.get("cooldown_s", 30)) * 1000)
+        self.max_open_positions = int(lim.get("max_open_positions", 5))
+        self.max_market_share = float(lim.get("max_market_share", 0.30))
+        self.market_class = market_class
+        self.persistence = persistence
+        self.persist_every_ms = persist_every_ms
+        self.snapshot = RiskSnapshot(markets=tuple(markets))
+        self.trips: dict[tuple[str, str], ActiveTrip] = {}
+        self.last_trade_ms: dict[str, int] = {}
+        self._pending: dict[str, int] = {}      # market -> ts of an entry sent but not yet seen as a position
+        self._day = None
+        self._saved_ms = -10**18
+        self._state = TradingState.ACTIVE
+        self._restore()
+
+    @classmethod
+    def from_config(cls, cfg: Any, persistence: RiskPersistence | None = None, store: Any = None,
+                    run_id: int | None = None) -> "RiskManager":
+        """From the composed root config: sizing, exits, killswitches, alerts, limits, market_class, markets.
+
+        `store` (a built store component) persists trips and state through it when no `persistence` is
+        given: namespace = the mode, and for backtests "backtest:<run_id>" so a finished run's trips never
+        reach another run. The manager then records the trips itself (do not also call store.record_trip)."""
+        get = cfg.get if hasattr(cfg, "get") else (lambda k, d=None: getattr(cfg, k, d))
+        if persistence is None and store is not None:
+            from engine.risk.store_adapter import StoreRiskPersistence
+            mode = str(get("mode", "backtest"))
+            ns = f"backtest:{run_id}" if mode == "backtest" else mode
+            persistence = StoreRiskPersistence(store, namespace=ns, run_id=run_id if mode == "backtest" else None)
+        return cls(sizing=get("sizing"), exits=get("exits"), switches=get("killswitches"), limits=get("limits"),
+                   market_class=str(get("market_class", "majors")), markets=list(get("markets", []) or []),
+                   alerts=get("alerts"), persistence=persistence)
+
+    # --- persistence ---------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        if self.persistence is None:
+            return
+        state = self.persistence.load_state(STATE_KEY) or {}
+        snap = state.get("snapshot", {})
+        for name in ("day_start_equity_krw", "peak_equity_krw", "equity_krw"):
+            if name in snap and snap[name] is not None:
+                setattr(self.snapshot, name, float(snap[name]))
+        self.snapshot.consecutive_losses = int(snap.get("consecutive_losses", 0))
+        self._day = state.get("day")
+        self.last_trade_ms = {k: int(v) for k, v in state.get("last_trade_ms", {}).items()}
+        if hasattr(self.sizing, "set_state") and state.get("sizing"):
+            self.sizing.set_state(state["sizing"])
+        restored_ms = int(state.get("ts_ms", 0))
+        for rec in self.persistence.load_active_trips(restored_ms):
+            trip = ActiveTrip.from_record(rec)
+            self.trips[trip.key] = trip
+        self._state = derive_state(list(self.trips.values()))
+
+    def save(self, ts_ms: int) -> None:
+        """Write account tracking (day start, peak, losing streak, cooldowns, Kelly) to the persistence."""
+        if self.persistence is None:
+            return
+        s = self.snapshot
+        state = {"ts_ms": int(ts_ms), "day": self._day, "last_trade_ms": self.last_trade_ms,
+                 "snapshot": {"day_start_equity_krw": _num(s.day_start_equity_krw),
+                              "peak_equity_krw": _num(s.peak_equity_krw), "equity_krw": _num(s.equity_krw),
+                              "consecutive_losses": s.consecutive_losses}}
+        if hasattr(self.sizing, "get_state"):
+            state["sizing"] = self.sizing.get_state()
+        self.persistence.save_state(STATE_KEY, state)
+        self._saved_ms = ts_ms
+
+    # --- account tracking ----------------------------------------------------------------------------
+    def on_account(self, ts_ms: int, equity_krw: float, cash_krw: float = math.nan,
+                   positions_krw: Mapping[str, float] | None = None, open_orders_krw: float = 0.0) -> None:
+        """Latest account valuation; tracks the day's starting equity and the peak equity."""
+        s = self.snapshot
+        s.ts_ms, s.equity_krw, s.cash_krw = ts_ms, float(equity_krw), float(cash_krw)
+        s.positions_krw = {m: float(v) for m, v in (positions_krw or {}).items() if v > 0}
+        s.open_orders_krw = float(open_orders_krw)
+        day = ts_ms // DAY_MS
+        if self._day != day or not math.isfinite(s.day_start_equity_krw):
+            self._day, s.day_start_equity_krw = day, float(equity_krw)
+        if not math.isfinite(s.peak_equity_krw) or equity_krw > s.peak_equity_krw:
+            s.peak_equity_krw = float(equity_krw)
+        if s.markets and any(m not in s.markets for m in s.positions_krw):
+            s.markets = tuple(sorted(set(s.markets) | set(s.positions_krw)))
+
+    def on_entry(self, market: str, ts_ms: int) -> None:
+        """An entry was sent/filled on `market`: its cooldown starts now, and it counts as an open position
+        until `on_account` shows it (or one cooldown passes without a fill), so two markets deciding in the
+        same tick cannot both take the last slot."""
+        self.last_trade_ms[market] = ts_ms
+        self._pending[market] = ts_ms
+
+    def on_trade_closed(self, market: str, ts_ms: int, net_krw: float, net_return: float = math.nan) -> None:
+        """A round trip finished (net of both fees): losing streak, Kelly refit input, cooldown."""
+        self.last_trade_ms[market] = ts_ms
+        self.snapshot.consecutive_losses = self.snapshot.consecutive_losses + 1 if net_krw <= 0 else 0
+        if hasattr(self.sizing, "record_trade") and math.isfinite(net_return):
+            self.sizing.record_trade(net_return)
+        self.save(ts_ms)
+
+    # --- kill switches -------------------------------------------------------------------------------
+    def _expire(self, ts_ms: int) -> None:
+        for key, trip in list(self.trips.items()):
+            if trip.expired(ts_ms):
+                self._drop(key, ts_ms)
+
+    def _drop(self, key: tuple[str, str], ts_ms: int) -> None:
+        trip = self.trips.pop(key)
+        if self.persistence is not None and trip.id is not None:
+            self.persistence.clear_trip(trip.id, ts_ms)
+
+    def evaluate(self, metrics: Metrics | None, ts_ms: int) -> list[Trip]:
+        """Run every switch; returns the NEW trips (reason formatted in ui.lang). Level trips whose switch no
+        longer trips are cleared; timed trips last until expiry; a halt without seconds latches."""
+        metrics = metrics if metrics is not None else Metrics()
+        self._expire(ts_ms)
+        self.snapshot.ts_ms = ts_ms
+        firing: set[tuple[str, str]] = set()
+        new: list[Trip] = []
+        for sid, switch in self.switches.items():
+            for trip in switch.check_all(metrics, self.snapshot, ts_ms):
+                key = (sid, trip.market)
+                firing.add(key)
+                if key in self.trips:
+                    continue          # already in force: a timed trip is not extended by re-firing
+                active = ActiveTrip(switch=sid, component=trip.switch, action=trip.action, reason=trip.reason,
+                                    started_ms=ts_ms, market=trip.market, factor=trip.factor,
+                                    until_ms=ts_ms + int(trip.seconds * 1000) if trip.seconds > 0 else None,
+                                    latched=trip.action == HALT and trip.seconds <= 0, values=dict(trip.values))
+                if self.persistence is not None:
+                    active.id = self.persistence.save_trip({**active.to_record(), "text": self.describe(active)})
+                self.trips[key] = active
+                new.append(dataclasses.replace(trip, switch=sid, reason=self.describe(active)))
+        for key, trip in list(self.trips.items()):
+            if trip.until_ms is None and not trip.latched and key not in firing:
+                self._drop(key, ts_ms)
+        self._state = derive_state(list(self.trips.values()))
+        if new:
+            self.save(ts_ms)
+            if hasattr(self.persistence, "flush"):
+                self.persistence.flush()      # the restore clock must not lag a recorded trip
+            self._alert(new)
+        elif ts_ms - self._saved_ms >= self.persist_every_ms:
+            self.save(ts_ms)
+        return new
+
+    @staticmethod
+    def describe(trip: ActiveTrip) -> str:
+        """Human reason of a trip in the current ui.lang (message catalog; falls back to the key)."""
+        from engine.i18n import t
+        try:
+            return t(trip.reason, market=trip.market, **trip.values)
+        except (KeyError, ValueError, IndexError, TypeError):   # a plugin switch with its own free text
+            return f"{trip.reason} {trip.values}" if trip.values else trip.reason
+
+    def _alert(self, trips: list[Trip]) -> None:
+        if not self.alerts:
+            return
+        from engine.i18n import t
+        for trip in trips:
+            text = t("risk.trip", switch=trip.switch, action=trip.action, reason=trip.reason)
+            level = "critical" if trip.action in (HALT, FLATTEN) else "warning"
+            for alert in self.alerts:
+                try:
+                    alert.send(text, level=level, fields={"switch": trip.switch, "action": trip.action,
+                                                          "market": trip.market})
+                except Exception as e:  # an alert channel must never stop trading decisions
+                    log.warning("alert failed: %s", type(e).__name__)
+
+    def clear(self, switch: str, ts_ms: int, market: str | None = None) -> int:
+        """Manual reset of a switch's trips (all markets unless given); returns how many were cleared."""
+        keys = [k for k in self.trips if k[0] == switch and (market is None or k[1] == market)]
+        for key in keys:
+            self._drop(key, ts_ms)
+        self._state = derive_state(list(self.trips.values()))
+        return len(keys)
+
+    def active_trips(self, ts_ms: int | None = None) -> list[ActiveTrip]:
+        if ts_ms is not None:
+            self._expire(ts_ms)
+            self._state = derive_state(list(self.trips.values()))
+        return list(self.trips.values())
+
+    @property
+    def state(self) -> TradingState:
+        return self._state
+
+    def state_at(self, ts_ms: int) -> TradingState:
+        self.active_trips(ts_ms)
+        return self._state
+
+    def size_factor(self, ts_ms: int, market: str = "") -> float:
+        f = 1.0
+        for trip in self.active_trips(ts_ms):
+            if trip.action == SCALE_SIZE and (not trip.market or trip.market == market):
+                f *= trip.factor
+        return f
+
+    # --- entries -------------------------------------------------------------------------------------
+    def check_entry(self, market: str, ts_ms: int, confidence: float, balance_krw: float,
+                    context: SizingContext | None = None) -> EntryDecision:
+        """Gate (state, trips, cooldown, open positions, market share) then size. Reasons are stable codes."""
+        trips = self.active_trips(ts_ms)
+        reasons: list[str] = []
+        if self._state is TradingState.HALTED:
+            ids = sorted({t.switch for t in trips if not t.market and t.action in (HALT, PAUSE)})
+            reasons.append(f"state.halted: {', '.join(ids)}")
+        for t in trips:
+            if blocks_entries(t, market) and not (self._state is TradingState.HALTED and not t.market
+                                                    and t.action in (HALT, PAUSE)):
+                where = f" {t.market}" if t.market else ""
+                reasons.append(f"killswitch.{t.action}: {t.switch}{where}")
+        last = self.last_trade_ms.get(market)
+        if last is not None and ts_ms - last < self.cooldown_ms:
+            reasons.append(f"limit.cooldown: {(ts_ms - last) / 1000:.1f}s < {self.cooldown_ms / 1000:g}s")
+        held = self.snapshot.positions_krw
+        for m, t0 in list(self._pending.items()):
+            if m in held or ts_ms - t0 > max(self.cooldown_ms, 1000):
+                del self._pending[m]
+        n_open = len(held.keys() | self._pending.keys())
+        if market not in held and market not in self._pending and n_open >= self.max_open_positions:
+            reasons.append(f"limit.max_open_positions: {n_open} >= {self.max_open_positions}")
+        equity = self.snapshot.equity_krw if math.isfinite(self.snapshot.equity_krw) else balance_krw
+        room = self.max_market_share * equity - held.get(market, 0.0)
+        if room / (1 + FEE_RATE_KRW) < MIN_ORDER_KRW:
+            reasons.append(f"limit.market_share: room {max(room, 0):.0f} KRW < {MIN_ORDER_KRW:.0f}")
+        factor = self.size_factor(ts_ms, market)
+        if reasons:
+            return EntryDecision(False, 0.0, factor, reasons)
+        ctx = context if context is not None else SizingContext(market=market)
+        if not ctx.market:
+            ctx.market = market
+        if context is None or not context.market_class:
+            ctx.market_class = self.market_class
+        if not math.isfinite(ctx.equity_krw):
+            ctx.equity_krw = equity
+        ctx.open_positions = n_open
+        raw = float(self.sizing.size_krw(balance_krw, confidence, ctx))
+        size = finalize_krw(raw * factor, balance_krw) if factor < 1.0 else raw
+        if size <= 0:
+            why = f"sizing.zero: confidence {confidence:.3f}, balance {balance_krw:.0f} KRW"
+            if raw > 0:
+                why = f"sizing.below_minimum: {raw:.0f} KRW x {factor:g} < {MIN_ORDER_KRW:.0f}"
+            return EntryDecision(False, 0.0, factor, [why])
+        notes = [f"size_factor: {factor:g}"] if factor < 1.0 else []
+        if size > room:
+            clipped = finalize_krw(room, balance_krw)
+            notes.append(f"limit.market_share.clipped: {size:.0f} -> {clipped:.0f}")
+            size = clipped
+            if size <= 0:
+                return EntryDecision(False, 0.0, factor, notes)
+        return EntryDecision(True, size, factor, notes)
+
+    # --- exits ---------------------------------------------------------------------------------------
+    def check_exit(self, position: Position, price: float, ts_ms: int,
+                   context: ExitContext | None = None) -> ExitSignal | None:
+        """Flatten trips first (a stop), then the configured exits in priority order."""
+        if position.volume <= 0:
+            return None
+        for t in self.trips.values():
+            if t.action == FLATTEN and (not t.market or t.market == position.market) and not t.expired(ts_ms):
+                return ExitSignal(f"killswitch:{t.switch}", is_stop=True, net_return=position.net_return(price))
+        if context is None:
+            context = ExitContext(market_class=self.market_class)
+        return self.exits.check(position, price, ts_ms, context)
+
+
+def _num(x: float) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None

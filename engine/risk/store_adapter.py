@@ -1,0 +1,79 @@
+"""Risk persistence over the DATA store (components/store: trips table + artifacts), namespaced per mode."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+STATE_KIND = "risk_state"
+
+
+class StoreRiskPersistence:
+    """RiskPersistence on a built `store` component (STORE_API.md).
+
+    The store's `trips` row has switch/action/reason/until_ms only, so the restore data (message key, market,
+    factor, latch, values) travels as JSON in `reason` with the human text under "text". `namespace` (e.g.
+    the mode, or "live:<account>") keeps a backtest's trips from ever halting a live run sharing the file;
+    `run_id` (optional) further limits restores to one run. Risk state goes to the artifacts table, at most
+    once per `state_every_ms` of event time (plus `flush`)."""
+
+    def __init__(self, store: Any, namespace: str = "live", run_id: int | None = None,
+                 state_every_ms: int = 60_000) -> None:
+        self.store, self.namespace, self.run_id = store, namespace, run_id
+        self.state_every_ms = state_every_ms
+        self._pending: dict[str, dict] = {}
+        self._written_ms: dict[str, int] = {}
+
+    def save_trip(self, rec: dict) -> int:
+        reason = json.dumps({"ns": self.namespace, "text": rec.get("text", ""), "key": rec.get("reason", ""),
+                             "component": rec.get("component"), "market": rec.get("market") or "",
+                             "factor": rec.get("factor", 1.0), "latched": bool(rec.get("latched")),
+                             "values": rec.get("values") or {}}, ensure_ascii=False)
+        return int(self.store.record_trip(self.run_id, rec["switch"], rec["action"], reason,
+                                          int(rec["started_ms"]), rec.get("until_ms")))
+
+    def clear_trip(self, trip_id: int, ts_ms: int) -> None:
+        self.store.clear_trip(trip_id, ts_ms)
+
+    def load_active_trips(self, ts_ms: int) -> list[dict]:
+        out = []
+        # ts_ms is the clock of the last saved risk state; the manager flushes its state whenever it
+        # records a trip, so no trip of ours is stamped after it.
+        for row in self.store.load_active_trips(ts_ms):
+            try:
+                meta = json.loads(row.get("reason") or "{}")
+            except json.JSONDecodeError:
+                continue          # a trip written by someone else: not ours to restore
+            if not isinstance(meta, dict) or meta.get("ns") != self.namespace:
+                continue
+            if self.run_id is not None and row.get("run_id") != self.run_id:
+                continue
+            out.append({"id": row["id"], "switch": row["switch"], "action": row["action"],
+                        "component": meta.get("component") or row["switch"], "reason": meta.get("key", ""),
+                        "market": meta.get("market", ""), "factor": meta.get("factor", 1.0),
+                        "latched": meta.get("latched", False), "values": meta.get("values") or {},
+                        "started_ms": row["ts_ms"], "until_ms": row.get("until_ms")})
+        return out
+
+    def save_state(self, key: str, state: dict) -> None:
+        ts = int(state.get("ts_ms", 0))
+        self._pending[key] = state
+        if ts - self._written_ms.get(key, -10**18) >= self.state_every_ms:
+            self._write(key)
+
+    def _write(self, key: str) -> None:
+        state = self._pending.pop(key, None)
+        if state is None:
+            return
+        self.store.save_artifact(f"{STATE_KIND}:{self.namespace}:{key}", STATE_KIND,
+                                 json.loads(json.dumps(state)), run_id=self.run_id)
+        self._written_ms[key] = int(state.get("ts_ms", 0))
+
+    def flush(self) -> None:
+        for key in list(self._pending):
+            self._write(key)
+
+    def load_state(self, key: str) -> dict | None:
+        if key in self._pending:
+            return self._pending[key]
+        art = self.store.load_artifact(f"{STATE_KIND}:{self.namespace}:{key}")
+        return dict(art["signature"]) if art else None
