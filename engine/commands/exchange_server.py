@@ -1,0 +1,68 @@
+"""`scalp exchange-server [key=value ...]`: run the local Upbit-compatible exchange server on 127.0.0.1."""
+from __future__ import annotations
+
+import sys
+
+HELP = "run the local Upbit-compatible exchange server (127.0.0.1)"
+
+
+def load_config(argv: list[str]):
+    """Defaults <- optional `--config file.yaml` <- `key=value` overrides (dotted, OmegaConf syntax)."""
+    from omegaconf import OmegaConf
+
+    from engine.server.config import ServerConfig
+    args = list(argv)
+    base = OmegaConf.create({})
+    if "--config" in args:
+        i = args.index("--config")
+        base = OmegaConf.load(args[i + 1])
+        del args[i:i + 2]
+    merged = OmegaConf.merge(base, OmegaConf.from_dotlist(args))
+    return ServerConfig.model_validate(OmegaConf.to_container(merged, resolve=True))
+
+
+def default_source(cfg):
+    """No source.path given: the bundled 2021 captures, else the shared ones."""
+    from pathlib import Path
+    if cfg.source.path:
+        return cfg
+    for p in (Path("examples/data/upbit/ws_captures"), Path("/work/shared/data/upbit/ws_captures")):
+        if p.exists():
+            return cfg.model_copy(update={"source": cfg.source.model_copy(update={"path": str(p)})})
+    return cfg
+
+
+def main(argv: list[str]) -> int:
+    from pydantic import ValidationError
+
+    from engine.i18n import t
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        print("keys: port=8765 source.kind=capture|store|candles source.path=DIR source.speed=10 source.markets=[KRW-ADA]\n"
+              "      faults.latency_ms=50 faults.ws_drop_every_s=30 faults.error_5xx_rate=0.01\n"
+              "      faults.malformed_frame_rate=0.01 faults.storm_429_rate=0.2  --config server.yaml")
+        return 0
+    from engine import i18n
+    for a in [a for a in argv if a.startswith("ui.lang=")]:
+        i18n.set_lang(a.split("=", 1)[1])   # the one root key the server honours: message language
+        argv = [x for x in argv if x != a]
+    try:
+        cfg = default_source(load_config(argv))
+    except (ValidationError, ValueError) as exc:
+        print(t("server.bad_config", detail=str(exc)), file=sys.stderr)
+        return 2
+    from engine.server.runner import RunningServer
+    try:
+        srv = RunningServer(cfg)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(t("server.bad_config", detail=str(exc)), file=sys.stderr)
+        return 2
+    m = srv.state.market
+    print(t("server.started", base=srv.base_url, ws=srv.ws_url, n=len(m.markets), source=cfg.source.kind,
+            synthetic=t("server.synthetic") if m.source["synthetic"] else "",
+            keys=",".join(srv.state.accounts)), flush=True)
+    try:
+        srv.thread.join()
+    except KeyboardInterrupt:
+        srv.stop()
+    return 0

@@ -1,0 +1,76 @@
+"""Exchange-server settings: bind address, key pairs and balances, market-data source, rate limits, faults."""
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+# Documented development key pair, used only when no account is configured and the env has none.
+DEV_ACCESS_KEY = "scalp-local-access"
+DEV_SECRET_KEY = "scalp-local-secret-key-for-tests-only-0001"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+
+class AccountConfig(_Strict):
+    """One API key pair and its starting balances (currency -> amount)."""
+    access_key: str
+    secret_key: SecretStr
+    balances: dict[str, float] = Field(default_factory=lambda: {"KRW": 10_000_000.0})
+
+
+class SourceConfig(_Strict):
+    """Where market data comes from: capture files, a recorded store, or candles expanded into trades."""
+    kind: str = Field("capture", pattern="^(capture|store|candles)$")
+    path: str = Field("", description="capture file/dir, candles dir (candles_1m/<MARKET>.csv.gz) or store path")
+    markets: list[str] = Field(default_factory=list, description="subset; empty = all in the source")
+    speed: float = Field(1.0, gt=0, description="replay speed factor (10 = ten times real time)")
+    loop: bool = Field(True, description="start again (timestamps and sequential_ids shifted) when data ends")
+    max_gap_s: float = Field(10.0, gt=0, description="quiet spans longer than this replay as this long")
+    max_candles: int = Field(2000, ge=1, description="candles source: last N candles per market")
+
+
+class FaultConfig(_Strict):
+    """Fault injection for reliability tests (all off by default)."""
+    latency_ms: int = Field(0, ge=0, description="added to every REST reply")
+    ws_drop_every_s: float = Field(0.0, ge=0, description="close every WebSocket after N s (0 = never)")
+    error_5xx_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 500")
+    malformed_frame_rate: float = Field(0.0, ge=0, le=1, description="fraction of WS frames sent truncated")
+    storm_429_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 429")
+    seed: int = 0
+
+
+class ServerConfig(_Strict):
+    """`scalp exchange-server` settings (key=value overrides on the command line)."""
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=0, le=65535, description="0 = pick a free port")
+    accounts: list[AccountConfig] = Field(default_factory=list)
+    source: SourceConfig = Field(default_factory=SourceConfig)
+    fill_model: dict = Field(default_factory=lambda: {"component": "queue_conservative", "order_latency_ms": 0})
+    exchange: dict = Field(default_factory=lambda: {"component": "sim"})
+    rate_limits: dict[str, list[float]] = Field(default_factory=dict,
+                                                description="group -> [requests, window_s] overrides")
+    block_after_429s: int = Field(10, ge=1, description="429s within 10 s before a client gets 418")
+    block_s: float = Field(30.0, gt=0, description="length of a 418 block")
+    ws_idle_timeout_s: float = Field(120.0, gt=0)
+    faults: FaultConfig = Field(default_factory=FaultConfig)
+
+    @model_validator(mode="after")
+    def _local_only(self) -> "ServerConfig":
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("host: the exchange server binds to 127.0.0.1 only (it holds test keys)")
+        return self
+
+    def key_pairs(self) -> list[AccountConfig]:
+        """Configured accounts, else one from SCALP_SERVER_ACCESS_KEY/SECRET_KEY, else the documented dev pair."""
+        if self.accounts:
+            return list(self.accounts)
+        # Deliberately not UPBIT_*: real exchange keys must never become a local server's test keys.
+        access = os.environ.get("SCALP_SERVER_ACCESS_KEY")
+        secret = os.environ.get("SCALP_SERVER_SECRET_KEY")
+        krw = float(os.environ.get("SCALP_SERVER_KRW", "10000000"))
+        if access and secret:
+            return [AccountConfig(access_key=access, secret_key=SecretStr(secret), balances={"KRW": krw})]
+        return [AccountConfig(access_key=DEV_ACCESS_KEY, secret_key=SecretStr(DEV_SECRET_KEY), balances={"KRW": krw})]

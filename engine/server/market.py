@@ -1,0 +1,205 @@
+"""Replayed market state behind the server: trade history, latest books, ticker stats, Upbit message shapes."""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from components.types.events import ASK, BID, BookSnapshot, Trade
+
+KOREAN_NAMES = {"BTC": "비트코인", "ETH": "이더리움", "XRP": "리플", "SOL": "솔라나", "ADA": "에이다"}
+
+
+def _utc(ts_ms: int) -> datetime:
+    return datetime.fromtimestamp(ts_ms / 1000, tz=timezone.utc)
+
+
+def _kst(ts_ms: int) -> datetime:
+    return datetime.fromtimestamp(ts_ms / 1000 + 9 * 3600, tz=timezone.utc)
+
+
+@dataclass
+class Stats:
+    """Per-market ticker state since the replay's UTC day began (Upbit's day boundary is UTC 00:00)."""
+    day: str = ""
+    prev_close: float = 0.0
+    open: float = 0.0
+    high: float = 0.0
+    low: float = 0.0
+    last: float = 0.0
+    last_volume: float = 0.0
+    last_side: int = BID
+    last_ts: int = 0
+    acc_volume: float = 0.0
+    acc_price: float = 0.0
+    acc_ask: float = 0.0
+    acc_bid: float = 0.0
+    history: deque = field(default_factory=lambda: deque(maxlen=20_000))
+
+
+class MarketState:
+    """What the exchange knows now: applied in event order by the replayer."""
+
+    def __init__(self, source_kind: str, synthetic: bool, markets: list[str], names: dict | None = None) -> None:
+        self.source = {"kind": source_kind, "synthetic": synthetic}
+        self.markets = sorted(markets)
+        self.names = names or {}
+        self.stats: dict[str, Stats] = {m: Stats() for m in self.markets}
+        self.books: dict[str, BookSnapshot] = {}
+        self.book_ts: dict[str, int] = {}
+        self.now_ms = 0
+
+    # ---- apply -----------------------------------------------------------------------------
+    def apply(self, ev) -> None:
+        self.now_ms = max(self.now_ms, ev.ts_ms)
+        if isinstance(ev, Trade):
+            st = self.stats.setdefault(ev.market, Stats())
+            day = _utc(ev.ts_ms).strftime("%Y%m%d")
+            if day != st.day:
+                st.prev_close = st.last or ev.price
+                st.day, st.open, st.high, st.low = day, ev.price, ev.price, ev.price
+                st.acc_volume = st.acc_price = st.acc_ask = st.acc_bid = 0.0
+            st.high, st.low = max(st.high, ev.price), min(st.low, ev.price)
+            st.last, st.last_volume, st.last_side, st.last_ts = ev.price, ev.volume, ev.side, ev.ts_ms
+            st.acc_volume += ev.volume
+            st.acc_price += ev.volume * ev.price
+            if ev.side == ASK:
+                st.acc_ask += ev.volume
+            else:
+                st.acc_bid += ev.volume
+            st.history.append(ev)
+        elif isinstance(ev, BookSnapshot):
+            self.books[ev.market] = ev
+            self.book_ts[ev.market] = ev.ts_ms
+
+    # ---- Upbit shapes (DEFAULT names; quotation numbers are JSON numbers) --------------------
+    def _change(self, st: Stats, price: float) -> tuple[str, float, float]:
+        diff = price - st.prev_close
+        change = "RISE" if diff > 0 else ("FALL" if diff < 0 else "EVEN")
+        rate = diff / st.prev_close if st.prev_close else 0.0
+        return change, diff, rate
+
+    def trade_msg(self, t: Trade, stream_type: str = "REALTIME") -> dict:
+        st = self.stats[t.market]
+        change, diff, _ = self._change(st, t.price)
+        d = _utc(t.ts_ms)
+        msg = {"type": "trade", "code": t.market, "timestamp": max(t.ts_ms, self.now_ms),
+               "trade_date": d.strftime("%Y-%m-%d"), "trade_time": d.strftime("%H:%M:%S"),
+               "trade_timestamp": t.ts_ms, "trade_price": t.price, "trade_volume": t.volume,
+               "ask_bid": "BID" if t.side == BID else "ASK", "prev_closing_price": st.prev_close,
+               "change": change, "change_price": abs(diff), "sequential_id": t.seq}
+        book = self.books.get(t.market)
+        if book is not None:
+            msg.update(best_ask_price=float(book.ask_px[0]), best_ask_size=float(book.ask_sz[0]),
+                       best_bid_price=float(book.bid_px[0]), best_bid_size=float(book.bid_sz[0]))
+        msg["stream_type"] = stream_type
+        msg["scalp_source"] = self.source
+        return msg
+
+    def rest_trade(self, t: Trade) -> dict:
+        st = self.stats[t.market]
+        d = _utc(t.ts_ms)
+        return {"market": t.market, "trade_date_utc": d.strftime("%Y-%m-%d"), "trade_time_utc": d.strftime("%H:%M:%S"),
+                "timestamp": t.ts_ms, "trade_price": t.price, "trade_volume": t.volume,
+                "prev_closing_price": st.prev_close, "change_price": t.price - st.prev_close,
+                "ask_bid": "BID" if t.side == BID else "ASK", "sequential_id": t.seq, "scalp_source": self.source}
+
+    def orderbook(self, market: str, levels: int = 30) -> dict | None:
+        b = self.books.get(market)
+        if b is None:
+            return None
+        n = min(levels, len(b.bid_px), len(b.ask_px))
+        units = [{"ask_price": float(b.ask_px[i]), "bid_price": float(b.bid_px[i]), "ask_size": float(b.ask_sz[i]),
+                  "bid_size": float(b.bid_sz[i])} for i in range(n)]
+        return {"market": market, "timestamp": max(b.ts_ms, self.now_ms),
+                "total_ask_size": float(np.sum(b.ask_sz[:n])), "total_bid_size": float(np.sum(b.bid_sz[:n])),
+                "orderbook_units": units, "level": 0, "scalp_source": self.source}
+
+    def book_msg(self, market: str, stream_type: str = "REALTIME", levels: int = 30) -> dict | None:
+        ob = self.orderbook(market, levels)
+        if ob is None:
+            return None
+        src = ob.pop("scalp_source")
+        ob["code"] = ob.pop("market")
+        return {"type": "orderbook", **ob, "stream_type": stream_type, "scalp_source": src}
+
+    def ticker(self, market: str) -> dict | None:
+        st = self.stats.get(market)
+        if st is None or not st.last_ts:
+            return None
+        change, diff, rate = self._change(st, st.last)
+        d, k = _utc(st.last_ts), _kst(st.last_ts)
+        return {"market": market, "trade_date": d.strftime("%Y%m%d"), "trade_time": d.strftime("%H%M%S"),
+                "trade_date_kst": k.strftime("%Y%m%d"), "trade_time_kst": k.strftime("%H%M%S"),
+                "trade_timestamp": st.last_ts, "opening_price": st.open, "high_price": st.high,
+                "low_price": st.low, "trade_price": st.last, "prev_closing_price": st.prev_close,
+                "change": change, "change_price": abs(diff), "change_rate": abs(rate),
+                "signed_change_price": diff, "signed_change_rate": rate, "trade_volume": st.last_volume,
+                "acc_trade_price": st.acc_price, "acc_trade_price_24h": st.acc_price,
+                "acc_trade_volume": st.acc_volume, "acc_trade_volume_24h": st.acc_volume,
+                "highest_52_week_price": st.high, "highest_52_week_date": d.strftime("%Y-%m-%d"),
+                "lowest_52_week_price": st.low, "lowest_52_week_date": d.strftime("%Y-%m-%d"),
+                "timestamp": max(st.last_ts, self.now_ms), "scalp_source": self.source}
+
+    def ticker_msg(self, market: str, stream_type: str = "REALTIME") -> dict | None:
+        t = self.ticker(market)
+        if t is None:
+            return None
+        st = self.stats[market]
+        src = t.pop("scalp_source")
+        for k in ("trade_date_kst", "trade_time_kst"):
+            t.pop(k)
+        t["code"] = t.pop("market")
+        return {"type": "ticker", **t, "ask_bid": "BID" if st.last_side == BID else "ASK",
+                "acc_ask_volume": st.acc_ask, "acc_bid_volume": st.acc_bid, "market_state": "ACTIVE",
+                "is_trading_suspended": False, "delisting_date": None, "market_warning": "NONE",
+                "stream_type": stream_type, "scalp_source": src}
+
+    def market_all(self, details: bool) -> list[dict]:
+        out = []
+        for m in self.markets:
+            base = m.split("-", 1)[1]
+            kn, en = self.names.get(m, (KOREAN_NAMES.get(base, base), base))
+            row = {"market": m, "korean_name": kn, "english_name": en}
+            if details:
+                row["market_event"] = {"warning": False, "caution": {
+                    "PRICE_FLUCTUATIONS": False, "TRADING_VOLUME_SOARING": False, "DEPOSIT_AMOUNT_SOARING": False,
+                    "GLOBAL_PRICE_DIFFERENCES": False, "CONCENTRATION_OF_SMALL_ACCOUNTS": False}}
+            out.append(row)
+        return out
+
+    def trades_ticks(self, market: str, count: int, cursor: int | None) -> list[dict]:
+        hist = self.stats[market].history if market in self.stats else ()
+        rows = [t for t in reversed(hist) if cursor is None or t.seq < cursor]
+        return [self.rest_trade(t) for t in rows[:count]]
+
+    def candles(self, market: str, unit_s: int, count: int, to_ms: int | None) -> list[dict]:
+        """Candles aggregated from the replayed trades (newest first; only intervals with trades)."""
+        hist = self.stats[market].history if market in self.stats else ()
+        bars: dict[int, list] = {}
+        for t in hist:
+            if to_ms is not None and t.ts_ms >= to_ms:
+                continue
+            start = t.ts_ms // (unit_s * 1000) * unit_s * 1000
+            b = bars.get(start)
+            if b is None:
+                bars[start] = [t.price, t.price, t.price, t.price, t.volume, t.volume * t.price, t.ts_ms]
+            else:
+                b[1], b[2], b[3] = max(b[1], t.price), min(b[2], t.price), t.price
+                b[4] += t.volume
+                b[5] += t.volume * t.price
+                b[6] = t.ts_ms
+        out = []
+        for start in sorted(bars, reverse=True)[:count]:
+            o, h, lo, c, v, val, last = bars[start]
+            row = {"market": market, "candle_date_time_utc": _utc(start).strftime("%Y-%m-%dT%H:%M:%S"),
+                   "candle_date_time_kst": _kst(start).strftime("%Y-%m-%dT%H:%M:%S"), "opening_price": o,
+                   "high_price": h, "low_price": lo, "trade_price": c, "timestamp": last,
+                   "candle_acc_trade_price": val, "candle_acc_trade_volume": v}
+            if unit_s % 60 == 0 and unit_s < 86400:
+                row["unit"] = unit_s // 60
+            row["scalp_source"] = self.source
+            out.append(row)
+        return out
