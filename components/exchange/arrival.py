@@ -1,0 +1,108 @@
+"""What happens when an order reaches the simulated book: post-only/FOK/IOC checks, taking liquidity, resting."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from components.exchange import kernels as K
+from components.exchange.tick import floor_volume, snap
+
+_OUT_PX = np.empty(64)
+_OUT_VOL = np.empty(64)
+
+
+def arrive(ex, o) -> None:
+    """Match a newly arrived order against the current snapshot (or the no-book estimate)."""
+    o.arrived = True
+    if o.state != "wait":            # cancelled while travelling
+        return
+    st = ex._state(o.market)
+    if st.bid_px is None:
+        _arrive_without_book(ex, st, o)
+        return
+    bid = o.is_bid
+    opp_px, opp_sz = (st.ask_px, st.ask_sz) if bid else (st.bid_px, st.bid_sz)
+    if bid:
+        if st.used_ask is None:
+            st.used_ask = np.zeros_like(st.ask_sz)
+        used = st.used_ask
+    else:
+        if st.used_bid is None:
+            st.used_bid = np.zeros_like(st.bid_sz)
+        used = st.used_bid
+    limit = o.price if o.ord_type == "limit" else 0.0
+    only_best = o.ord_type == "best"
+    want = o.funds_left if o.by_funds else o.remaining_volume
+    tif = o.time_in_force
+    if o.ord_type == "limit" and tif == "post_only":
+        best = opp_px[0]
+        if best > 0 and ((bid and best <= o.price) or (not bid and best >= o.price)):
+            ex._close(o, "cancel")   # would take liquidity: a post-only order is cancelled, never fills
+            return
+    if tif == "fok":
+        if only_best:
+            avail = max(opp_sz[0] - used[0], 0.0) if opp_px[0] > 0 else 0.0
+            depth = avail * opp_px[0] if o.by_funds else avail
+        else:
+            depth = K.depth_available(opp_px, opp_sz, used, bid, limit, o.by_funds)
+        if depth < want * (1 - 1e-12):
+            ex._close(o, "cancel")
+            return
+    n_levels = opp_px.shape[0]
+    out_px, out_vol = (_OUT_PX, _OUT_VOL) if n_levels <= 64 else (np.empty(n_levels), np.empty(n_levels))
+    n = K.walk_book(opp_px, opp_sz, used, bid, limit, want, o.by_funds, only_best,
+                    ex.p.volume_decimals, out_px, out_vol)
+    ts = ex.now_ms
+    for i in range(n):
+        ex._execute(o, float(out_px[i]), float(out_vol[i]), ts, False)
+    _resolve(ex, o)
+
+
+def _resolve(ex, o) -> None:
+    """After taking: done, rest (plain limit), or cancel the remainder (ioc/fok/best/market)."""
+    if o.by_funds:
+        # leftover KRW below one volume unit is returned: Upbit ends such market buys in `cancel`
+        ex._close(o, "done" if o.funds_left <= 1e-9 else "cancel")
+    elif o.remaining_volume <= 1e-12:
+        ex._close(o, "done")
+    elif o.ord_type == "limit" and o.time_in_force is None or o.time_in_force == "post_only":
+        ex._rest(o)
+    else:
+        ex._close(o, "cancel")
+
+
+def _arrive_without_book(ex, st, o) -> None:
+    """Trade- or candle-only data: takers fill at the last price +/- half the estimated spread + slippage."""
+    ref = st.last_px
+    market_like = o.ord_type != "limit"
+    if not math.isfinite(ref):
+        if market_like or o.time_in_force in ("ioc", "fok"):
+            ex._close(o, "cancel")     # nothing known to trade against yet
+        else:
+            ex._rest(o)
+        return
+    fm = ex._fm()
+    tick = ex.tick_size(o.market, ref)
+    half = max(0.5 * fm.spread_frac(st.spread_state) * ref, 0.5 * tick)
+    slip = (fm.p.slippage_bps * 1e-4 + fm.latency_cost_frac(st.spread_state, o.arrival_ms - o.created_ms)) * ref
+    if o.is_bid:
+        touch = snap(ref + half, tick, "up")
+        px = snap(ref + half + slip, tick, "up")
+        crosses = market_like or o.price >= touch
+        if o.ord_type == "limit":
+            px = min(px, o.price)
+    else:
+        touch = snap(ref - half, tick, "down")
+        px = snap(ref - half - slip, tick, "down")
+        crosses = market_like or o.price <= touch
+        if o.ord_type == "limit":
+            px = max(px, o.price)
+    if crosses and o.time_in_force == "post_only":
+        ex._close(o, "cancel")
+        return
+    if crosses and px > 0:
+        v = floor_volume(o.funds_left / px, ex.p.volume_decimals) if o.by_funds else o.remaining_volume
+        if v > 0:
+            ex._execute(o, px, v, ex.now_ms, False)
+    _resolve(ex, o)

@@ -1,0 +1,1 @@
+"""Fill models for the simulated exchange: latency, queue position, book walking, bar fills."""

@@ -1,0 +1,91 @@
+"""Bar spread estimators: Corwin-Schultz (2012) from consecutive high/low pairs, as a fraction of price."""
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+_K = 3.0 - 2.0 * math.sqrt(2.0)
+
+
+def corwin_schultz_pair(h1: float, l1: float, h2: float, l2: float) -> float:
+    """Spread estimate (fraction of price) from two consecutive bars; negative estimates clipped to 0."""
+    if min(h1, l1, h2, l2) <= 0:
+        return 0.0
+    beta = math.log(h1 / l1) ** 2 + math.log(h2 / l2) ** 2
+    gamma = math.log(max(h1, h2) / min(l1, l2)) ** 2
+    alpha = (math.sqrt(2.0 * beta) - math.sqrt(beta)) / _K - math.sqrt(gamma / _K)
+    s = 2.0 * (math.exp(alpha) - 1.0) / (1.0 + math.exp(alpha))
+    return max(s, 0.0)
+
+
+def corwin_schultz_batch(high: np.ndarray, low: np.ndarray, window_bars: int) -> np.ndarray:
+    """Vectorised reference: rolling mean of the pair estimates (NaN until the first pair)."""
+    h, l = np.asarray(high, float), np.asarray(low, float)
+    out = np.full(len(h), np.nan)
+    if len(h) < 2:
+        return out
+    beta = np.log(h[1:] / l[1:]) ** 2 + np.log(h[:-1] / l[:-1]) ** 2
+    gamma = np.log(np.maximum(h[1:], h[:-1]) / np.minimum(l[1:], l[:-1])) ** 2
+    alpha = (np.sqrt(2 * beta) - np.sqrt(beta)) / _K - np.sqrt(gamma / _K)
+    s = np.maximum(2 * (np.exp(alpha) - 1) / (1 + np.exp(alpha)), 0.0)
+    for i in range(1, len(h)):
+        lo = max(0, i - window_bars)
+        out[i] = s[lo:i].mean()
+    return out
+
+
+class CorwinSchultz:
+    """Online Corwin-Schultz: rolling mean of the last `window_bars` pair estimates (fraction of price)."""
+
+    def __init__(self, window_bars: int = 20) -> None:
+        self.window_bars = window_bars
+        self._prev: tuple[float, float] | None = None
+        self._vals: deque[float] = deque(maxlen=window_bars)
+
+    def update(self, high: float, low: float) -> float:
+        if self._prev is not None:
+            self._vals.append(corwin_schultz_pair(self._prev[0], self._prev[1], high, low))
+        self._prev = (high, low)
+        return self.value()
+
+    def value(self) -> float:
+        return float(sum(self._vals) / len(self._vals)) if self._vals else float("nan")
+
+
+_PARK = 1.0 / (4.0 * math.log(2.0))
+
+
+class BarStats:
+    """Per-market bar state of the bar fill model: Corwin-Schultz spread and Parkinson volatility per bar,
+    both over the last `window_bars` bars. Bars are only stored on update; the estimates are computed
+    when a taker needs them (rare next to bars), so replay stays cheap.
+
+    Parkinson: sigma^2 = ln(H/L)^2 / (4 ln 2), averaged (a per-bar log-return std).
+    """
+
+    def __init__(self, window_bars: int = 20) -> None:
+        self.window_bars = window_bars
+        self._hl: deque[tuple[float, float]] = deque(maxlen=window_bars + 1)
+        self.interval_ms = 60_000
+
+    def update(self, high: float, low: float, interval_ms: int = 60_000) -> None:
+        self.interval_ms = interval_ms
+        if high > 0 and low > 0:
+            self._hl.append((high, low))
+
+    def value(self) -> float:
+        """Corwin-Schultz spread (fraction of price): mean of the pair estimates in the window."""
+        hl = list(self._hl)
+        if len(hl) < 2:
+            return float("nan")
+        pairs = [corwin_schultz_pair(hl[i - 1][0], hl[i - 1][1], hl[i][0], hl[i][1]) for i in range(1, len(hl))]
+        return sum(pairs) / len(pairs)
+
+    def sigma(self) -> float:
+        """Per-bar volatility (fraction of price); NaN before the first bar."""
+        hl = list(self._hl)[-self.window_bars:]
+        if not hl:
+            return float("nan")
+        return math.sqrt(sum(math.log(h / l) ** 2 for h, l in hl) * _PARK / len(hl))
