@@ -1,0 +1,1 @@
+"""Entry rules: fused probability (+ market context) -> enter or not, with the reason."""

@@ -1,0 +1,89 @@
+"""cost_aware entry: calibrated P(up) -> expected net return after fees, half-spread, slippage; regime threshold."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pydantic import Field
+
+from components.entry.base import EntryContext, EntryVerdict
+from components.types.orders import FEE_RATE_KRW
+from registry import Params, register
+
+
+@register("entry", "cost_aware")
+class CostAware:
+    """E[net] = m(p) − 2·fee − spread/2 − slippage; enter iff E[net] > threshold(regime) and E[net] > 0.
+
+    m is monotone (isotonic, increasing) and learned by `fit` on validation outcomes (probability vs the
+    realised return of the trade the label describes). Before `fit`, m is the barrier bet
+    p·win − (1−p)·loss. threshold = min_edge · (1 + vol_slope · max(0, vol_regime − 1)) + spread_slope · spread:
+    it rises when volatility or the spread is above normal, where the estimate is least reliable.
+    """
+
+    class Params(Params):
+        fee_rate: float = Field(FEE_RATE_KRW, ge=0, le=0.01, description="per fill (Upbit KRW 0.05 %)")
+        slippage_pct: float = Field(0.02, ge=0, le=5, description="expected slippage per round trip, percent")
+        prior_win_pct: float = Field(0.4, gt=0, description="return if the label's upper barrier is hit")
+        prior_loss_pct: float = Field(0.4, gt=0, description="loss if the stop is hit")
+        min_edge_pct: float = Field(0.02, ge=0, description="threshold in a normal regime, percent")
+        vol_slope: float = Field(1.0, ge=0)
+        spread_slope: float = Field(1.0, ge=0)
+        min_fit_rows: int = Field(100, ge=2)
+        map_path: str | None = Field(None, description="JSON {x, y} of a fitted map (walk-forward / train write it)")
+
+    def __init__(self, p: "CostAware.Params") -> None:
+        self.p = p
+        self.map_x: np.ndarray | None = None
+        self.map_y: np.ndarray | None = None
+        if p.map_path:
+            import json
+            with open(p.map_path) as fh:
+                doc = json.load(fh)
+            self.map_x, self.map_y = np.asarray(doc["x"], np.float64), np.asarray(doc["y"], np.float64)
+
+    def save_map(self, path) -> None:
+        import json
+        if self.map_x is None:
+            raise RuntimeError("entry.cost_aware: no fitted map to save")
+        with open(path, "w") as fh:
+            json.dump({"x": self.map_x.tolist(), "y": self.map_y.tolist()}, fh)
+
+    def fit(self, p_val: np.ndarray, ret_val: np.ndarray) -> "CostAware":
+        p_val, ret_val = np.asarray(p_val, np.float64), np.asarray(ret_val, np.float64)
+        ok = np.isfinite(p_val) & np.isfinite(ret_val)
+        if ok.sum() < self.p.min_fit_rows:
+            return self
+        from sklearn.isotonic import IsotonicRegression
+        iso = IsotonicRegression(increasing=True, out_of_bounds="clip").fit(p_val[ok], ret_val[ok])
+        self.map_x, self.map_y = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
+        return self
+
+    def expected_gross(self, p):
+        if self.map_x is not None:
+            return np.interp(p, self.map_x, self.map_y)
+        return p * self.p.prior_win_pct / 100 - (1 - p) * self.p.prior_loss_pct / 100
+
+    def costs(self, spread_frac, slippage_frac=math.nan):
+        slip = self.p.slippage_pct / 100 if not np.all(np.isfinite(slippage_frac)) else slippage_frac
+        return 2 * self.p.fee_rate + 0.5 * np.maximum(spread_frac, 0.0) + slip
+
+    def threshold(self, spread_frac, vol_regime):
+        vr = np.where(np.isfinite(vol_regime), vol_regime, 1.0)
+        return (self.p.min_edge_pct / 100 * (1 + self.p.vol_slope * np.maximum(0.0, vr - 1.0))
+                + self.p.spread_slope * np.maximum(spread_frac, 0.0))
+
+    def decide(self, p: float, ctx: EntryContext | None = None) -> EntryVerdict:
+        ctx = ctx or EntryContext()
+        if not math.isfinite(p):
+            return EntryVerdict(False, math.nan, math.nan, "no_prob")
+        net = float(self.expected_gross(p) - self.costs(ctx.spread_frac, ctx.slippage_frac))
+        th = float(self.threshold(ctx.spread_frac, ctx.vol_regime))
+        if net <= 0:
+            return EntryVerdict(False, net, th, "net<=0")
+        return EntryVerdict(net > th, net, th, "net>threshold" if net > th else "net<=threshold")
+
+    def decide_many(self, p: np.ndarray, spread_frac=0.0, vol_regime=1.0) -> np.ndarray:
+        p = np.asarray(p, np.float64)
+        net = self.expected_gross(p) - self.costs(spread_frac)
+        return np.isfinite(p) & (net > 0) & (net > self.threshold(spread_frac, vol_regime))

@@ -1,0 +1,1 @@
+"""Fusion: combine the towers' P(up) into one probability for the entry rule."""

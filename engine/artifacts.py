@@ -1,0 +1,121 @@
+"""Where model results go: run folder (JSON, model, report.html section), the store (run + artifacts)."""
+from __future__ import annotations
+
+import html
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+FOLD_COLUMNS = ("fold", "auc", "brier", "ece", "log_loss", "trades", "net_pnl", "sharpe", "max_drawdown",
+                "baseline_net_pnl", "baseline_p_value", "loop_trades", "loop_net_pnl", "train_seconds")
+
+
+def clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf -> None, numpy scalars -> Python, drops live objects (towers)."""
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items() if k != "tower"}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v) for v in obj]
+    if hasattr(obj, "item") and not hasattr(obj, "__len__"):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj if isinstance(obj, (str, int, float, bool)) or obj is None else str(obj)
+
+
+def run_dir(cfg, command: str) -> Path:
+    base = Path(str(cfg.get("run", {}).get("out_dir", "outputs"))) if cfg is not None else Path("outputs")
+    d = base / command / time.strftime("%Y%m%d-%H%M%S")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def store_result(cfg, command: str, result: dict) -> int | None:
+    """Record a run and its fold metrics (artifact `<command>/<run_id>`) in the configured store."""
+    if cfg is None or not cfg.get("store"):
+        return None
+    import registry
+    from omegaconf import OmegaConf
+    store = registry.build("store", cfg.store, path="store")
+    try:
+        run_id = store.start_run(command, OmegaConf.to_container(cfg, resolve=True), mode=command)
+        store.save_artifact(f"{command}/{run_id}", command, clean({k: v for k, v in result.items()}), run_id=run_id)
+        store.finish_run(run_id, "done")
+        return run_id
+    finally:
+        store.close()
+
+
+def save_model(cfg, tower, name: str, out: Path) -> Path:
+    path = out / "model" / name
+    tower.save(path)
+    if cfg is not None and cfg.get("store"):
+        import registry
+        store = registry.build("store", cfg.store, path="store")
+        try:
+            store.save_artifact(f"model/{name}", "tower", tower.signature, path=str(path))
+        finally:
+            store.close()
+    return path
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return "–" if not math.isfinite(v) else f"{v:.4f}" if abs(v) < 100 else f"{v:,.0f}"
+    return html.escape(str(v))
+
+
+def _calibration_svg(curve: list[dict], size: int = 220) -> str:
+    pts = [(c["p_mean"], c["y_mean"]) for c in curve if c["n"] and c["p_mean"] is not None
+           and math.isfinite(c["p_mean"])]
+    s = size - 20
+    poly = " ".join(f"{10 + x * s:.1f},{10 + (1 - y) * s:.1f}" for x, y in pts)
+    dots = "".join(f'<circle cx="{10 + x * s:.1f}" cy="{10 + (1 - y) * s:.1f}" r="3"/>' for x, y in pts)
+    return (f'<svg width="{size}" height="{size}" class="calibration"><rect x="10" y="10" width="{s}" height="{s}" '
+            f'fill="none" stroke="#999"/><line x1="10" y1="{10 + s}" x2="{10 + s}" y2="10" stroke="#bbb" '
+            f'stroke-dasharray="4"/><polyline points="{poly}" fill="none" stroke="#1f77b4"/>{dots}</svg>')
+
+
+def walkforward_section(result: dict) -> str:
+    """Self-contained HTML fragment: fold table, calibration curve per fold, feature importance.
+
+    ENGINE's report can include it as is (`<section id="walkforward">`).
+    """
+    rows = result.get("folds", [])
+    head = "".join(f"<th>{c}</th>" for c in FOLD_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c))}</td>" for c in FOLD_COLUMNS) + "</tr>" for r in rows)
+    curves = "".join(f'<figure><figcaption>fold {r["fold"]}</figcaption>{_calibration_svg(r["calibration_curve"])}'
+                     f"</figure>" for r in rows if r.get("calibration_curve"))
+    imp = sorted((result.get("feature_importance") or {}).items(), key=lambda kv: -kv[1])
+    top = max((v for _, v in imp), default=1.0) or 1.0
+    bars = "".join(f'<tr><td>{html.escape(n)}</td><td><div style="background:#1f77b4;height:10px;'
+                   f'width:{200 * v / top:.0f}px"></div></td><td>{v:.2f}</td></tr>' for n, v in imp)
+    leak = " (LEAKED label as a feature)" if result.get("leak") else ""
+    return (f'<section id="walkforward"><h2>Walk-forward{leak}</h2>'
+            f'<p>label {html.escape(str(result.get("label")))}, markets {html.escape(", ".join(result.get("markets", [])))}; '
+            f'net_pnl: vectorised barrier-exit trades net of 0.05 % fee per fill, spread and slippage; '
+            f'baseline = random entry at matched exposure (one-sided Monte Carlo permutation p-value); '
+            f'loop_*: the same test window replayed through the engine loop (simulated exchange, '
+            f'configured exits and sizing) with the fold\'s model.</p>'
+            f'<table class="folds"><tr>{head}</tr>{body}</table>'
+            f'<h3>Calibration (test folds, 10 bins; diagonal = perfect)</h3><div class="curves" '
+            f'style="display:flex;flex-wrap:wrap">{curves}</div>'
+            f'<h3>Feature importance (last fold)</h3><table class="importance">{bars}</table></section>')
+
+
+def write_report(result: dict, out: Path) -> Path:
+    page = ("<!doctype html><html><head><meta charset='utf-8'><title>walk-forward</title><style>"
+            "body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:right}"
+            "svg circle{fill:#1f77b4}</style></head><body>" + walkforward_section(result) + "</body></html>")
+    path = out / "report.html"
+    path.write_text(page)
+    return path
+
+
+def write_json(result: dict, out: Path) -> Path:
+    path = out / "walkforward.json"
+    path.write_text(json.dumps(clean(result), indent=1))
+    return path

@@ -1,0 +1,123 @@
+"""`scalp walkforward [--json] [--folds=N ...] [overrides]`: purged walk-forward with a random-entry baseline."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+from engine.app import hydra_command
+from engine.i18n import t
+
+HELP = "purged walk-forward: train -> calibrate -> test per fold, metrics vs random entry"
+
+
+def split_flags(argv: list[str], bools: tuple[str, ...] = ("--json",)) -> tuple[dict, list[str]]:
+    """`--json`, `--folds=4` / `--folds 4` -> {json: True, folds: "4"}; the rest are Hydra overrides.
+
+    Value flags map to WalkForwardParams fields (dashes -> underscores); unknown ones raise ValueError.
+    """
+    from engine.walkforward import WalkForwardParams
+    fields = set(WalkForwardParams.model_fields) - {"leak"}
+    flags, rest, i = {}, [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a in bools:
+            flags[a[2:]] = True
+        elif a.startswith("--") and a not in ("--multirun",):
+            key, _, val = a[2:].partition("=")
+            key = key.replace("-", "_")
+            if key not in fields:
+                raise ValueError(t("wf.bad_flag", flag=a, options=", ".join(
+                    list(bools) + sorted(f"--{f.replace('_', '-')}" for f in fields))))
+            if not val:
+                i += 1
+                val = argv[i] if i < len(argv) else ""
+            flags[key] = val
+        else:
+            rest.append(a)
+        i += 1
+    return flags, rest
+
+
+def params_from(flags: dict, cfg=None, **extra):
+    from engine.walkforward import WalkForwardParams
+    vals = {k: v for k, v in flags.items() if k in WalkForwardParams.model_fields and k not in extra}
+    if cfg is not None:
+        vals.setdefault("seed", int(cfg.get("seed", 42)))
+        vals.setdefault("initial_krw", float(cfg.get("initial_krw", 1_000_000)))
+    return WalkForwardParams(**vals, **extra)
+
+
+def _f(v, nd=4):
+    return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else \
+        (f"{v:,.0f}" if isinstance(v, float) and abs(v) >= 100 else f"{v:.{nd}f}" if isinstance(v, float) else str(v))
+
+
+def print_table(result: dict, wf) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from engine.artifacts import FOLD_COLUMNS
+    table = Table(title=t("wf.title", label=result["label"], markets=",".join(result["markets"]), rows=result["rows"]))
+    short = {"max_drawdown": "max_dd", "baseline_net_pnl": "base_pnl", "baseline_p_value": "base_p",
+             "loop_trades": "loop_n", "loop_net_pnl": "loop_pnl", "train_seconds": "train_s", "log_loss": "logloss"}
+    for c in FOLD_COLUMNS:
+        table.add_column(short.get(c, c), justify="right")
+    for r in result["folds"]:
+        table.add_row(*[_f(r.get(c)) for c in FOLD_COLUMNS])
+    Console(width=max(140, Console().width)).print(table)
+    s = result["summary"]
+    print(t("wf.summary", auc=_f(s["auc"]), brier=_f(s["brier"]), ece=_f(s["ece"]), pnl=_f(s["net_pnl"]),
+            base=_f(s["baseline_net_pnl"]), trades=_f(s["trades"], 0)))
+    print(t("wf.costs", notional=f"{wf.notional_krw:,.0f}", fee=wf.fee_rate * 100, spread=wf.spread_pct,
+            slip=wf.slippage_pct))
+    if any("loop_error" in r for r in result["folds"]):
+        print(t("wf.loop_error", detail=next(r["loop_error"] for r in result["folds"] if "loop_error" in r)))
+
+
+def run_and_record(cfg, flags: dict, command: str, **extra) -> tuple[dict, object, object]:
+    """Run the walk-forward with a progress bar on stderr; store it; write JSON + report.html."""
+    from rich.progress import Progress
+    from engine import artifacts
+    from engine.walkforward import run_walkforward
+    wf = params_from(flags, cfg, **extra)
+    with Progress(transient=True, console=_stderr_console(), disable=bool(flags.get("json"))) as prog:
+        task = prog.add_task(t("wf.progress"), total=wf.folds)
+        result = run_walkforward(cfg, wf, progress=lambda k, n: prog.update(task, completed=k))
+    out = artifacts.run_dir(cfg, command)
+    result["run_id"] = artifacts.store_result(cfg, command, result)
+    result["json_path"] = str(artifacts.write_json(result, out))
+    result["report_path"] = str(artifacts.write_report(result, out))
+    return result, wf, out
+
+
+def _stderr_console():
+    from rich.console import Console
+    return Console(file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    try:
+        flags, rest = split_flags(argv)
+    except ValueError as e:
+        print(e)
+        return 2
+
+    def job(cfg) -> int:
+        from engine import artifacts
+        try:
+            result, wf, _ = run_and_record(cfg, flags, "walkforward")
+        except (ValueError, FileNotFoundError) as e:
+            print(t("wf.error", detail=str(e)))
+            return 1
+        if flags.get("json"):
+            print(json.dumps(artifacts.clean({"folds": [{k: v for k, v in r.items() if k != "calibration_curve"}
+                                                         for r in result["folds"]],
+                                              "summary": result["summary"], "label": result["label"],
+                                              "markets": result["markets"], "report": result["report_path"]})))
+            return 0
+        print_table(result, wf)
+        print(t("run.saved", path=result["json_path"]))
+        print(t("run.report", path=result["report_path"]))
+        return 0
+
+    return hydra_command("walkforward", rest, job)

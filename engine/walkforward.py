@@ -1,0 +1,293 @@
+"""Purged walk-forward: rolling train -> calibrate -> test windows with an embargo >= the label horizon (ms)."""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from components.types.events import CANDLE
+from engine import evaluation as ev
+
+DAY_MS = 86_400_000
+# Bar features used when the config selects none (all work on 1m candles alone).
+FALLBACK_FEATURES = ("rsi_14", "roc_1m", "roc_5m", "bb_width", "atr_pct", "adx_14", "mfi_14", "obv_slope",
+                     "vol_regime", "trend_regime", "volume_regime", "time_regime")
+
+
+class WalkForwardParams(BaseModel):
+    """Fold geometry and evaluation costs (`scalp walkforward --folds=4 --test-days=1 ...`)."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    folds: int = Field(4, ge=1, le=50)
+    train_days: float | None = Field(None, gt=0, description="rolling training window; None = what fits")
+    cal_days: float | None = Field(None, gt=0, description="calibration fold; None = 0.75 x test")
+    test_days: float | None = Field(None, gt=0, description="None = span / (folds + 3.5)")
+    embargo_ms: int | None = Field(None, ge=0, description="gap between windows; None = label horizon")
+    stride_bars: int = Field(2, ge=1, description="a decision every N closed bars per market")
+    notional_krw: float = Field(100_000, gt=0, description="fixed size of every simulated trade")
+    initial_krw: float = Field(1_000_000, gt=0)
+    fee_rate: float = Field(0.0005, ge=0)
+    spread_pct: float = Field(0.02, ge=0, description="assumed quoted spread on candle data, percent")
+    slippage_pct: float = Field(0.01, ge=0, description="slippage per fill, percent")
+    baseline_draws: int = Field(1000, ge=10)
+    leak: bool = Field(False, description="append the label as a feature (leakcheck only)")
+    engine_loop: bool = Field(True, description="also replay each test window through the engine loop "
+                                                "(simulated exchange, fills, exits, risk) with the fold's model")
+    seed: int = 42
+
+
+@dataclass
+class Dataset:
+    """Decision rows of every market, sorted by decision time."""
+    ts_ms: np.ndarray
+    end_ms: np.ndarray
+    market: np.ndarray
+    markets: list[str]
+    X: np.ndarray
+    names: list[str]
+    y: np.ndarray
+    exit_ret: np.ndarray
+    vol_regime: np.ndarray
+    horizon_ms: int
+
+
+@dataclass
+class Fold:
+    k: int
+    train: np.ndarray
+    cal: np.ndarray
+    test: np.ndarray
+    bounds_ms: dict[str, int] = field(default_factory=dict)
+
+
+# -- data ------------------------------------------------------------------------------------------
+def feature_nodes(cfg) -> dict:
+    from omegaconf import OmegaConf
+    nodes = cfg.get("features") if cfg is not None else None
+    if nodes is not None and hasattr(nodes, "_metadata"):
+        nodes = OmegaConf.to_container(nodes, resolve=True)
+    return dict(nodes) if nodes else {n: {"component": n} for n in FALLBACK_FEATURES}
+
+
+def label_of(cfg):
+    import registry
+    from omegaconf import OmegaConf
+    nodes = cfg.get("labels") if cfg is not None else None
+    if nodes:
+        lid, node = next(iter(OmegaConf.to_container(nodes, resolve=True).items()))
+        return f"labels.{lid}", registry.build("label", node, path=f"labels.{lid}"), node
+    node = {"component": "barrier_hit"}
+    return "labels.barrier_hit", registry.build("label", node, path="labels.barrier_hit"), node
+
+
+def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1, leak: bool = False) -> Dataset:
+    """Features at candle closes (batch form = the online form), labels from strictly later prices."""
+    from engine.features import FeatureSet
+    parts = []
+    names: list[str] = []
+    for mi, (market, stream) in enumerate(sorted(streams.items())):
+        fs = FeatureSet.from_config(feature_cfg)
+        X, names = fs.batch(stream)
+        idx = np.flatnonzero(np.asarray(stream.kind) == CANDLE)
+        idx = idx[max(0, fs.warmup):][::stride_bars]
+        Xi = X[idx]
+        keep = np.isfinite(Xi).mean(1) >= 0.5       # warm-up rows: most features not ready yet
+        idx, Xi = idx[keep], Xi[keep]
+        if hasattr(label, "outcome"):
+            raw, end, ret = label.outcome(stream, idx)
+            y = np.where(raw == -1.0, 0.0, raw)
+        else:
+            y, end = label.compute(stream, idx)
+            ret = np.full(len(idx), np.nan)
+        ok = np.isfinite(y)
+        vr_col = [j for j, n in enumerate(names) if n == "vol_regime" or n.startswith("vol_regime.")]
+        vr = Xi[:, vr_col[0]] if vr_col else np.ones(len(idx))
+        parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
+                      Xi[ok], y[ok], ret[ok], vr[ok]))
+    ts, end, mk, X, y, ret, vr = (np.concatenate([p[j] for p in parts]) for j in range(7))
+    order = np.lexsort((mk, ts))
+    ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
+                 ret[order], vr[order], int(label.horizon_ms))
+    if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
+        ds.X = np.column_stack([ds.X, ds.y])
+        ds.names = ds.names + ["LEAK_future_label"]
+    return ds
+
+
+# -- folds -----------------------------------------------------------------------------------------
+def make_folds(ds: Dataset, wf: WalkForwardParams) -> list[Fold]:
+    """Test windows back to back at the end of the data; before each: embargo, calibration, embargo, train.
+
+    Purging: a training row whose label ends at or after the calibration start is dropped, and a
+    calibration row whose label ends at or after the test start, so no label window reaches into the
+    next window. Embargo = max(label horizon, embargo_ms).
+    """
+    t0, t1 = int(ds.ts_ms[0]), int(ds.ts_ms[-1]) + 1
+    span = t1 - t0
+    emb = max(int(ds.horizon_ms), int(wf.embargo_ms or 0))
+    test = int(wf.test_days * DAY_MS) if wf.test_days else int(span / (wf.folds + 3.5))
+    cal = int(wf.cal_days * DAY_MS) if wf.cal_days else int(0.75 * test)
+    first_test = t1 - wf.folds * test
+    train = int(wf.train_days * DAY_MS) if wf.train_days else first_test - t0 - cal - 2 * emb
+    if train <= 0 or first_test - cal - 2 * emb - train < t0 - 1:
+        raise ValueError(f"walk-forward: {wf.folds} folds of {test / DAY_MS:.2f} d test + {cal / DAY_MS:.2f} d "
+                         f"calibration do not fit in {span / DAY_MS:.2f} d of data; use fewer folds")
+    folds = []
+    for k in range(wf.folds):
+        te0 = first_test + k * test
+        te1 = te0 + test if k < wf.folds - 1 else t1
+        ca1 = te0 - emb
+        ca0 = ca1 - cal
+        tr1 = ca0 - emb
+        tr0 = max(t0, tr1 - train)
+        ts, end = ds.ts_ms, ds.end_ms
+        tr = np.flatnonzero((ts >= tr0) & (ts < tr1) & (end < ca0))
+        ca = np.flatnonzero((ts >= ca0) & (ts < ca1) & (end < te0))
+        te = np.flatnonzero((ts >= te0) & (ts < te1))
+        folds.append(Fold(k, tr, ca, te, {"train_start": tr0, "train_end": tr1, "cal_start": ca0,
+                                          "cal_end": ca1, "test_start": te0, "test_end": te1, "embargo_ms": emb}))
+    return folds
+
+
+# -- running ---------------------------------------------------------------------------------------
+def build_tower(cfg, seed: int):
+    import registry
+    from omegaconf import OmegaConf
+    towers = OmegaConf.to_container(cfg.towers, resolve=True) if cfg is not None and cfg.get("towers") else {}
+    node = dict(towers.get("catboost") or {"component": "catboost"})
+    node.pop("model_path", None)            # walk-forward always refits
+    node.setdefault("random_seed", seed)
+    return registry.build("tower", node, path="towers.catboost"), node
+
+
+def build_entry(cfg):
+    import registry
+    node = cfg.get("entry") if cfg is not None else None
+    return registry.build("entry", node or {"component": "cost_aware"}, path="entry")
+
+
+def run_fold(ds: Dataset, fold: Fold, make_tower: Callable, make_entry: Callable, wf: WalkForwardParams,
+             label_id: str = "", loop: Callable | None = None) -> tuple[dict, Any]:
+    costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
+    tower = make_tower()
+    t = time.perf_counter()
+    tower.fit(ds.X[fold.train], ds.y[fold.train], ds.names, X_cal=ds.X[fold.cal], y_cal=ds.y[fold.cal],
+              cal_ts_ms=ds.ts_ms[fold.cal],
+              span_ms=(int(ds.ts_ms[fold.train[0]]), int(ds.ts_ms[fold.train[-1]])), label=label_id)
+    train_s = time.perf_counter() - t
+    entry = make_entry()
+    net_all = costs.net_return(ds.exit_ret)
+    p_cal = tower.predict(ds.X[fold.cal])[:, 0]
+    entry.fit(p_cal, ds.exit_ret[fold.cal])                      # validation outcomes, gross of costs
+    te = fold.test
+    p = tower.predict(ds.X[te])[:, 0]
+    y = ds.y[te]
+    signal = entry.decide_many(p, spread_frac=costs.spread_frac, vol_regime=ds.vol_regime[te])
+    taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], ds.end_ms[te])
+    span = (fold.bounds_ms["test_start"], fold.bounds_ms["test_end"])
+    model = ev.trade_stats(net_all[te][taken], ds.end_ms[te][taken], wf.notional_krw, wf.initial_krw, span)
+    base = ev.random_entry_baseline(net_all[te], ds.market[te], taken, wf.baseline_draws, wf.seed + fold.k)
+    bd = base.pop("baseline_draw")
+    bstats = ev.trade_stats(net_all[te][bd], ds.end_ms[te][bd], wf.notional_krw, wf.initial_krw, span)
+    row = {"fold": fold.k, **{k: int(v) for k, v in fold.bounds_ms.items()},
+           "train_rows": int(len(fold.train)), "cal_rows": int(len(fold.cal)), "test_rows": int(len(te)),
+           "positive_rate": float(y.mean()) if len(y) else math.nan,
+           "auc": ev.auc(y, p), "brier": ev.brier(y, p), "ece": ev.ece(y, p, 10), "log_loss": ev.log_loss(y, p),
+           **model, "baseline_net_pnl": bstats["net_pnl"], "baseline_sharpe": bstats["sharpe"],
+           "baseline_max_drawdown": bstats["max_drawdown"], **base,
+           "exposure_bars": int((ds.end_ms[te][taken] - ds.ts_ms[te][taken]).sum() // 60_000),
+           "train_seconds": round(train_s, 3), "calibrated": bool(getattr(tower, "calibrated", False)),
+           "calibration_curve": ev.calibration_bins(y, p, 10)}
+    if loop is not None:
+        row.update(loop(tower, entry, fold))
+    return row, tower
+
+
+def loop_fold(cfg, streams: dict, tower, entry, fold: Fold) -> dict:
+    """Replay the fold's test window through the engine loop with the fold's fitted tower and entry map.
+
+    The streams are cut to bars opening inside the test window, so features warm up inside it (the
+    first `warmup` bars make no decisions) and nothing from before the window reaches the loop.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from omegaconf import OmegaConf
+    from components.types.stream import MarketStream
+    try:
+        from engine.backtest import run_backtest
+    except ImportError as e:                    # the engine is optional for the vectorised evaluation
+        return {"loop_error": f"engine loop unavailable: {e}"}
+    t0, t1 = fold.bounds_ms["test_start"], fold.bounds_ms["test_end"]
+    cut = {}
+    for m, s in streams.items():
+        c = s.candles
+        keep = np.flatnonzero((c.ts_ms >= t0) & (c.ts_ms + c.interval_s * 1000 <= t1))
+        if len(keep):
+            cut[m] = MarketStream.build(m, candles=c.take(keep))
+    with tempfile.TemporaryDirectory() as tmp:
+        tower.save(Path(tmp) / "model")
+        plain = OmegaConf.to_container(cfg, resolve=True)
+        tnode = dict((plain.get("towers") or {}).get("catboost") or {"component": "catboost"})
+        plain["towers"] = {"catboost": {**tnode, **tower.p.model_dump(), "model_path": str(Path(tmp) / "model")}}
+        if getattr(entry, "map_x", None) is not None and hasattr(entry, "save_map"):
+            entry.save_map(Path(tmp) / "entry_map.json")
+            plain["entry"] = {**entry.p.model_dump(), "component": plain["entry"]["component"],
+                              "map_path": str(Path(tmp) / "entry_map.json")}
+        try:
+            res = run_backtest(OmegaConf.create(plain), streams=cut, use_store=False, write_report=False)
+        except Exception as e:                  # report, do not lose the fold's model metrics
+            return {"loop_error": f"{type(e).__name__}: {e}"}
+    s = res.summary
+    return {"loop_trades": int(s.get("trades", 0)), "loop_net_pnl": float(s.get("net_krw", math.nan)),
+            "loop_sharpe": float(s.get("sharpe", math.nan)), "loop_max_drawdown": float(s.get("max_drawdown_pct", math.nan)) / 100,
+            "loop_fees_krw": float(s.get("fees_krw", math.nan))}
+
+
+def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> dict:
+    """Whole walk-forward on the configured feed; returns folds, importance, the last fold's tower."""
+    label_path, label, label_node = label_of(cfg)
+    streams = streams if streams is not None else load_streams(cfg)
+    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak)
+    folds = make_folds(ds, wf)
+    _, node = build_tower(cfg, wf.seed)
+    from components.tower.signature import params_hash
+    label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
+    rows, tower = [], None
+    for f in folds:
+        loop = (lambda tw, en, fo: loop_fold(cfg, streams, tw, en, fo)) if wf.engine_loop and not wf.leak else None
+        row, tower = run_fold(ds, f, lambda: build_tower(cfg, wf.seed)[0], lambda: build_entry(cfg), wf, label_id, loop)
+        rows.append(row)
+        if progress:
+            progress(f.k + 1, len(folds))
+    imp = tower.feature_importance() if tower is not None and hasattr(tower, "feature_importance") else {}
+    return {"folds": rows, "feature_importance": imp, "feature_names": ds.names, "markets": ds.markets,
+            "label": label_path, "label_id": label_id, "tower_params": node, "rows": int(len(ds.y)),
+            "leak": wf.leak, "tower": tower, "summary": summarize(rows)}
+
+
+def summarize(rows: list[dict]) -> dict:
+    keys = ("auc", "brier", "ece", "log_loss", "net_pnl", "baseline_net_pnl", "trades", "sharpe", "train_seconds")
+    out = {}
+    for k in keys:
+        vals = [r[k] for r in rows if isinstance(r.get(k), (int, float)) and math.isfinite(r[k])]
+        out[k] = float(np.mean(vals)) if vals and k not in ("net_pnl", "baseline_net_pnl", "trades") \
+            else float(np.sum(vals)) if vals else math.nan
+    return out
+
+
+def load_streams(cfg) -> dict:
+    """Candle streams of cfg.markets from the configured feed (bundled examples/data by default)."""
+    import registry
+    from omegaconf import OmegaConf
+    node = OmegaConf.to_container(cfg.feed, resolve=True) if cfg is not None and cfg.get("feed") else \
+        {"component": "replay"}
+    node = {**node, "kinds": ["candle"]}                # walk-forward runs on closed bars
+    feed = registry.build("feed", node, path="feed")
+    markets = list(cfg.markets) if cfg is not None and cfg.get("markets") else None
+    return feed.load(markets)

@@ -1,0 +1,71 @@
+"""cost_aware entry: never enters without a positive expected net return; threshold rises with regime."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import registry
+from components.entry.base import EntryContext
+
+probs = st.floats(0, 1)
+spreads = st.floats(0, 0.02)
+regimes = st.floats(0, 10)
+
+
+def _e(**kw):
+    registry.load_all()
+    return registry.build("entry", {"component": "cost_aware", **kw}, path="entry")
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=probs, spread=spreads, vr=regimes, edge=st.floats(0, 1), slip=st.floats(0, 1))
+def test_never_enters_when_expected_net_return_is_not_positive(p, spread, vr, edge, slip):
+    e = _e(min_edge_pct=edge, slippage_pct=slip)
+    v = e.decide(p, EntryContext(spread_frac=spread, vol_regime=vr))
+    net = e.expected_gross(p) - 2 * 0.0005 - spread / 2 - slip / 100
+    assert v.expected_net == pytest.approx(net, abs=1e-12)
+    if net <= 0:
+        assert not v.enter
+    assert v.enter == bool(e.decide_many(np.array([p]), spread, vr)[0])
+
+
+@settings(max_examples=100, deadline=None)
+@given(p=st.lists(probs, min_size=5, max_size=50), r=st.lists(st.floats(-0.05, 0.05), min_size=5, max_size=50),
+       q=probs, spread=spreads)
+def test_fitted_map_is_monotone_and_still_never_enters_at_a_loss(p, r, q, spread):
+    n = min(len(p), len(r))
+    e = _e(min_fit_rows=2, min_edge_pct=0).fit(np.array(p[:n]), np.array(r[:n]))
+    grid = np.linspace(0, 1, 21)
+    assert np.all(np.diff(e.expected_gross(grid)) >= -1e-15)
+    v = e.decide(q, EntryContext(spread_frac=spread))
+    assert not v.enter or v.expected_net > 0
+
+
+def test_threshold_rises_with_volatility_and_spread():
+    e = _e(min_edge_pct=0.05)
+    assert e.threshold(0.0, 1.0) < e.threshold(0.0, 2.0) < e.threshold(0.001, 2.0)
+    assert e.threshold(0.0, 0.5) == e.threshold(0.0, 1.0)        # calm markets do not lower the bar
+
+
+def test_prior_map_is_the_barrier_bet():
+    e = _e()
+    assert e.expected_gross(0.5) == pytest.approx(0.0)
+    assert not e.decide(0.55).enter            # 0.04 % gross < 0.12 % costs
+    assert e.decide(0.9).enter
+
+
+def test_fit_learns_from_real_validation_outcomes(bundled_data):
+    from engine.walkforward import build_dataset, feature_nodes
+    feed = registry.build("feed", {"component": "replay", "path": str(bundled_data), "kinds": ["candle"]})
+    ds = build_dataset(feed.load(["KRW-XRP"]), feature_nodes(None), registry.build("label", {"component": "barrier_hit"}))
+    p = np.clip(ds.X[:, ds.names.index("atr_pct")] * 100, 0, 1)     # a crude score that tracks volatility
+    e = _e().fit(p, ds.exit_ret)
+    assert e.map_x is not None and np.all(np.diff(e.map_y) >= 0)
+
+
+def test_fitted_map_round_trips_through_map_path(tmp_path):
+    e = _e(min_fit_rows=2).fit(np.array([0.1, 0.2, 0.5, 0.9]), np.array([-0.004, -0.001, 0.002, 0.004]))
+    e.save_map(tmp_path / "m.json")
+    back = _e(map_path=str(tmp_path / "m.json"))
+    grid = np.linspace(0, 1, 11)
+    np.testing.assert_array_equal(back.expected_gross(grid), e.expected_gross(grid))
