@@ -1,0 +1,1 @@
+"""Universes: which markets the engine trades (static list, daily liquidity filter)."""

@@ -1,0 +1,78 @@
+"""Realised outcomes of decisions: forward return after a horizon -> learned fusion, calibration metrics, report."""
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from components.types import metric_names as MN
+
+
+def horizon_from(cfg: Any, default_ms: int = 300_000) -> int:
+    """The first label's horizon (`labels.<id>.horizon_ms`), else `default_ms`."""
+    labels = cfg.get("labels") or {}
+    for node in labels.values():
+        h = node.get("horizon_ms") if hasattr(node, "get") else None
+        if h:
+            return int(h)
+    return default_ms
+
+
+class OutcomeTracker:
+    """Remembers (time, P(up), tower scores, price) of each decision; once `horizon_ms` has passed on that
+    market, the forward return is known: it goes to a learning fusion (`record`) and into rolling
+    (P(up), up-move) pairs whose expected calibration error is published as `calibration_ece`.
+
+    The outcome is "the price rose over the horizon" — a plain proxy for the towers' training label
+    (e.g. barrier_hit); the report says so next to the reliability curve.
+    """
+
+    def __init__(self, horizon_ms: int, fusion: Any = None, market_class: str = "majors",
+                 window: int = 2000, bins: int = 10) -> None:
+        self.horizon_ms = int(horizon_ms)
+        self._record = getattr(fusion, "record", None)
+        self.market_class = market_class
+        self.pending: dict[str, deque] = {}
+        self.pairs: deque = deque(maxlen=window)
+        self.all_p: list[float] = []
+        self.all_y: list[float] = []
+        self.bins = bins
+
+    def on_decision(self, market: str, ts_ms: int, p: float, scores: dict, price: float) -> None:
+        if math.isfinite(p) and math.isfinite(price) and price > 0:
+            self.pending.setdefault(market, deque()).append((ts_ms, p, scores, price))
+
+    def on_price(self, market: str, ts_ms: int, price: float) -> None:
+        q = self.pending.get(market)
+        if not q or not math.isfinite(price):
+            return
+        while q and ts_ms - q[0][0] >= self.horizon_ms:
+            _, p, scores, px0 = q.popleft()
+            r = price / px0 - 1.0
+            y = 1.0 if r > 0 else 0.0
+            self.pairs.append((p, y))
+            self.all_p.append(p)
+            self.all_y.append(y)
+            if self._record is not None:
+                self._record(scores, r, self.market_class)
+
+    def publish(self, metrics: Any) -> None:
+        from engine.drift import expected_calibration_error
+        metrics.set(MN.CALIBRATION_SAMPLES, len(self.pairs))
+        if self.pairs:
+            p, y = np.array(self.pairs).T
+            metrics.set(MN.CALIBRATION_ECE, expected_calibration_error(p, y, self.bins))
+
+    def reliability(self) -> dict | None:
+        """Report section: mean P(up) and observed up-frequency per equal-width bin (bins with data only)."""
+        if len(self.all_p) < 20:
+            return None
+        p, y = np.asarray(self.all_p), np.asarray(self.all_y)
+        b = np.minimum((np.clip(p, 0, 1) * self.bins).astype(int), self.bins - 1)
+        n = np.bincount(b, minlength=self.bins)
+        ok = n > 0
+        return {"p": (np.bincount(b, p, self.bins)[ok] / n[ok]).tolist(),
+                "observed": (np.bincount(b, y, self.bins)[ok] / n[ok]).tolist(), "n": n[ok].tolist(),
+                "horizon_ms": self.horizon_ms, "outcome": "price up after the horizon"}

@@ -1,0 +1,169 @@
+"""Run summary: trades, win rate, PnL, fees, turnover, drawdown, Sharpe, exposure, per-market rows (KRW, %).
+
+Sharpe annualisation: equity is sampled every `equity_interval_ms` of market time (60 s by default); the
+per-sample simple returns r give Sharpe = mean(r) / std(r) * sqrt(N), N = samples per year of a 24/7 market
+(365 * 24 * 3600 s / interval: 525,600 for one-minute samples). Risk-free rate 0. Fewer than 30 samples:
+not shown. With less than a few days of data the figure means little.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from engine.i18n import t
+from engine.ledger import RunData
+
+YEAR_S = 365 * 24 * 3600
+MIN_SHARPE_SAMPLES = 30
+
+
+def equity_arrays(data: RunData) -> tuple[np.ndarray, np.ndarray]:
+    ts = np.array([r["ts_ms"] for r in data.equity], np.int64)
+    eq = np.array([r["equity_krw"] for r in data.equity], float)
+    return ts, eq
+
+
+def drawdown(eq: np.ndarray) -> np.ndarray:
+    """Drawdown from the running peak as a fraction (0 = at the peak, 0.1 = 10 % below it)."""
+    if len(eq) == 0:
+        return eq
+    peak = np.maximum.accumulate(eq)
+    return np.where(peak > 0, 1.0 - eq / peak, 0.0)
+
+
+def sharpe(eq: np.ndarray, ts: np.ndarray) -> tuple[float, float]:
+    """(annualised Sharpe, sample interval in s) of the equity curve; NaN with < 3 samples or flat equity."""
+    if len(eq) < MIN_SHARPE_SAMPLES:     # a handful of samples gives a meaningless (huge) figure
+        return math.nan, math.nan
+    dt_s = float(np.median(np.diff(ts))) / 1000.0
+    r = np.diff(eq) / eq[:-1]
+    sd = float(np.std(r, ddof=1))
+    if dt_s <= 0 or sd <= 0 or not math.isfinite(sd):
+        return math.nan, dt_s
+    return float(np.mean(r) / sd * math.sqrt(YEAR_S / dt_s)), dt_s
+
+
+def _exposure(data: RunData, market: str | None = None) -> float:
+    """Share of equity samples with a position (any market, or `market`)."""
+    if not data.equity:
+        return 0.0
+    if market is None:
+        hit = sum(1 for r in data.equity if r.get("position_krw", 0.0) > 0)
+    else:
+        hit = sum(1 for r in data.equity if (r.get("held") or {}).get(market, 0.0) > 0)
+    return hit / len(data.equity)
+
+
+def _trade_stats(trades: list[dict]) -> dict[str, float]:
+    n = len(trades)
+    wins = sum(1 for tr in trades if tr["net_krw"] > 0)
+    return {"trades": n, "win_rate_pct": 100.0 * wins / n if n else math.nan,
+            "gross_krw": sum(tr["gross_krw"] for tr in trades),
+            "net_trades_krw": sum(tr["net_krw"] for tr in trades),
+            "avg_hold_s": float(np.mean([tr["hold_ms"] for tr in trades])) / 1000.0 if n else math.nan}
+
+
+def compute(data: RunData) -> dict[str, Any]:
+    """All summary figures as a plain dict (stored with the run; rendered as a table and in the report)."""
+    ts, eq = equity_arrays(data)
+    init = data.initial_krw
+    final = float(eq[-1]) if len(eq) else init
+    dd = drawdown(eq)
+    sr, dt_s = sharpe(eq, ts)
+    fees = sum(f["fee_krw"] for f in data.fills)
+    notional = sum(f["price"] * f["volume"] for f in data.fills)
+    s: dict[str, Any] = _trade_stats(data.trades)
+    s.update({
+        "initial_krw": init, "final_krw": final, "net_krw": final - init,
+        "net_pct": 100.0 * (final - init) / init if init else math.nan,
+        "gross_pct": 100.0 * s["gross_krw"] / init if init else math.nan,
+        "fees_krw": fees, "turnover_x": notional / init if init else math.nan, "fills": len(data.fills),
+        "max_drawdown_pct": 100.0 * float(dd.max()) if len(dd) else 0.0,
+        "sharpe": sr, "sharpe_interval_s": dt_s,
+        "exposure_pct": 100.0 * _exposure(data),
+        "open_positions": len(data.open_positions),
+        "unrealized_krw": sum(p["unrealized_krw"] for p in data.open_positions
+                              if math.isfinite(p["unrealized_krw"])),
+        "decisions": sum(data.decisions.values()),
+        "entries": sum(v for (m, a), v in data.decisions.items() if a == "enter"),
+        "blocked": sum(v for (m, a), v in data.decisions.items() if a == "blocked"),
+        "trips": len(data.trips),
+        "trips_by_switch": _count(tr["switch"] for tr in data.trips),
+        "quality": dict(data.quality),
+        "start_ms": int(ts[0]) if len(ts) else None, "end_ms": int(ts[-1]) if len(ts) else None,
+    })
+    rows = []
+    for m in data.markets:
+        mt = [tr for tr in data.trades if tr["market"] == m]
+        mf = [f for f in data.fills if f["market"] == m]
+        row = {"market": m, **_trade_stats(mt), "fees_krw": sum(f["fee_krw"] for f in mf),
+               "exposure_pct": 100.0 * _exposure(data, m),
+               "decisions": sum(v for (mm, a), v in data.decisions.items() if mm == m),
+               "entries": data.decisions.get((m, "enter"), 0)}
+        rows.append(row)
+    s["markets"] = rows
+    return s
+
+
+def _count(items) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for x in items:
+        out[x] = out.get(x, 0) + 1
+    return out
+
+
+def krw(x: float) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:,.0f}"
+
+
+def pct(x: float, digits: int = 2) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:.{digits}f}%"
+
+
+def num(x: float, digits: int = 2) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:.{digits}f}"
+
+
+def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) rows of the headline table, in the current ui.lang."""
+    q = s.get("quality") or {}
+    return [
+        (t("summary.trades"), f"{s['trades']:,}"),
+        (t("summary.win_rate"), pct(s["win_rate_pct"], 1)),
+        (t("summary.gross_pnl"), f"{krw(s['gross_krw'])} KRW ({pct(s['gross_pct'])})"),
+        (t("summary.net_pnl"), f"{krw(s['net_krw'])} KRW ({pct(s['net_pct'])})"),
+        (t("summary.fees"), f"{krw(s['fees_krw'])} KRW"),
+        (t("summary.turnover"), f"{num(s['turnover_x'])}x"),
+        (t("summary.max_drawdown"), pct(s["max_drawdown_pct"])),
+        (t("summary.sharpe"), num(s["sharpe"])),
+        (t("summary.exposure"), pct(s["exposure_pct"], 1)),
+        (t("summary.decisions"), t("summary.decisions_value", n=f"{s['decisions']:,}", entries=s["entries"],
+                                   blocked=s["blocked"])),
+        (t("summary.open_positions"), f"{s['open_positions']} ({krw(s['unrealized_krw'])} KRW)"),
+        (t("summary.quality"), ", ".join(f"{k}={v}" for k, v in q.items()) or "-"),
+        (t("summary.trips"), f"{s['trips']}" + (" (" + ", ".join(f"{k}={v}" for k, v in
+                                                                   s["trips_by_switch"].items()) + ")"
+                                                 if s["trips"] else "")),
+    ]
+
+
+def render(s: dict[str, Any], console: Any = None, title: str = "") -> None:
+    """Print the headline table and the per-market table with rich."""
+    from rich.console import Console
+    from rich.table import Table
+    console = console or Console()
+    head = Table(title=title or t("summary.title"), show_header=False)
+    head.add_column(style="bold")
+    head.add_column(justify="right")
+    for label, value in lines(s):
+        head.add_row(label, value)
+    console.print(head)
+    mk = Table(title=t("summary.per_market"))
+    for col in ("market", "trades", "win_rate", "net_pnl", "fees", "exposure", "entries"):
+        mk.add_column(t(f"summary.col.{col}"), justify="left" if col == "market" else "right")
+    for r in s["markets"]:
+        mk.add_row(r["market"], f"{r['trades']}", pct(r["win_rate_pct"], 1), krw(r["net_trades_krw"]),
+                   krw(r["fees_krw"]), pct(r["exposure_pct"], 1), f"{r['entries']}")
+    console.print(mk)

@@ -1,0 +1,115 @@
+"""Order manager against the simulated exchange fed with real 2021 Upbit books: grid, minimum, TTL, identifiers."""
+import math
+
+import pytest
+
+import registry
+from components.feed.loaders import load_books, load_trades
+from components.types.orders import OrderIntent
+from components.types.stream import MarketStream
+from engine.order_manager import OrderManager, OrderSettings
+
+M = "KRW-DAWN"
+
+
+@pytest.fixture()
+def setup(bundled_data):
+    d = bundled_data / "upbit" / "ticks_2021"
+    s = MarketStream.build(M, trades=load_trades(d / f"trades_{M}.csv.gz", M), books=load_books(d / f"orderbook_{M}.csv.gz", M))
+    ex = registry.build("exchange", {"component": "sim"}, path="exchange")
+    fm = registry.build("fill_model", {"component": "queue_conservative", "order_latency_ms": 0}, path="fill_model")
+    ex.bind(fill_model=fm, balances={"KRW": 1_000_000}, seed=1)
+    events = list(s.events())
+    book = next(e for e in events if e.kind == 2)
+    ex.on_event(book)
+    return ex, book, events
+
+
+def test_limit_prices_snap_away_from_the_market_and_go_as_decimal_strings(setup):
+    ex, book, _ = setup
+    sent = {}
+    real = ex.create_order
+
+    def spy(*a, **kw):
+        sent.update(kw)
+        return real(*a, **kw)
+    ex.create_order = spy
+    om = OrderManager(ex, OrderSettings(), prefix="t")
+    bid = float(book.bid_px[0])
+    tick = ex.tick_size(M, bid)
+    mo, why = om.submit(OrderIntent(M, "bid", "limit", volume=20000 / bid, price=bid - 0.4 * tick), book.ts_ms, "entry")
+    assert why == "" and mo.state == "wait"
+    assert isinstance(sent["price"], str) and isinstance(sent["volume"], str)
+    assert float(sent["price"]) == pytest.approx(bid - tick)          # bid snapped DOWN, never more aggressive
+    assert len(sent["volume"].split(".")[-1]) <= 8
+    ask = float(book.ask_px[0])
+    mo2, why2 = om.submit(OrderIntent(M, "ask", "limit", volume=1.0, price=ask + 0.4 * tick), book.ts_ms, "exit")
+    assert mo2 is None and "insufficient_funds_ask" in why2           # exchange refusal kept with its Upbit name
+    assert om.open and mo.intent.identifier != om.next_identifier()
+
+
+def test_minimum_total_refused_before_the_exchange(setup):
+    ex, book, _ = setup
+    om = OrderManager(ex)
+    mo, why = om.submit(OrderIntent(M, "bid", "price", price=4999.0), book.ts_ms, "entry")
+    assert mo is None and why.startswith("order.under_min_total")
+    assert ex.open_orders() == [] and ex.closed_orders() == []
+
+
+def test_ttl_cancels_resting_orders_and_returns_them_once(setup):
+    ex, book, events = setup
+    om = OrderManager(ex, OrderSettings(ttl_ms=5_000))
+    low = float(book.bid_px[-1])                           # deepest bid: will not fill in a few seconds
+    mo, _ = om.submit(OrderIntent(M, "bid", "limit", volume=math.ceil(6000 / low), price=low), book.ts_ms, "entry")
+    closed = []
+    for ev in events:
+        if ev.ts_ms <= book.ts_ms:
+            continue
+        ex.on_event(ev)
+        closed += om.poll(ev.ts_ms)
+        if ev.ts_ms > book.ts_ms + 10_000:
+            break
+    assert closed == [mo] and mo.state == "cancel" and mo.cancel_sent
+    assert om.open == {}
+    assert ex.balance("KRW") == (pytest.approx(1_000_000), pytest.approx(0.0))   # lock released
+
+
+def test_identifiers_unique_and_reuse_refused(setup):
+    ex, book, _ = setup
+    om = OrderManager(ex, prefix="run7")
+    ids = {om.next_identifier() for _ in range(1000)}
+    assert len(ids) == 1000 and all(i.startswith("run7-") for i in ids)
+    mo, _ = om.submit(OrderIntent(M, "bid", "price", price=10_000.0, identifier="dup-1"), book.ts_ms, "entry")
+    assert mo is not None
+    again, why = om.submit(OrderIntent(M, "bid", "price", price=10_000.0, identifier="dup-1"), book.ts_ms, "entry")
+    assert again is None and "duplicated_identifier" in why
+
+
+class _TimesOut:
+    """The real sim behind a connection that drops the reply of the first create_order (the order was placed)."""
+
+    def __init__(self, ex, place: bool):
+        self.ex, self.place, self.calls = ex, place, 0
+
+    def __getattr__(self, name):
+        return getattr(self.ex, name)
+
+    def create_order(self, *a, **kw):
+        self.calls += 1
+        if self.place:
+            self.ex.create_order(*a, **kw)
+        raise TimeoutError("read timeout")
+
+
+@pytest.mark.parametrize("placed", [True, False])
+def test_timeout_looks_the_order_up_by_identifier_instead_of_resending(setup, placed):
+    ex, book, _ = setup
+    flaky = _TimesOut(ex, placed)
+    om = OrderManager(flaky)
+    mo, why = om.submit(OrderIntent(M, "bid", "price", price=10_000.0), book.ts_ms, "entry")
+    assert flaky.calls == 1                                  # never sent twice
+    if placed:
+        assert mo is not None and why == "" and mo.order.identifier == mo.intent.identifier
+    else:
+        assert mo is None and "TimeoutError" in why
+    assert len(ex.closed_orders()) + len(ex.open_orders()) == (1 if placed else 0)

@@ -1,0 +1,51 @@
+"""Outcome tracker: forward returns after the label horizon feed learned fusion and calibration metrics."""
+import math
+
+import numpy as np
+
+import registry
+from components.feed.loaders import load_candles
+from components.types.metrics import Metrics
+from engine.app import compose, job_config
+from engine.backtest import run_backtest
+from engine.outcomes import OutcomeTracker
+
+DAY = ["feed.start=2025-09-24T00:00:00Z", "feed.end=2025-09-24T12:00:00Z", "markets=[KRW-BTC]"]
+
+
+class _Rec:
+    def __init__(self):
+        self.rows = []
+
+    def record(self, scores, r, market_class):
+        self.rows.append((scores, r, market_class))
+
+
+def test_forward_return_after_horizon_on_real_closes(bundled_data):
+    c = load_candles(bundled_data / "upbit" / "candles_1m" / "KRW-ETH.csv.gz", "KRW-ETH")
+    close, ts = c.close[:600], c.ts_ms[:600] + 60_000
+    fus = _Rec()
+    tr = OutcomeTracker(horizon_ms=300_000, fusion=fus)
+    for i in range(600):
+        tr.on_price("KRW-ETH", int(ts[i]), float(close[i]))
+        tr.on_decision("KRW-ETH", int(ts[i]), 0.5, {"a": 0.5}, float(close[i]))
+    assert len(fus.rows) > 500
+    # the i-th outcome is the return from decision i to the first close >= 5 min later
+    for k in (0, 100, 400):
+        j = int(np.searchsorted(ts, ts[k] + 300_000))
+        assert math.isclose(fus.rows[k][1], close[j] / close[k] - 1.0, rel_tol=1e-12)
+    m = Metrics()
+    tr.publish(m)
+    assert m.get("calibration_samples") == len(tr.pairs)
+    up = np.mean([y for _, y in tr.pairs])
+    assert math.isclose(m.get("calibration_ece"), abs(0.5 - up), rel_tol=1e-9)
+
+
+def test_calibration_published_only_for_calibrated_towers():
+    registry.load_all()
+    rule = run_backtest(job_config(compose(DAY + ["towers=[momentum_rule]"])), use_store=False, write_report=False)
+    assert math.isnan(rule.loop.metrics.get("calibration_ece"))
+    assert "fused P(up)" in rule.data.sections["calibration"]          # the report curve is always drawn
+    model = run_backtest(job_config(compose(DAY + ["towers=[regime]"])), use_store=False, write_report=False)
+    assert model.loop.metrics.get("calibration_samples") > 100
+    assert 0.0 <= model.loop.metrics.get("calibration_ece") <= 1.0
