@@ -94,7 +94,7 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     if store is not None:
         name = str((cfg.get("run") or {}).get("name") or "backtest")
         run_id = store.start_run(name, plain(cfg), mode=str(cfg.get("mode", "backtest")))
-    loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe)
+    loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe, host_metrics=False)
     total = sum(len(s) for s in streams.values())
     events = iter_merged(streams, 0.0)
     status = "failed"

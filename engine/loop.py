@@ -50,8 +50,11 @@ class EngineLoop:
 
     def __init__(self, cfg: Any, exchange: Any = None, store: Any = None, run_id: int | None = None,
                  markets: Iterable[str] | None = None, equity_interval_ms: int = 60_000,
-                 flush_rows: int = 5_000, universe: Any = None) -> None:
+                 flush_rows: int = 5_000, universe: Any = None, host_metrics: bool = True) -> None:
         self.cfg = cfg
+        # Process metrics (RSS, wall-clock inference latency) describe the machine, not the market: a
+        # replay that published them would trade differently on a loaded machine. Backtests turn them off.
+        self.host_metrics = host_metrics
         self.markets = list(markets if markets is not None else cfg.markets)
         self.market_class = str(cfg.get("market_class", "majors"))
         self.interval_ms = int(cfg.get("decision_interval_ms", 1000))
@@ -364,10 +367,11 @@ class EngineLoop:
         met = self.metrics
         met.set(MN.ZOMBIE_ORDERS, self.om.overdue(ts))
         met.set(MN.STORE_ERRORS, self.store_errors)
-        met.set(MN.MEMORY_RSS_MB, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+        if self.host_metrics:
+            met.set(MN.MEMORY_RSS_MB, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
         if self.calibrated:
             self.outcomes.publish(met)
-        if self._lat:
+        if self._lat and self.host_metrics:
             lat = sorted(self._lat)
             met.set(MN.INFERENCE_LATENCY_MS, lat[int(0.95 * (len(lat) - 1))])
         for trip in self.risk.evaluate(met, ts):

@@ -24,3 +24,11 @@ def test_other_seed_other_fills():
     a = _run("towers=[random_entry]", "towers.random_entry.entry_rate=0.05", "towers.random_entry.seed=1")
     b = _run("towers=[random_entry]", "towers.random_entry.entry_rate=0.05", "towers.random_entry.seed=2")
     assert a.data.fills and b.data.fills and a.data.fills != b.data.fills
+
+
+def test_host_load_never_changes_a_backtest():
+    """Wall-clock latency and RSS describe the machine, not the market: switches on them stay quiet in a replay."""
+    base = _run("towers=[random_entry]", "towers.random_entry.entry_rate=0.05")
+    strict = _run("towers=[random_entry]", "towers.random_entry.entry_rate=0.05",
+                  "killswitches.inference_latency.max_ms=0.000001", "killswitches.memory.limit_mb=1")
+    assert base.data.fills and base.data.fills == strict.data.fills
