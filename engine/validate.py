@@ -48,6 +48,7 @@ class Run(_Strict):
     """Run naming and where reports/records go."""
     name: str = "run"
     out_dir: str = "outputs"
+    duration_s: float = Field(0, ge=0, description="paper/live: stop after this many wall seconds (0 = until signalled)")
 
 
 class RootConfig(_Strict):
@@ -69,10 +70,26 @@ class RootConfig(_Strict):
         return [("markets", f"'{m}' is not an Upbit market code like KRW-BTC") for m in bad]
 
 
+def _settings_problems(data: dict) -> list[tuple[str, str]]:
+    """Root nodes validated by the engine's own settings classes (order manager, live sessions)."""
+    from engine.live.settings import LiveSettings
+    from engine.order_manager import OrderSettings
+    problems: list[tuple[str, str]] = []
+    for key, cls in (("orders", OrderSettings), ("live", LiveSettings)):
+        node = data.pop(key, None)
+        try:
+            cls.from_config(node)
+        except registry.ConfigError as e:
+            problems.extend(e.problems)
+        except (TypeError, ValueError) as e:
+            problems.append((key, str(e)))
+    return problems
+
+
 def _root_problems(cfg: DictConfig) -> list[tuple[str, str]]:
     data = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in GROUPS}
-    allowed = set(RootConfig.model_fields) | set(GROUPS)
-    problems: list[tuple[str, str]] = []
+    allowed = set(RootConfig.model_fields) | set(GROUPS) | {"orders", "live"}
+    problems: list[tuple[str, str]] = _settings_problems(data)
     for key in list(data):
         if key not in RootConfig.model_fields:
             close = difflib.get_close_matches(key, sorted(allowed), n=2, cutoff=0.6)
@@ -107,6 +124,8 @@ def _secret_literals(raw: Any, path: str = "") -> list[str]:
             sub = f"{path}.{k}" if path else str(k)
             if isinstance(v, (dict, list)):
                 out.extend(_secret_literals(v, sub))
+            elif str(k).endswith("_env"):
+                continue      # the NAME of an environment variable holding a secret, not the secret
             elif SECRET_KEY_RE.search(str(k)) and v not in (None, "") and not (
                     isinstance(v, str) and v.strip().startswith("${oc.env:")):
                 out.append(sub)

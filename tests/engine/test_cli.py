@@ -138,3 +138,18 @@ def test_every_message_formats(lang):
     for key, texts in catalog().items():
         kw = {name: 1 for name in placeholders(texts[lang])}   # numbers: messages may use format specs
         assert t(key, **kw)
+
+
+def test_live_accepts_env_var_names_but_not_values(capsys, monkeypatch):
+    monkeypatch.setenv("UPBIT_ACCESS_KEY", "ak")
+    monkeypatch.setenv("UPBIT_SECRET_KEY", "sk")
+    rc, out, _ = run(capsys, "validate", "mode=live", "exchange=upbit")
+    assert "secret" not in out, out            # exchange.secret_key_env: UPBIT_SECRET_KEY names a variable
+    assert rc == 0, out
+
+
+def test_root_settings_nodes_are_strict(capsys):
+    rc, out, _ = run(capsys, "validate", "+orders.bogus=1", "+live.poll=1")
+    assert rc == 2
+    assert out.splitlines()[0].startswith("orders.bogus  unknown key; known: entry_type")
+    assert out.splitlines()[1].startswith("live.poll  unknown key; known: api_window_s")

@@ -1,0 +1,46 @@
+"""`scalp live [overrides]`: real orders through the exchange client, only after `validate` passes with mode=live."""
+from __future__ import annotations
+
+import sys
+
+from engine.app import hydra_command, report_problems
+
+HELP = "live trading: starts only after validate passes; cancels open orders on exit"
+
+
+def job(cfg, duration_s: float | None) -> int:
+    from rich.console import Console
+
+    from engine.i18n import t
+    from engine.live.command import duration_of, print_result
+    from engine.live.runner import build_live_client, build_live_feed, run_session
+    from engine.loop import plain
+    from engine.validate import validate_config
+    problems = validate_config(cfg)           # again, inside the job: the config that really runs
+    if str(cfg.get("mode")) != "live":
+        problems.append(("mode", t("live.refuse_mode", want="live", mode=cfg.get("mode"))))
+    if problems:
+        return report_problems(problems)
+    rest = build_live_client(cfg)             # refuses exchange=sim before anything is recorded
+    build_live_feed(cfg)
+    console = Console(highlight=False)
+    print(t("live.started", mode="live", markets=",".join(map(str, cfg.markets)), run_id="…",
+            feed=(plain(cfg.feed) or {}).get("url", "-"), exchange=rest.p.base_url), flush=True)
+    res = run_session(cfg, "live", duration_s=duration_of(cfg, duration_s), handle_signals=True, rest=rest)
+    if res.swept_at_start:
+        print(t("live.swept", n=len(res.swept_at_start)), flush=True)
+    print_result(res, console)
+    return 0 if res.status == "done" and not res.open_after_stop else 1
+
+
+def main(argv: list[str]) -> int:
+    from engine.i18n import t
+    from engine.live.command import force_mode, pop_duration
+    argv, duration = pop_duration(argv)
+    argv, bad = force_mode(argv, "live")
+    if bad:
+        print(t("live.refuse_mode", want="live", mode=bad), file=sys.stderr)
+        return 2
+    # No .hydra/ dump for live runs: it would hold the resolved config (DESIGN §3).
+    argv = [*argv, "hydra.output_subdir=null"]
+    return hydra_command("live", argv, lambda cfg: job(cfg, duration))

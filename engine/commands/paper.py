@@ -1,0 +1,35 @@
+"""`scalp paper [overrides]`: live feed (upbit_ws) + simulated fills through the same engine loop."""
+from __future__ import annotations
+
+import sys
+
+from engine.app import hydra_command
+
+HELP = "paper trading: live market data + simulated fills (run.duration_s or Ctrl-C to stop)"
+
+
+def job(cfg, duration_s: float | None) -> int:
+    from rich.console import Console
+
+    from engine.i18n import t
+    from engine.live.command import duration_of, print_result
+    from engine.live.runner import build_live_feed, run_session
+    from engine.loop import plain
+    build_live_feed(cfg)                      # refuses a recorded feed before anything is printed or recorded
+    console = Console(highlight=False)
+    print(t("live.started", mode="paper", markets=",".join(map(str, cfg.markets)), run_id="…",
+            feed=(plain(cfg.feed) or {}).get("url", "-"), exchange="sim"), flush=True)
+    res = run_session(cfg, "paper", duration_s=duration_of(cfg, duration_s), handle_signals=True)
+    print_result(res, console)
+    return 0 if res.status == "done" else 1
+
+
+def main(argv: list[str]) -> int:
+    from engine.i18n import t
+    from engine.live.command import force_mode, pop_duration
+    argv, duration = pop_duration(argv)
+    argv, bad = force_mode(argv, "paper")
+    if bad:
+        print(t("live.refuse_mode", want="paper", mode=bad), file=sys.stderr)
+        return 2
+    return hydra_command("paper", argv, lambda cfg: job(cfg, duration))

@@ -1,0 +1,52 @@
+"""Shared argv handling and output of `scalp paper|live|cancel-all`."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+def pop_duration(argv: list[str]) -> tuple[list[str], float | None]:
+    """`--duration-s N` -> seconds (None = not given); `run.duration_s=N` is an ordinary override."""
+    out, duration = [], None
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--duration-s" and i + 1 < len(args):
+            duration = float(args[i + 1])
+            i += 2
+            continue
+        if a.startswith("--duration-s="):
+            duration = float(a.split("=", 1)[1])
+        else:
+            out.append(a)
+        i += 1
+    return out, duration
+
+
+def duration_of(cfg: Any, given: float | None) -> float:
+    if given is not None:
+        return given
+    run = cfg.get("run") or {}
+    return float(run.get("duration_s", 0) or 0)
+
+
+def force_mode(argv: list[str], want: str) -> tuple[list[str], str | None]:
+    """Append `mode=<want>` unless given; (argv, None) or (argv, the conflicting mode)."""
+    for a in argv:
+        m = re.fullmatch(r"\+*mode=(\w+)", a)
+        if m:
+            return argv, (None if m.group(1) == want else m.group(1))
+    return [*argv, f"mode={want}"], None
+
+
+def print_result(res: Any, console: Any = None) -> None:
+    from engine.i18n import t
+    from engine.summary import render
+    render(res.summary, console, title=t(f"live.summary.{res.mode}"))
+    print(t("live.stopped", mode=res.mode, status=res.status, events=res.events,
+            run_id=res.run_id if res.run_id is not None else "-", cancelled=len(res.cancelled_at_stop),
+            left=len(res.open_after_stop)), flush=True)
+    if res.error:
+        print(t("live.error", detail=res.error), flush=True)
+    if res.open_after_stop:
+        print(t("live.left_open", n=len(res.open_after_stop)), flush=True)

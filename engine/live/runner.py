@@ -1,0 +1,303 @@
+"""Paper/live session: live feed -> the one EngineLoop -> sim (paper) or Upbit (live); clean stop on signal/duration."""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import math
+import queue
+import signal
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import registry
+from components.types import metric_names as MN
+from engine.live.bridge import AsyncBridge
+from engine.live.guard import OWN_PREFIX, OrderGuard, is_own
+from engine.live.settings import LiveSettings
+from engine.loop import EngineLoop, plain
+
+log = logging.getLogger("scalp.live")
+
+
+@dataclass
+class SessionResult:
+    """What a finished paper/live session hands back."""
+    run_id: int | None
+    mode: str
+    status: str
+    events: int
+    summary: dict
+    loop: EngineLoop
+    swept_at_start: list = field(default_factory=list)
+    cancelled_at_stop: list = field(default_factory=list)
+    open_after_stop: list = field(default_factory=list)
+    reconcile: dict = field(default_factory=dict)
+    error: str = ""
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def build_paper_exchange(cfg: Any) -> Any:
+    """The simulated exchange paper mode fills against: cfg.exchange if it is `sim`, else a default sim."""
+    node = plain(cfg.get("exchange")) or {}
+    if node.get("component") != "sim":
+        node = {"component": "sim"}
+    ex = registry.build("exchange", node, path="exchange")
+    fm = registry.build("fill_model", plain(cfg.fill_model), path="fill_model") if cfg.get("fill_model") else None
+    ex.bind(fill_model=fm, balances={"KRW": float(cfg.initial_krw)}, seed=int(cfg.get("seed", 0)))
+    return ex
+
+
+def build_live_client(cfg: Any) -> Any:
+    """The async REST client of cfg.exchange (must be a real exchange client, e.g. `upbit`)."""
+    rest = registry.build("exchange", plain(cfg.exchange), path="exchange")
+    if not inspect.iscoroutinefunction(getattr(rest, "create_order", None)):
+        from engine.i18n import t
+        raise registry.ConfigError([("exchange", t("live.need_real_exchange",
+                                                   component=(plain(cfg.exchange) or {}).get("component")))])
+    return rest
+
+
+def build_live_feed(cfg: Any) -> Any:
+    feed = registry.build("feed", plain(cfg.feed), path="feed")
+    if not inspect.isasyncgenfunction(getattr(feed, "events", None)):
+        from engine.i18n import t
+        raise registry.ConfigError([("feed", t("live.need_live_feed", component=(plain(cfg.feed) or {}).get("component")))])
+    return feed
+
+
+class _ApiWindow:
+    """api_calls / api_error_rate over a sliding wall-clock window, from the exchange's counters."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self.samples: deque = deque()
+
+    def publish(self, ex: Any, metrics: Any) -> None:
+        now = time.monotonic()
+        self.samples.append((now, ex.api_calls, ex.api_errors))
+        while self.samples and self.samples[0][0] < now - self.window_s:
+            self.samples.popleft()
+        t0, c0, e0 = self.samples[0]
+        calls, errs = ex.api_calls - c0, ex.api_errors - e0
+        metrics.set(MN.API_CALLS, calls)
+        metrics.set(MN.API_ERROR_RATE, errs / calls if calls else 0.0)
+
+
+def _install_signals(stop: threading.Event) -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        old[sig] = signal.signal(sig, lambda *_: stop.set())
+    return old
+
+
+def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event | None = None,
+                duration_s: float = 0.0, settings: LiveSettings | None = None, rest: Any = None,
+                handle_signals: bool = False, max_events: int = 0) -> SessionResult:
+    """Run one paper (`mode="paper"`) or live (`mode="live"`) session until `stop` is set, SIGINT/SIGTERM
+    (with handle_signals), `duration_s` wall seconds, or `max_events` events. `rest` overrides the client
+    built from cfg.exchange (tests pass one with a patched transport)."""
+    if mode not in ("paper", "live"):
+        raise ValueError(f"mode must be paper or live, got {mode!r}")
+    registry.load_all()
+    s = settings or LiveSettings.from_config(cfg.get("live"))
+    stop = stop or threading.Event()
+    old_signals = _install_signals(stop) if handle_signals else {}
+    markets = [str(m) for m in cfg.markets]
+    own_store = store is None and bool(cfg.get("store"))
+    if own_store:
+        store = registry.build("store", plain(cfg.store), path="store")
+    run_id = None
+    if store is not None:
+        name = str((cfg.get("run") or {}).get("name") or mode)
+        run_id = store.start_run(name, plain(cfg), mode=mode)
+    bridge = AsyncBridge()
+    try:
+        feed = build_live_feed(cfg)
+        if mode == "live":
+            from engine.live.exchange import LiveExchange
+            ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge)
+        else:
+            ex = build_paper_exchange(cfg)
+        loop = EngineLoop(cfg, exchange=ex, store=store, run_id=run_id, markets=markets)
+    except BaseException:                 # nothing was sent yet: record the failed start, release everything
+        bridge.close()
+        if store is not None and run_id is not None:
+            store.finish_run(run_id, status="failed")
+        if own_store:
+            store.close()
+        for sig, h in old_signals.items():
+            signal.signal(sig, h)
+        raise
+    # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.
+    loop.om.prefix = f"{OWN_PREFIX}{run_id if run_id is not None else 0}-{_base36(int(time.time() * 1000))}"
+    res = SessionResult(run_id, mode, "failed", 0, {}, loop)
+    guard = None
+    if mode == "live":
+        guard = OrderGuard(ex, loop.om, ttl_s=loop.om.s.ttl_ms / 1000.0, grace_s=s.ttl_grace_s)
+        overdue = loop.om.overdue
+        # The loop publishes zombie_orders = om.overdue(); the guard's count (untracked own orders, wall-clock
+        # TTL) must reach the kill switch too. Wrapped here until the loop reads an exchange-side count.
+        loop.om.overdue = lambda ts, grace_ms=60_000: max(overdue(ts, grace_ms), guard.zombies)
+    q: queue.Queue = queue.Queue()
+
+    async def pump() -> None:
+        try:
+            async for ev in feed.events(markets):
+                if hasattr(ev, "kind"):          # ticker dicts etc. are not engine events
+                    q.put(ev)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as e:  # noqa: BLE001  handed to the engine thread, which stops cleanly
+            q.put(_Failure(e))
+
+    pump_fut = None
+    try:
+        if guard is not None:
+            if s.sweep_on_start:
+                res.swept_at_start = guard.sweep(own_only=True)
+            res.reconcile = guard.reconcile(loop, loop.metrics)
+        pump_fut = bridge.spawn(pump())
+        res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res)
+    except BaseException as e:
+        res.error = f"{type(e).__name__}: {e}"
+        raise
+    finally:
+        try:
+            bridge.call(feed.close(), 5.0)
+        except Exception:  # noqa: BLE001  the feed may already be gone
+            pass
+        if pump_fut is not None:
+            pump_fut.cancel()
+        _shutdown(loop, ex, guard, s, res)
+        _finish(loop, store, run_id, res, mode, guard)
+        if mode == "live":
+            ex.close()
+        bridge.close()
+        if own_store:
+            store.close()
+        for sig, h in old_signals.items():
+            signal.signal(sig, h)
+    return res
+
+
+def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, stop: threading.Event,
+           s: LiveSettings, duration_s: float, max_events: int, res: SessionResult) -> str:
+    t0 = time.monotonic()
+    end = t0 + duration_s if duration_s and duration_s > 0 else math.inf
+    nxt = {"poll": t0 + s.poll_interval_s, "watch": t0 + s.watchdog_interval_s,
+           "rec": t0 + s.reconcile_interval_s, "flush": t0 + s.flush_interval_s}
+    api = _ApiWindow(s.api_window_s)
+    polled = False
+    while not stop.is_set() and time.monotonic() < end:
+        try:
+            ev = q.get(timeout=0.05)
+        except queue.Empty:
+            ev = None
+        if isinstance(ev, _Failure):
+            res.error = f"{type(ev.exc).__name__}: {ev.exc}"
+            log.error(json.dumps({"event": "feed_failed", "error": res.error}))
+            return "failed"
+        if ev is not None:
+            loop.on_event(ev)
+            res.events += 1
+            if max_events and res.events >= max_events:
+                break
+        now = time.monotonic()
+        if guard is not None:
+            try:
+                if now >= nxt["poll"]:
+                    nxt["poll"] = now + s.poll_interval_s
+                    polled = True
+                    ex.refresh()
+                if now >= nxt["watch"]:
+                    nxt["watch"] = now + s.watchdog_interval_s
+                    guard.watchdog(loop.now_ms, loop.metrics)
+                if now >= nxt["rec"]:
+                    nxt["rec"] = now + s.reconcile_interval_s
+                    res.reconcile = guard.reconcile(loop, loop.metrics)
+            except Exception as e:  # noqa: BLE001  one failed poll is counted (api_error_rate), not fatal
+                log.warning(json.dumps({"event": "poll_failed", "error": f"{type(e).__name__}: {e}"[:300]}))
+            if polled:
+                polled = False
+                api.publish(ex, loop.metrics)
+        if now >= nxt["flush"]:
+            nxt["flush"] = now + s.flush_interval_s
+            loop.flush()
+    return "done"
+
+
+def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettings, res: SessionResult) -> None:
+    """Cancel every open order of ours and wait (bounded) until the exchange confirms none is left."""
+    try:
+        loop.om.cancel_all(loop.now_ms)
+    except Exception as e:  # noqa: BLE001
+        log.error(json.dumps({"event": "cancel_all_failed", "error": str(e)[:300]}))
+    if guard is None:
+        return
+    deadline = time.monotonic() + s.shutdown_timeout_s
+    left: list = []
+    while True:
+        try:
+            ex.refresh()
+            left = [o for o in ex.open_orders() if is_own(o)]
+        except Exception as e:  # noqa: BLE001  keep trying until the deadline
+            log.warning(json.dumps({"event": "shutdown_poll_failed", "error": str(e)[:300]}))
+            left = left or [None]
+        if not left or time.monotonic() > deadline:
+            break
+        for o in left:
+            if o is not None:
+                guard._cancel(o.uuid, "shutdown", o)
+        time.sleep(0.2)
+    res.cancelled_at_stop = list(guard.cancelled)
+    res.open_after_stop = [o for o in left if o is not None]
+    if res.open_after_stop:
+        log.error(json.dumps({"event": "orders_left_open", "uuids": [o.uuid for o in res.open_after_stop]}))
+
+
+def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult, mode: str,
+            guard: OrderGuard | None = None) -> None:
+    from engine.backtest import ARTIFACT_KIND, _jsonable
+    from engine.summary import compute
+    try:
+        loop.close()
+    except Exception as e:  # noqa: BLE001  the summary still matters
+        res.error = res.error or f"close: {type(e).__name__}: {e}"
+        res.status = "failed"
+    if guard is not None:
+        try:
+            res.reconcile = guard.reconcile(loop, loop.metrics)     # final word: holdings vs booked fills
+        except Exception as e:  # noqa: BLE001
+            log.warning(json.dumps({"event": "final_reconcile_failed", "error": str(e)[:300]}))
+    data = loop.ledger.data
+    data.meta = {"run_id": run_id, "mode": mode, "events": loop.events, "markets": loop.markets,
+                 "towers": list(loop.towers), "feature_names": loop.feature_names,
+                 "decision_interval_ms": loop.interval_ms, "status": res.status}
+    res.summary = compute(data)
+    if store is not None and run_id is not None:
+        try:
+            store.save_artifact(f"run-{run_id}", ARTIFACT_KIND, _jsonable(
+                {"summary": res.summary, "meta": data.meta, "trips": data.trips,
+                 "open_after_stop": [o.uuid for o in res.open_after_stop]}), run_id=run_id)
+        finally:
+            store.finish_run(run_id, status=res.status)
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out or "0"

@@ -1,0 +1,111 @@
+"""`scalp paper|live|cancel-all` end to end against the local server: refusals, runs, SIGTERM, cancel-all output."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.live.bridge import AsyncBridge
+from engine.live.exchange import LiveExchange
+
+ROOT = Path(__file__).resolve().parents[3]
+SCALP = [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main())"]
+
+
+def args(server, tmp_path, *extra, live=True):
+    a = ["ui.lang=en", "feed=upbit_ws", f"feed.url={server.ws_url}", f"feed.rest_url={server.base_url}",
+         "markets=[KRW-DAWN,KRW-STX]", "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]",
+         "towers.random_entry.entry_rate=0.5", "fill_model=queue_conservative", f"store.path={tmp_path / 's.db'}",
+         f"hydra.run.dir={tmp_path / 'hydra'}"]
+    if live:
+        a += ["exchange=upbit", f"exchange.base_url={server.base_url}"]
+    return [*a, *extra]
+
+
+def test_live_refuses_without_keys_in_env(server, tmp_path, monkeypatch, capsys):
+    from engine.commands import live
+    monkeypatch.delenv("UPBIT_ACCESS_KEY", raising=False)
+    monkeypatch.delenv("UPBIT_SECRET_KEY", raising=False)
+    assert live.main(args(server, tmp_path, "run.duration_s=1")) == 2
+    out = capsys.readouterr().out
+    assert "UPBIT_ACCESS_KEY" in out and "UPBIT_SECRET_KEY" in out
+    assert not (tmp_path / "s.db").exists()                  # refused before anything ran or was recorded
+
+
+def test_live_refuses_multirun_wrong_mode_and_sim_exchange(server, tmp_path, keys, capsys):
+    from engine.commands import live
+    keys("cli")
+    assert live.main(["-m", *args(server, tmp_path, "seed=1,2")]) == 2
+    assert "multirun" in capsys.readouterr().out.lower()
+    assert live.main(args(server, tmp_path, "mode=paper")) == 2
+    assert "mode=live" in capsys.readouterr().err
+    assert live.main(args(server, tmp_path, "exchange=sim", live=False)) == 2
+    assert "exchange=upbit" in capsys.readouterr().out
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_live_command_runs_and_stops_cleanly(server, tmp_path, keys, orders_on, capsys):
+    from engine.commands import live
+    access, _ = keys("cli")
+    assert live.main(args(server, tmp_path, "run.duration_s=3")) == 0
+    out = capsys.readouterr().out
+    assert "live stopped (done)" in out and "still open 0" in out
+    assert orders_on(access)[0] == []
+    assert not (tmp_path / "hydra" / ".hydra").exists()      # no config dump for live runs
+
+
+def test_paper_command_with_duration(server, tmp_path, capsys):
+    from engine.commands import paper
+    assert paper.main(args(server, tmp_path, "--duration-s", "2", live=False)) == 0
+    assert "paper stopped (done)" in capsys.readouterr().out
+
+
+def test_paper_process_stops_on_sigterm_and_flushes(server, tmp_path):
+    import registry
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([*SCALP, "paper", *args(server, tmp_path, "run.duration_s=120", live=False)], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    db = tmp_path / "s.db"
+    deadline = time.monotonic() + 15
+    while not db.exists() and time.monotonic() < deadline:     # the run record exists: the session is live
+        time.sleep(0.2)
+    time.sleep(3.0)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=15)
+    assert time.monotonic() - t0 < 10
+    assert proc.returncode == 0, out
+    assert "paper stopped (done)" in out
+    store = registry.build("store", {"component": "sqlite", "path": str(db)}, path="store")
+    run = store.runs()[-1]
+    assert run["status"] == "done" and run["mode"] == "paper"
+    assert store.records("decisions", run["id"])                # flushed on the way out
+    store.close()
+
+
+def test_cancel_all_command_cancels_every_open_order(server, rest_for, orders_on, keys, tmp_path, capsys):
+    from components.exchange.tick import snap, table_tick
+    from engine.commands import cancel_all
+    access, _ = keys("cancel")
+    last = server.call(lambda: server.state.market.stats["KRW-DAWN"].last)
+    px = snap(last * 0.8, table_tick(last * 0.8), "down")
+    with AsyncBridge() as bridge:
+        ex = LiveExchange(rest_for("cancel"), bridge)
+        mine = ex.create_order("KRW-DAWN", "bid", "limit", volume=int(6000 / px) + 1, price=px,
+                               identifier="scalp-5-x-0000001")
+        theirs = ex.create_order("KRW-DAWN", "bid", "limit", volume=int(6000 / px) + 1, price=px,
+                                 identifier="by-hand-2")
+        ex.close()
+    assert len(orders_on(access)[0]) == 2
+    rc = cancel_all.main(["ui.lang=en", "exchange=upbit", f"exchange.base_url={server.base_url}",
+                          f"hydra.run.dir={tmp_path / 'h'}"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert mine.uuid in out and theirs.uuid in out and "cancelled 2 open order(s); 0 still open" in out
+    assert orders_on(access)[0] == []
+    assert cancel_all.main(["ui.lang=en", "exchange=upbit", f"exchange.base_url={server.base_url}",
+                            f"hydra.run.dir={tmp_path / 'h'}"]) == 0
+    assert "no open orders" in capsys.readouterr().out
