@@ -9,13 +9,27 @@ from pathlib import Path
 from typing import Any
 
 FOLD_COLUMNS = ("fold", "auc", "brier", "ece", "log_loss", "trades", "net_pnl", "sharpe", "max_drawdown",
-                "baseline_net_pnl", "baseline_p_value", "loop_trades", "loop_net_pnl", "train_seconds")
+                "baseline_net_pnl", "baseline_p_value", "loop_trades", "loop_net_pnl", "train_seconds",
+                "drift_ks_max", "drift_features_share", "calibration_ece")
+DSR_NOTE = ("deflated_sharpe: Bailey & López de Prado deflated Sharpe ratio of the mean hourly test Sharpe, "
+            "each fold counted as one trial (n_trials = folds, n_obs = test hours): the probability that the "
+            "true Sharpe is above what the best of that many luck-only trials would show; < 0.95 = no evidence")
+DRIFT_NOTE = ("drift_ks_max / drift_features_share: two-sample KS of each feature, test window vs training "
+              "window (shifted = p < 0.01 and KS >= 0.1); calibration_ece: 10-bin ECE of the fused P(up) on "
+              "the last 500 test outcomes (what the calibration_error kill switch reads live)")
+
+
+def fold_columns(result: dict) -> tuple[str, ...]:
+    """FOLD_COLUMNS plus one AUC column per tower when several towers are fused."""
+    towers = (result.get("folds") or [{}])[0].get("towers") or []
+    extra = tuple(f"auc_{t}" for t in towers) if len(towers) > 1 else ()
+    return FOLD_COLUMNS[:2] + extra + FOLD_COLUMNS[2:]
 
 
 def clean(obj: Any) -> Any:
     """JSON-safe copy: NaN/inf -> None, numpy scalars -> Python, drops live objects (towers)."""
     if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items() if k != "tower"}
+        return {str(k): clean(v) for k, v in obj.items() if k not in ("tower", "fold_towers")}   # live objects
     if isinstance(obj, (list, tuple)):
         return [clean(v) for v in obj]
     if hasattr(obj, "item") and not hasattr(obj, "__len__"):
@@ -85,8 +99,22 @@ def walkforward_section(result: dict) -> str:
     ENGINE's report can include it as is (`<section id="walkforward">`).
     """
     rows = result.get("folds", [])
-    head = "".join(f"<th>{c}</th>" for c in FOLD_COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c))}</td>" for c in FOLD_COLUMNS) + "</tr>" for r in rows)
+    cols = fold_columns(result)
+    head = "".join(f"<th>{c}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c))}</td>" for c in cols) + "</tr>" for r in rows)
+    summ = result.get("summary") or {}
+    first = rows[0] if rows else {}
+    towers = ", ".join(first.get("towers") or [])
+    fusion = (f'; fusion {html.escape(str(first.get("fusion")))} weights '
+              f'{html.escape(json.dumps(first.get("fusion_weights") or {}))}' if first.get("fusion") else "")
+    skipped = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in (result.get("towers_skipped") or {}).items())
+    worst = "".join(f'<li>fold {r["fold"]}: {html.escape(", ".join(f"{n} {v:.3f}" for n, v in r.get("drift_worst") or []))}</li>'
+                    for r in rows)
+    extra = (f'<p>towers {html.escape(towers)}{fusion}; metrics are computed on the fused P(up), auc_&lt;tower&gt; '
+             f'on each tower alone.</p>' + (f"<ul class='skipped'>{skipped}</ul>" if skipped else "") +
+             f'<p>deflated Sharpe {_fmt(summ.get("deflated_sharpe"))} over {summ.get("deflated_sharpe_trials", 0)} '
+             f'trials. {html.escape(DSR_NOTE)}</p><h3>Drift (test vs train)</h3><p>{html.escape(DRIFT_NOTE)}</p>'
+             f'<ul class="drift">{worst}</ul>')
     curves = "".join(f'<figure><figcaption>fold {r["fold"]}</figcaption>{_calibration_svg(r["calibration_curve"])}'
                      f"</figure>" for r in rows if r.get("calibration_curve"))
     imp = sorted((result.get("feature_importance") or {}).items(), key=lambda kv: -kv[1])
@@ -100,7 +128,7 @@ def walkforward_section(result: dict) -> str:
             f'baseline = random entry at matched exposure (one-sided Monte Carlo permutation p-value); '
             f'loop_*: the same test window replayed through the engine loop (simulated exchange, '
             f'configured exits and sizing) with the fold\'s model.</p>'
-            f'<table class="folds"><tr>{head}</tr>{body}</table>'
+            f'<table class="folds"><tr>{head}</tr>{body}</table>{extra}'
             f'<h3>Calibration (test folds, 10 bins; diagonal = perfect)</h3><div class="curves" '
             f'style="display:flex;flex-wrap:wrap">{curves}</div>'
             f'<h3>Feature importance (last fold)</h3><table class="importance">{bars}</table></section>')

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from components.types.metric_names import CALIBRATION_ECE, CALIBRATION_SAMPLES
+from components.types.metric_names import (CALIBRATION_ECE, CALIBRATION_SAMPLES, DRIFT_FEATURES_SHARE,
+                                           DRIFT_FEATURES_SHIFTED, DRIFT_KS_MAX)
 from components.types.metrics import Metrics
 
-DRIFT_KS_MAX = "drift_ks_max"
-DRIFT_FEATURES_SHIFTED = "drift_features_shifted"
-DRIFT_FEATURES_SHARE = "drift_features_share"
+__all__ = ["DRIFT_KS_MAX", "DRIFT_FEATURES_SHIFTED", "DRIFT_FEATURES_SHARE", "DriftMonitor", "DriftReport",
+           "expected_calibration_error", "fold_drift", "ks_drift"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,16 @@ class DriftMonitor:
         self.outcomes: deque = deque(maxlen=recent_outcomes)
         self.last_report: DriftReport | None = None
 
+    @classmethod
+    def from_reference(cls, path, feature_names: list[str] | None = None, **kw) -> "DriftMonitor":
+        """Monitor over a reference written by `save_reference` (`scalp train` writes
+        <run>/model/drift_reference.npz); `feature_names` given = the engine's FeatureSet names, which
+        must equal the reference's (same order), otherwise ValueError names both."""
+        X, names = load_reference(path)
+        if feature_names is not None and list(feature_names) != names:
+            raise ValueError(f"drift reference {path}: feature names {names} differ from the engine's {list(feature_names)}")
+        return cls(X, names, **kw)
+
     def add_row(self, x: np.ndarray) -> None:
         self.rows.append(np.asarray(x, np.float64).reshape(-1))
 
@@ -131,3 +141,21 @@ class DriftMonitor:
         for k, v in out.items():
             metrics.set(k, v)
         return out
+
+
+def save_reference(path, X_train: np.ndarray, feature_names: list[str], max_rows: int = 5000, seed: int = 0):
+    """A uniform sample (<= max_rows, time order kept) of the training features + their names, as .npz
+    (no pickle): what a later DriftMonitor compares live rows against."""
+    from pathlib import Path
+    X = np.asarray(X_train, np.float64)
+    if len(X) > max_rows:
+        X = X[np.sort(np.random.default_rng(seed).choice(len(X), max_rows, replace=False))]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, X=X, names=np.array(list(feature_names), dtype=str))
+    return path
+
+
+def load_reference(path) -> tuple[np.ndarray, list[str]]:
+    with np.load(path, allow_pickle=False) as z:
+        return z["X"], [str(n) for n in z["names"]]

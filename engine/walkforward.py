@@ -5,7 +5,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +35,9 @@ class WalkForwardParams(BaseModel):
     slippage_pct: float = Field(0.01, ge=0, description="slippage per fill, percent")
     baseline_draws: int = Field(1000, ge=10)
     leak: bool = Field(False, description="append the label as a feature (leakcheck only)")
+    boosting_type: Literal["Plain", "Ordered", "config"] = Field(
+        "Plain", description="CatBoost boosting in the walk-forward: Plain (default, ~4x faster to train), "
+                             "Ordered, or config = towers.catboost.boosting_type")
     engine_loop: bool = Field(True, description="also replay each test window through the engine loop "
                                                 "(simulated exchange, fills, exits, risk) with the fold's model")
     seed: int = 42
@@ -53,6 +56,8 @@ class Dataset:
     exit_ret: np.ndarray
     vol_regime: np.ndarray
     horizon_ms: int
+    close: np.ndarray | None = None       # close / volume of the bar that closed at the decision (context
+    volume: np.ndarray | None = None      # heads of the sequence towers train on them)
 
 
 @dataclass
@@ -106,12 +111,13 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
         ok = np.isfinite(y)
         vr_col = [j for j, n in enumerate(names) if n == "vol_regime" or n.startswith("vol_regime.")]
         vr = Xi[:, vr_col[0]] if vr_col else np.ones(len(idx))
+        bar = np.asarray(stream.row)[idx]
         parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
-                      Xi[ok], y[ok], ret[ok], vr[ok]))
-    ts, end, mk, X, y, ret, vr = (np.concatenate([p[j] for p in parts]) for j in range(7))
+                      Xi[ok], y[ok], ret[ok], vr[ok], stream.candles.close[bar][ok], stream.candles.volume[bar][ok]))
+    ts, end, mk, X, y, ret, vr, close, volume = (np.concatenate([p[j] for p in parts]) for j in range(9))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
-                 ret[order], vr[order], int(label.horizon_ms))
+                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order])
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -155,13 +161,25 @@ def make_folds(ds: Dataset, wf: WalkForwardParams) -> list[Fold]:
 
 # -- running ---------------------------------------------------------------------------------------
 def build_tower(cfg, seed: int):
-    import registry
-    from omegaconf import OmegaConf
-    towers = OmegaConf.to_container(cfg.towers, resolve=True) if cfg is not None and cfg.get("towers") else {}
-    node = dict(towers.get("catboost") or {"component": "catboost"})
-    node.pop("model_path", None)            # walk-forward always refits
+    """The CatBoost tower of the config (kept for callers that want that one tower)."""
+    from engine.ensemble import build_tower_node, tower_nodes
+    nodes, _ = tower_nodes(cfg)
+    node = dict(nodes.get("catboost") or {"component": "catboost"})
+    node.pop("model_path", None)
     node.setdefault("random_seed", seed)
-    return registry.build("tower", node, path="towers.catboost"), node
+    return build_tower_node("catboost", node, seed), node
+
+
+def build_towers(cfg, seed: int, boosting_type: str = "config") -> dict:
+    """Fresh towers of every trainable id in cfg.towers (see engine/ensemble.tower_nodes)."""
+    from engine.ensemble import build_tower_node, tower_nodes
+    nodes, _ = tower_nodes(cfg)
+    out = {}
+    for tid, node in nodes.items():
+        if node.get("component", tid) == "catboost" and boosting_type != "config":
+            node = {**node, "boosting_type": boosting_type}
+        out[tid] = build_tower_node(tid, node, seed)
+    return out
 
 
 def build_entry(cfg):
@@ -170,22 +188,35 @@ def build_entry(cfg):
     return registry.build("entry", node or {"component": "cost_aware"}, path="entry")
 
 
-def run_fold(ds: Dataset, fold: Fold, make_tower: Callable, make_entry: Callable, wf: WalkForwardParams,
-             label_id: str = "", loop: Callable | None = None) -> tuple[dict, Any]:
+RECENT_OUTCOMES = 500     # calibration_ece per fold = ECE of the last N test outcomes (the live monitor's window)
+
+
+def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callable, wf: WalkForwardParams,
+             label_id: str = "", loop: Callable | None = None, make_fusion: Callable | None = None,
+             market_class: str = "majors") -> tuple[dict, dict]:
+    """Fit every tower on the fold, fuse on the calibration outputs, score the fused P(up) on test."""
+    from engine import ensemble
+    from engine.drift import fold_drift
     costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
-    tower = make_tower()
-    t = time.perf_counter()
-    tower.fit(ds.X[fold.train], ds.y[fold.train], ds.names, X_cal=ds.X[fold.cal], y_cal=ds.y[fold.cal],
-              cal_ts_ms=ds.ts_ms[fold.cal],
-              span_ms=(int(ds.ts_ms[fold.train[0]]), int(ds.ts_ms[fold.train[-1]])), label=label_id)
-    train_s = time.perf_counter() - t
+    towers = make_towers()
+    if not isinstance(towers, dict):
+        towers = {"catboost": towers}
+    te = fold.test
+    y = ds.y[te]
+    secs, p_cal, p_test = {}, {}, {}
+    for tid, tower in towers.items():
+        secs[tid] = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
+        got = ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": te})
+        p_cal[tid], p_test[tid] = got["cal"], got["test"]
+    fusion = make_fusion() if make_fusion is not None and len(towers) > 1 else None
+    if fusion is not None:        # learned from the calibration fold only: test rows never reach fit
+        ensemble.fit_fusion(fusion, p_cal, ds.y[fold.cal], ds.exit_ret[fold.cal], market_class)
+        pc, p = ensemble.fuse(fusion, p_cal, market_class), ensemble.fuse(fusion, p_test, market_class)
+    else:
+        pc, p = next(iter(p_cal.values())), next(iter(p_test.values()))
     entry = make_entry()
     net_all = costs.net_return(ds.exit_ret)
-    p_cal = tower.predict(ds.X[fold.cal])[:, 0]
-    entry.fit(p_cal, ds.exit_ret[fold.cal])                      # validation outcomes, gross of costs
-    te = fold.test
-    p = tower.predict(ds.X[te])[:, 0]
-    y = ds.y[te]
+    entry.fit(pc, ds.exit_ret[fold.cal])                         # validation outcomes, gross of costs
     signal = entry.decide_many(p, spread_frac=costs.spread_frac, vol_regime=ds.vol_regime[te])
     taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], ds.end_ms[te])
     span = (fold.bounds_ms["test_start"], fold.bounds_ms["test_end"])
@@ -193,6 +224,7 @@ def run_fold(ds: Dataset, fold: Fold, make_tower: Callable, make_entry: Callable
     base = ev.random_entry_baseline(net_all[te], ds.market[te], taken, wf.baseline_draws, wf.seed + fold.k)
     bd = base.pop("baseline_draw")
     bstats = ev.trade_stats(net_all[te][bd], ds.end_ms[te][bd], wf.notional_krw, wf.initial_krw, span)
+    first = next(iter(towers.values()))
     row = {"fold": fold.k, **{k: int(v) for k, v in fold.bounds_ms.items()},
            "train_rows": int(len(fold.train)), "cal_rows": int(len(fold.cal)), "test_rows": int(len(te)),
            "positive_rate": float(y.mean()) if len(y) else math.nan,
@@ -200,18 +232,29 @@ def run_fold(ds: Dataset, fold: Fold, make_tower: Callable, make_entry: Callable
            **model, "baseline_net_pnl": bstats["net_pnl"], "baseline_sharpe": bstats["sharpe"],
            "baseline_max_drawdown": bstats["max_drawdown"], **base,
            "exposure_bars": int((ds.end_ms[te][taken] - ds.ts_ms[te][taken]).sum() // 60_000),
-           "train_seconds": round(train_s, 3), "calibrated": bool(getattr(tower, "calibrated", False)),
+           "train_seconds": round(sum(secs.values()), 3), "calibrated": bool(getattr(towers.get("catboost", first), "calibrated", False)),
+           "towers": list(towers), "fusion": getattr(fusion, "component_name", None) or
+           (type(fusion).__name__ if fusion is not None else None),
+           "fusion_weights": ensemble.fusion_weights(fusion, list(towers), market_class) if fusion else {},
            "calibration_curve": ev.calibration_bins(y, p, 10)}
+    for tid in towers:
+        row[f"auc_{tid}"] = ev.auc(y, p_test[tid])
+        row[f"train_seconds_{tid}"] = round(secs[tid], 3)
+    recent = slice(max(0, len(te) - RECENT_OUTCOMES), len(te))
+    row.update(fold_drift(ds.X[fold.train], ds.X[te], ds.names, p_test=p[recent], y_test=y[recent], seed=fold.k))
+    row["sharpe_hourly"] = row["sharpe"] / math.sqrt(ev.HOURS_PER_YEAR)
     if loop is not None:
-        row.update(loop(tower, entry, fold))
-    return row, tower
+        row.update(loop(towers, entry, fold))
+    return row, towers
 
 
-def loop_fold(cfg, streams: dict, tower, entry, fold: Fold) -> dict:
-    """Replay the fold's test window through the engine loop with the fold's fitted tower and entry map.
+def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
+    """Replay the fold's test window through the engine loop with the fold's fitted towers and entry map.
 
     The streams are cut to bars opening inside the test window, so features warm up inside it (the
     first `warmup` bars make no decisions) and nothing from before the window reaches the loop.
+    Towers that can be saved (catboost, ssm, lstm) run from their fold model (`model_path`); others
+    (regime) run from their config node, i.e. with prior weights, and a learned fusion starts unfitted.
     """
     import tempfile
     from pathlib import Path
@@ -222,6 +265,8 @@ def loop_fold(cfg, streams: dict, tower, entry, fold: Fold) -> dict:
         from engine.backtest import run_backtest
     except ImportError as e:                    # the engine is optional for the vectorised evaluation
         return {"loop_error": f"engine loop unavailable: {e}"}
+    if not isinstance(towers, dict):
+        towers = {"catboost": towers}
     t0, t1 = fold.bounds_ms["test_start"], fold.bounds_ms["test_end"]
     cut = {}
     for m, s in streams.items():
@@ -230,10 +275,16 @@ def loop_fold(cfg, streams: dict, tower, entry, fold: Fold) -> dict:
         if len(keep):
             cut[m] = MarketStream.build(m, candles=c.take(keep))
     with tempfile.TemporaryDirectory() as tmp:
-        tower.save(Path(tmp) / "model")
         plain = OmegaConf.to_container(cfg, resolve=True)
-        tnode = dict((plain.get("towers") or {}).get("catboost") or {"component": "catboost"})
-        plain["towers"] = {"catboost": {**tnode, **tower.p.model_dump(), "model_path": str(Path(tmp) / "model")}}
+        configured = plain.get("towers") or {}
+        nodes = {}
+        for tid, tower in towers.items():
+            tnode = dict(configured.get(tid) or {"component": tid})
+            if hasattr(tower, "save") and "model_path" in type(tower.p).model_fields:
+                tower.save(Path(tmp) / tid)
+                tnode = {**tnode, **tower.p.model_dump(), "model_path": str(Path(tmp) / tid)}
+            nodes[tid] = tnode
+        plain["towers"] = nodes
         if getattr(entry, "map_x", None) is not None and hasattr(entry, "save_map"):
             entry.save_map(Path(tmp) / "entry_map.json")
             plain["entry"] = {**entry.p.model_dump(), "component": plain["entry"]["component"],
@@ -250,35 +301,66 @@ def loop_fold(cfg, streams: dict, tower, entry, fold: Fold) -> dict:
 
 def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
                     progress: Callable[[int, int], None] | None = None) -> dict:
-    """Whole walk-forward on the configured feed; returns folds, importance, the last fold's tower."""
+    """Whole walk-forward on the configured feed; returns folds, importance, the last fold's towers."""
+    from engine.ensemble import build_fusion, tower_nodes
     label_path, label, label_node = label_of(cfg)
     streams = streams if streams is not None else load_streams(cfg)
     ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak)
     folds = make_folds(ds, wf)
-    _, node = build_tower(cfg, wf.seed)
+    nodes, skipped = tower_nodes(cfg)
+    market_class = str(cfg.get("market_class", "majors")) if cfg is not None else "majors"
     from components.tower.signature import params_hash
     label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
-    rows, tower = [], None
+    rows, towers = [], {}
     for f in folds:
         loop = (lambda tw, en, fo: loop_fold(cfg, streams, tw, en, fo)) if wf.engine_loop and not wf.leak else None
-        row, tower = run_fold(ds, f, lambda: build_tower(cfg, wf.seed)[0], lambda: build_entry(cfg), wf, label_id, loop)
+        row, towers = run_fold(ds, f, lambda: build_towers(cfg, wf.seed, wf.boosting_type), lambda: build_entry(cfg),
+                               wf, label_id, loop, lambda: build_fusion(cfg), market_class)
         rows.append(row)
         if progress:
             progress(f.k + 1, len(folds))
+    tower = towers.get("catboost") or next(iter(towers.values()), None)
     imp = tower.feature_importance() if tower is not None and hasattr(tower, "feature_importance") else {}
+    tparams = {tid: {**n, **({"boosting_type": wf.boosting_type} if n.get("component", tid) == "catboost"
+                             and wf.boosting_type != "config" else {})} for tid, n in nodes.items()}
     return {"folds": rows, "feature_importance": imp, "feature_names": ds.names, "markets": ds.markets,
-            "label": label_path, "label_id": label_id, "tower_params": node, "rows": int(len(ds.y)),
-            "leak": wf.leak, "tower": tower, "summary": summarize(rows)}
+            "label": label_path, "label_id": label_id, "tower_params": tparams.get("catboost") or tparams,
+            "towers_params": tparams, "towers_skipped": skipped, "rows": int(len(ds.y)),
+            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows)}
 
 
 def summarize(rows: list[dict]) -> dict:
-    keys = ("auc", "brier", "ece", "log_loss", "net_pnl", "baseline_net_pnl", "trades", "sharpe", "train_seconds")
+    """Means (sums for PnL and trades) over folds, plus the deflated Sharpe ratio across folds.
+
+    Deflated Sharpe (Bailey & López de Prado): each fold is one trial of the strategy, so the mean
+    hourly Sharpe of the folds is deflated by the best Sharpe expected from `n_trials` = folds tries by
+    luck (variance = the folds' Sharpe variance; n_obs = test hours); reported only with >= 2 folds. Read it as
+    P(true Sharpe > 0 after the multiple-testing haircut); < 0.95 means no evidence of skill.
+    """
+    keys = ("auc", "brier", "ece", "log_loss", "net_pnl", "baseline_net_pnl", "trades", "sharpe", "train_seconds",
+            "drift_ks_max", "drift_features_share", "calibration_ece")
     out = {}
     for k in keys:
         vals = [r[k] for r in rows if isinstance(r.get(k), (int, float)) and math.isfinite(r[k])]
         out[k] = float(np.mean(vals)) if vals and k not in ("net_pnl", "baseline_net_pnl", "trades") \
             else float(np.sum(vals)) if vals else math.nan
+    for tid in (rows[0].get("towers") or []) if rows else []:
+        vals = [r.get(f"auc_{tid}") for r in rows]
+        vals = [v for v in vals if isinstance(v, float) and math.isfinite(v)]
+        out[f"auc_{tid}"] = float(np.mean(vals)) if vals else math.nan
+    out.update(deflated_sharpe_across(rows))
     return out
+
+
+def deflated_sharpe_across(rows: list[dict]) -> dict:
+    """DSR of the hourly Sharpe over all test hours, with the folds as trials (>= 2 folds)."""
+    sr = [r["sharpe_hourly"] for r in rows if isinstance(r.get("sharpe_hourly"), float) and math.isfinite(r["sharpe_hourly"])]
+    if len(sr) < 2 or not any(r.get("trades") for r in rows):      # no trade anywhere: nothing to deflate
+        return {"deflated_sharpe": math.nan, "deflated_sharpe_trials": len(sr)}
+    hours = sum(max(1, int(math.ceil((r["test_end"] - r["test_start"]) / 3_600_000))) for r in rows)
+    var = float(np.var(sr, ddof=1))
+    return {"deflated_sharpe": ev.deflated_sharpe(float(np.mean(sr)), hours, len(sr), sharpe_var=var if var > 0 else 1e-12),
+            "deflated_sharpe_trials": len(sr), "sharpe_hourly_mean": float(np.mean(sr))}
 
 
 def load_streams(cfg) -> dict:

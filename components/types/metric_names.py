@@ -13,6 +13,9 @@ ZOMBIE_ORDERS = "zombie_orders"            # open orders past their TTL or unkno
 # --- models (MODELS engineers) ---
 CALIBRATION_ECE = "calibration_ece"        # expected calibration error of live P(up) vs outcomes, 0..1
 CALIBRATION_SAMPLES = "calibration_samples"  # outcomes behind calibration_ece (count)
+DRIFT_KS_MAX = "drift_ks_max"              # largest per-feature KS statistic, recent vs training window, 0..1
+DRIFT_FEATURES_SHIFTED = "drift_features_shifted"  # features shifted (KS p < alpha and KS >= min_ks), count
+DRIFT_FEATURES_SHARE = "drift_features_share"  # drift_features_shifted / features tested, 0..1
 INFERENCE_LATENCY_MS = "inference_latency_ms"  # p95 (or last) event -> decision model time, ms
 SIM_REAL_GAP_PCT = "sim_real_gap_pct"      # |live PnL - sim PnL on the same fills| / |sim PnL|, percent
 # --- process / store ---
@@ -27,7 +30,8 @@ LAST_TRADE_PRICE = "last_trade_price"      # latest trade (ticker) price, KRW
 BOOK_MID_PRICE = "book_mid_price"          # latest book mid, KRW
 HURST = "hurst"                            # Hurst exponent of the recent price path (feature `hurst`)
 
-ALL = (API_CALLS, API_ERROR_RATE, ZOMBIE_ORDERS, CALIBRATION_ECE, CALIBRATION_SAMPLES, INFERENCE_LATENCY_MS,
+ALL = (API_CALLS, API_ERROR_RATE, ZOMBIE_ORDERS, CALIBRATION_ECE, CALIBRATION_SAMPLES, DRIFT_KS_MAX,
+       DRIFT_FEATURES_SHIFTED, DRIFT_FEATURES_SHARE, INFERENCE_LATENCY_MS,
        SIM_REAL_GAP_PCT, MEMORY_RSS_MB, STORE_ERRORS, BALANCE_DRIFT_PCT, SPREAD_PCT, TRADED_KRW,
        LAST_EVENT_TS_MS, LAST_TRADE_PRICE, BOOK_MID_PRICE, HURST)
 PER_MARKET = (SPREAD_PCT, TRADED_KRW, LAST_EVENT_TS_MS, LAST_TRADE_PRICE, BOOK_MID_PRICE, HURST)

@@ -1,22 +1,21 @@
-"""`scalp train [--json] [overrides]`: fit the CatBoost tower on the data, calibrate on a later fold, save it."""
+"""`scalp train [--json] [overrides]`: fit every configured tower, calibrate on a later fold, save each one."""
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 
 from engine.app import hydra_command
 from engine.i18n import t
 
-HELP = "train + calibrate the CatBoost tower and save it with its signature"
+HELP = "train + calibrate the configured towers and save each with its signature"
 
 
-def train(cfg, wf) -> tuple[object, dict]:
-    """Train on everything before the last calibration window (+ embargo), calibrate on that window."""
+def split(cfg, wf):
+    """(dataset, train rows, calibration rows, label id): train on everything before the last calibration
+    window (purged, minus an embargo >= the label horizon), calibrate on that window."""
     from components.tower.signature import params_hash
-    from engine import evaluation as ev
-    from engine.walkforward import DAY_MS, build_dataset, build_tower, feature_nodes, label_of, load_streams
+    from engine.walkforward import DAY_MS, build_dataset, feature_nodes, label_of, load_streams
     _, label, label_node = label_of(cfg)
     ds = build_dataset(load_streams(cfg), feature_nodes(cfg), label, wf.stride_bars)
     span = int(ds.ts_ms[-1] - ds.ts_ms[0])
@@ -25,17 +24,45 @@ def train(cfg, wf) -> tuple[object, dict]:
     cal0 = int(ds.ts_ms[-1]) + 1 - cal_ms
     train = np.flatnonzero((ds.ts_ms < cal0 - emb) & (ds.end_ms < cal0))      # purged before the embargo
     cal = np.flatnonzero(ds.ts_ms >= cal0)
-    tower, node = build_tower(cfg, wf.seed)
-    t0 = time.perf_counter()
-    tower.fit(ds.X[train], ds.y[train], ds.names, X_cal=ds.X[cal], y_cal=ds.y[cal], cal_ts_ms=ds.ts_ms[cal],
-              span_ms=(int(ds.ts_ms[train[0]]), int(ds.ts_ms[cal[-1]])),
-              label=f"{label_node.get('component')}:{params_hash(label_node)}")
-    seconds = time.perf_counter() - t0
-    p = tower.predict(ds.X[cal])[:, 0]
-    info = {"train_rows": int(len(train)), "cal_rows": int(len(cal)), "seconds": round(seconds, 2),
-            "cal_auc": ev.auc(ds.y[cal], p), "params": node,     # (ECE on the fold it was fitted on says nothing)
-            "feature_importance": tower.feature_importance()}
-    return tower, info
+    return ds, train, cal, f"{label_node.get('component')}:{params_hash(label_node)}"
+
+
+def train_all(cfg, wf) -> tuple[dict, dict]:
+    """Every trainable tower of cfg.towers (engine/ensemble.py), exactly as configured (boosting type
+    included, so the saved signature matches the config); a fusion with `fit` learns on the calibration
+    outputs. Returns (towers, info)."""
+    from engine import ensemble
+    from engine import evaluation as ev
+    from engine.walkforward import build_towers
+    ds, train, cal, label_id = split(cfg, wf)
+    towers = build_towers(cfg, wf.seed, "config")
+    market_class = str(cfg.get("market_class", "majors"))
+    info: dict = {"train_rows": int(len(train)), "cal_rows": int(len(cal)), "towers": {},
+                  "towers_skipped": ensemble.tower_nodes(cfg)[1]}
+    p_cal = {}
+    for tid, tower in towers.items():
+        seconds = ensemble.fit_tower(tower, ds, train, cal, label_id)
+        p_cal[tid] = ensemble.predict_tower(tower, ds, {"cal": cal})["cal"]
+        info["towers"][tid] = {"seconds": round(seconds, 2), "cal_auc": ev.auc(ds.y[cal], p_cal[tid]),
+                               "params": tower.p.model_dump()}   # (ECE on the fold it calibrated on says nothing)
+        if hasattr(tower, "feature_importance"):
+            info["towers"][tid]["feature_importance"] = tower.feature_importance()
+    if len(towers) > 1:
+        fusion = ensemble.build_fusion(cfg)
+        ensemble.fit_fusion(fusion, p_cal, ds.y[cal], ds.exit_ret[cal], market_class)
+        info["fusion_weights"] = ensemble.fusion_weights(fusion, list(towers), market_class)
+    info["drift_reference"] = (ds.X[train], ds.names)     # saved next to the models by main()
+    first = info["towers"][next(iter(towers))]
+    info.update(seconds=round(sum(v["seconds"] for v in info["towers"].values()), 2), cal_auc=first["cal_auc"])
+    return towers, info
+
+
+def train(cfg, wf) -> tuple[object, dict]:
+    """The CatBoost tower (or the first configured one) and the info of `train_all`."""
+    towers, info = train_all(cfg, wf)
+    tid = "catboost" if "catboost" in towers else next(iter(towers))
+    tinfo = info["towers"][tid]
+    return towers[tid], {**info, "params": tinfo["params"], "feature_importance": tinfo.get("feature_importance", {})}
 
 
 def main(argv: list[str]) -> int:
@@ -49,19 +76,29 @@ def main(argv: list[str]) -> int:
     def job(cfg) -> int:
         from engine import artifacts
         try:
-            tower, info = train(cfg, params_from(flags, cfg))
+            towers, info = train_all(cfg, params_from(flags, cfg))
         except (ValueError, FileNotFoundError) as e:
             print(t("wf.error", detail=str(e)))
             return 1
+        from engine.drift import save_reference
         out = artifacts.run_dir(cfg, "train")
-        path = artifacts.save_model(cfg, tower, "catboost", out)
+        paths = {tid: artifacts.save_model(cfg, tw, tid, out) for tid, tw in towers.items() if hasattr(tw, "save")}
+        ref = save_reference(out / "model" / "drift_reference.npz", *info.pop("drift_reference"))
         if flags.get("json"):
-            print(json.dumps(artifacts.clean({**info, "model_path": str(path), "signature": tower.signature})))
+            print(json.dumps(artifacts.clean({**info, "model_paths": {k: str(v) for k, v in paths.items()},
+                                              "drift_reference": str(ref),
+                                              "signatures": {k: towers[k].signature for k in paths}})))
             return 0
-        print(t("train.done", train=info["train_rows"], cal=info["cal_rows"], seconds=info["seconds"],
-                auc=f"{info['cal_auc']:.4f}"))
-        print(t("run.saved", path=path))
-        print(t("train.use", path=path, after=tower.signature["span_ms"][1] + 1))
+        for tid, ti in info["towers"].items():
+            print(f"{tid}: " + t("train.done", train=info["train_rows"], cal=info["cal_rows"], seconds=ti["seconds"],
+                                 auc=f"{ti['cal_auc']:.4f}"))
+        for path in [*paths.values(), ref]:
+            print(t("run.saved", path=path))
+        if paths:
+            after = max(towers[k].signature["span_ms"][1] for k in paths) + 1
+            ids = ",".join(towers)
+            sets = " ".join(f"towers.{k}.model_path={v}" for k, v in paths.items())
+            print(t("train.use_many", towers=ids, paths=sets, after=after))
         return 0
 
     return hydra_command("train", rest, job)

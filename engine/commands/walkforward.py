@@ -56,20 +56,30 @@ def _f(v, nd=4):
 def print_table(result: dict, wf) -> None:
     from rich.console import Console
     from rich.table import Table
-    from engine.artifacts import FOLD_COLUMNS
+    from engine.artifacts import fold_columns
     table = Table(title=t("wf.title", label=result["label"], markets=",".join(result["markets"]), rows=result["rows"]))
     short = {"max_drawdown": "max_dd", "baseline_net_pnl": "base_pnl", "baseline_p_value": "base_p",
-             "loop_trades": "loop_n", "loop_net_pnl": "loop_pnl", "train_seconds": "train_s", "log_loss": "logloss"}
-    for c in FOLD_COLUMNS:
+             "loop_trades": "loop_n", "loop_net_pnl": "loop_pnl", "train_seconds": "train_s", "log_loss": "logloss",
+             "drift_ks_max": "ks_max", "drift_features_share": "drift_sh", "calibration_ece": "ece_recent"}
+    cols = fold_columns(result)
+    for c in cols:
         table.add_column(short.get(c, c), justify="right")
     for r in result["folds"]:
-        table.add_row(*[_f(r.get(c)) for c in FOLD_COLUMNS])
-    Console(width=max(140, Console().width)).print(table)
+        table.add_row(*[_f(r.get(c)) for c in cols])
+    Console(width=max(200, Console().width)).print(table)
+    first = result["folds"][0] if result["folds"] else {}
+    print(t("wf.towers", towers=",".join(first.get("towers") or []), fusion=first.get("fusion") or "-",
+            weights=json.dumps(first.get("fusion_weights") or {})))
+    for tid, why in (result.get("towers_skipped") or {}).items():
+        print(t("wf.skipped", tower=tid, reason=why))
     s = result["summary"]
     print(t("wf.summary", auc=_f(s["auc"]), brier=_f(s["brier"]), ece=_f(s["ece"]), pnl=_f(s["net_pnl"]),
             base=_f(s["baseline_net_pnl"]), trades=_f(s["trades"], 0)))
     print(t("wf.costs", notional=f"{wf.notional_krw:,.0f}", fee=wf.fee_rate * 100, spread=wf.spread_pct,
             slip=wf.slippage_pct))
+    print(t("wf.dsr", dsr=_f(s.get("deflated_sharpe")), trials=s.get("deflated_sharpe_trials", 0)))
+    print("  " + t("wf.dsr_note"))
+    print("  " + t("wf.drift_note"))
     if any("loop_error" in r for r in result["folds"]):
         print(t("wf.loop_error", detail=next(r["loop_error"] for r in result["folds"] if "loop_error" in r)))
 
@@ -113,7 +123,11 @@ def main(argv: list[str]) -> int:
             print(json.dumps(artifacts.clean({"folds": [{k: v for k, v in r.items() if k != "calibration_curve"}
                                                          for r in result["folds"]],
                                               "summary": result["summary"], "label": result["label"],
-                                              "markets": result["markets"], "report": result["report_path"]})))
+                                              "markets": result["markets"], "towers_skipped": result["towers_skipped"],
+                                              "boosting_type": wf.boosting_type,
+                                              "notes": {"deflated_sharpe": artifacts.DSR_NOTE,
+                                                        "drift": artifacts.DRIFT_NOTE},
+                                              "report": result["report_path"]})))
             return 0
         print_table(result, wf)
         print(t("run.saved", path=result["json_path"]))

@@ -84,3 +84,18 @@ def test_published_ece_trips_risks_calibration_error_switch_only_when_miscalibra
             mon.add_outcome(pi, yi)
         mon.publish(m)
         assert (switch.check(m, RiskSnapshot(), 0) is not None) is trips
+
+
+def test_reference_round_trip_feeds_a_monitor_and_refuses_other_names(feats, tmp_path):
+    from engine.drift import load_reference, save_reference
+    path = save_reference(tmp_path / "ref.npz", feats[5:], NAMES, max_rows=3000)
+    X, names = load_reference(path)
+    assert names == NAMES and X.shape == (3000, 4)
+    assert np.all(np.isin(X[:, 2], feats[:, 2]))                     # rows of the training sample, unchanged
+    mon = DriftMonitor.from_reference(path, NAMES)
+    m = Metrics()
+    for x in feats[-600:]:
+        mon.add_row(x)
+    assert np.isfinite(mon.publish(m)["drift_ks_max"])
+    with pytest.raises(ValueError, match="differ"):
+        DriftMonitor.from_reference(path, NAMES[::-1])

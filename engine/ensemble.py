@@ -1,0 +1,145 @@
+"""Walk-forward ensemble: build, fit and predict every configured tower per fold, then fuse their P(up).
+
+Shared by `scalp walkforward`, `scalp train` and `scalp bench decision`. Per tower kind:
+- catboost (and any tower taking a calibration fold): fit on the training rows, X_cal/y_cal = the
+  calibration fold (isotonic is fitted there only);
+- sequence towers (ssm, lstm): rows of several markets are interleaved in the Dataset, so `groups` =
+  the market of each row goes to BOTH fit and predict; `close`/`volume` of the decision bar train the
+  4 context heads. Predictions run causally over one contiguous span starting `warm_rows_per_market`
+  rows per market before the calibration window, so calibration and test rows see a warm state
+  (features only; no label of those rows is used);
+- regime: logistic fit on the training rows; rule baselines (momentum_rule, random_entry, buy_and_hold)
+  are not walk-forward models and are left out; tick-only towers (hfp) are skipped on bars and reported.
+Fusion: `weighted` uses its preset weights (absent roles renormalised); fusions with `fit` (stacked,
+learned) are fitted on the CALIBRATION fold outputs, never on test rows.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+BASELINE_COMPONENTS = frozenset({"momentum_rule", "random_entry", "buy_and_hold"})
+TICK_ONLY_COMPONENTS = frozenset({"hfp"})
+DEFAULT_TOWERS = {"catboost": {"component": "catboost"}}
+
+
+def _plain(node) -> Any:
+    from omegaconf import OmegaConf
+    return OmegaConf.to_container(node, resolve=True) if hasattr(node, "_metadata") else node
+
+
+def tower_nodes(cfg) -> tuple[dict[str, dict], dict[str, str]]:
+    """(tower id -> node of the towers the walk-forward trains, skipped id -> reason).
+
+    With no trainable tower selected (the root default is the momentum_rule baseline) the CatBoost
+    tower is used, as the walk-forward has always done.
+    """
+    towers = _plain(cfg.get("towers")) if cfg is not None and cfg.get("towers") else {}
+    nodes, skipped = {}, {}
+    for tid, node in (towers or {}).items():
+        comp = (node or {}).get("component", tid)
+        if comp in BASELINE_COMPONENTS:
+            skipped[tid] = "rule baseline: not trained by the walk-forward (random entry is its baseline)"
+        elif comp in TICK_ONLY_COMPONENTS:
+            skipped[tid] = "needs tick data; the walk-forward runs on closed 1m bars"
+        else:
+            nodes[tid] = dict(node)
+    return (nodes or {k: dict(v) for k, v in DEFAULT_TOWERS.items()}), skipped
+
+
+def build_tower_node(tid: str, node: dict, seed: int):
+    """A fresh tower for one fold: saved models are never loaded (the walk-forward always refits)."""
+    import registry
+    node = dict(node)
+    node.pop("model_path", None)
+    comp = node.get("component", tid)
+    if comp == "catboost":
+        node.setdefault("random_seed", seed)
+    elif comp in ("ssm", "lstm"):
+        node.setdefault("seed", seed)
+    return registry.build("tower", node, path=f"towers.{tid}")
+
+
+def is_sequence(tower) -> bool:
+    from components.tower._seq_tower import SequenceTower
+    return isinstance(tower, SequenceTower)
+
+
+def fit_tower(tower, ds, train: np.ndarray, cal: np.ndarray, label_id: str = "") -> float:
+    """Fit one tower on `train` rows (calibration on `cal` where the tower uses one); returns seconds."""
+    span = (int(ds.ts_ms[train[0]]), int(ds.ts_ms[train[-1]])) if len(train) else None
+    t0 = time.perf_counter()
+    if is_sequence(tower):
+        tower.fit(ds.X[train], ds.y[train], ds.names, close=_col(ds, "close", train), volume=_col(ds, "volume", train),
+                  groups=ds.market[train], span_ms=span, label=label_id)
+    else:                       # the calibration labels are part of what the model has seen: span covers them
+        if span and len(cal):
+            span = (span[0], max(span[1], int(ds.ts_ms[cal[-1]])))
+        tower.fit(ds.X[train], ds.y[train], ds.names, X_cal=ds.X[cal], y_cal=ds.y[cal], cal_ts_ms=ds.ts_ms[cal],
+                  span_ms=span, label=label_id)
+    if getattr(tower, "feature_names", None) is None:    # fit already bound it; bind again would reset some
+        tower.bind(ds.names)                             # towers (regime) to their prior weights
+    return time.perf_counter() - t0
+
+
+def _col(ds, name: str, rows: np.ndarray):
+    a = getattr(ds, name, None)
+    return None if a is None else a[rows]
+
+
+def predict_tower(tower, ds, parts: dict[str, np.ndarray], warm_rows_per_market: int = 200) -> dict[str, np.ndarray]:
+    """P(up) of one tower on each named row set (sorted row indices of the Dataset)."""
+    if not is_sequence(tower):
+        return {k: tower.predict(ds.X[r])[:, 0] for k, r in parts.items()}
+    nonempty = [r for r in parts.values() if len(r)]
+    if not nonempty:
+        return {k: np.zeros(0) for k in parts}
+    first = min(int(r[0]) for r in nonempty)
+    last = max(int(r[-1]) for r in nonempty)
+    start = max(0, first - warm_rows_per_market * len(ds.markets))
+    run = np.arange(start, last + 1)
+    p = tower.predict(ds.X[run], groups=ds.market[run])[:, 0]
+    return {k: p[r - start] for k, r in parts.items()}
+
+
+def build_fusion(cfg):
+    import registry
+    node = _plain(cfg.get("fusion")) if cfg is not None and cfg.get("fusion") else None
+    return registry.build("fusion", node or {"component": "weighted"}, path="fusion")
+
+
+def fit_fusion(fusion, scores: dict[str, np.ndarray], y: np.ndarray, returns: np.ndarray,
+               market_class: str) -> None:
+    """Fit a fusion that learns (stacked, learned) on calibration-fold outputs; weighted has no fit."""
+    if not hasattr(fusion, "fit") or len(scores) < 2:
+        return
+    ids = list(scores)
+    S = np.column_stack([scores[t] for t in ids])
+    if "returns" in inspect.signature(fusion.fit).parameters:
+        fusion.fit(S, y, ids, returns=returns, market_class=market_class)
+    else:
+        fusion.fit(S, y, ids)
+
+
+def fuse(fusion, scores: dict[str, np.ndarray], market_class: str) -> np.ndarray:
+    """Row-wise fused P(up) through the fusion's own `combine` (the same call the engine makes live)."""
+    ids = list(scores)
+    if len(ids) == 1:
+        return np.asarray(scores[ids[0]], np.float64)
+    cols = [np.asarray(scores[t], np.float64) for t in ids]
+    out = np.empty(len(cols[0]))
+    for i in range(len(out)):
+        out[i] = fusion.combine({t: float(c[i]) for t, c in zip(ids, cols)}, market_class)
+    return out
+
+
+def fusion_weights(fusion, tower_ids: list[str], market_class: str) -> dict[str, float]:
+    try:
+        w, _ = fusion.weights_for(tower_ids, market_class)
+    except Exception:                       # a fusion without a weight report: say nothing rather than fail
+        return {}
+    return {k: round(float(v), 4) for k, v in w.items() if isinstance(v, (int, float)) and math.isfinite(v)}
