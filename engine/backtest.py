@@ -68,7 +68,12 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     """Run one backtest of `cfg` (the composed root config). `streams` ({market: MarketStream}) bypasses
     the feed (tests, other data sets); `store` overrides `cfg.store`; `use_store=False` keeps it in memory."""
     from components.feed.merge import iter_merged
+    from engine.wf_backtest import untrained_towers
     registry.load_all()
+    untrained = untrained_towers(cfg)
+    if untrained:      # a model that was never fitted cannot trade: say what to do instead of failing mid-run
+        from engine.i18n import t
+        raise registry.ConfigError([(f"towers.{tid}", t("backtest.untrained", tower=tid)) for tid in untrained])
     t0 = time.perf_counter()
     feed = None
     universe = build_universe(cfg)

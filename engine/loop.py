@@ -87,8 +87,8 @@ class EngineLoop:
         self.om = OrderManager(self.ex, OrderSettings.from_config(cfg.get("orders")),
                                prefix=f"scalp-{run_id if run_id is not None else 0}")
         self.fee_rate = fee_rate_of(self.ex)
-        from engine.outcomes import OutcomeTracker, horizon_from
-        self.outcomes = OutcomeTracker(horizon_from(cfg), self.fusion, self.market_class)
+        from engine.outcomes import OutcomeTracker, barrier_from, horizon_from
+        self.outcomes = OutcomeTracker(horizon_from(cfg), self.fusion, self.market_class, barrier=barrier_from(cfg))
         # calibration metrics only mean something when every tower claims calibrated probabilities;
         # rule baselines (calibrated = False) would otherwise trip calibration_error by construction
         self.calibrated = bool(self.towers) and all(getattr(t, "calibrated", True) for t in self.towers.values())
@@ -117,6 +117,19 @@ class EngineLoop:
             self.fusion_weights, self.absent_roles = self.fusion.weights_for(list(self.towers), self.market_class)
         else:
             self.fusion_weights, self.absent_roles = {}, []
+
+    def install_models(self, towers: dict[str, Any], entry: Any = None, fusion: Any = None) -> None:
+        """Swap in freshly fitted towers (and their entry map / fusion) — a walk-forward refit, or a
+        live model reload. Towers keep their own recurrent state; the caller warms them if needed."""
+        self.towers = dict(towers)
+        if entry is not None:
+            self.entry = entry
+        if fusion is not None:
+            self.fusion = fusion
+        self.outcomes.set_fusion(self.fusion)
+        self.calibrated = bool(self.towers) and all(getattr(t, "calibrated", True) for t in self.towers.values())
+        if self.fusion is not None and hasattr(self.fusion, "weights_for"):
+            self.fusion_weights, self.absent_roles = self.fusion.weights_for(list(self.towers), self.market_class)
 
     @staticmethod
     def _optional(kind: str, cfg: Any, problems: list) -> Any:
@@ -152,7 +165,9 @@ class EngineLoop:
         if ts - self.last_decision_ms[m] >= self.interval_ms:
             if ts - self._last_eval_ms >= self.interval_ms:
                 self._evaluate_risk(ts)
-            if fs.ready():                       # no decision (and no slot used) until every feature is warm
+            if not self.towers:                  # no model yet (walk-forward before its first test window)
+                pass
+            elif fs.ready():                     # no decision (and no slot used) until every feature is warm
                 self.last_decision_ms[m] = ts
                 self._decide(m, fs, ts)
             else:
@@ -243,7 +258,8 @@ class EngineLoop:
                             vpin=float(x[self._vpin_col]) if self._vpin_col >= 0 else math.nan,
                             kyle_lambda=float(x[self._kyle_col]) if self._kyle_col >= 0 else math.nan,
                             volatility_ratio=vol)
-        d = self.risk.check_entry(m, ts, confidence=p, balance_krw=cash, context=ctx)
+        conf = verdict.confidence if math.isfinite(verdict.confidence) else p
+        d = self.risk.check_entry(m, ts, confidence=conf, balance_krw=cash, context=ctx)
         reasons += d.reasons
         if not d.allowed:
             return "blocked", reasons

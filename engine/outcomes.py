@@ -10,6 +10,15 @@ import numpy as np
 from components.types import metric_names as MN
 
 
+def barrier_from(cfg: Any) -> tuple[float, float] | None:
+    """(up, down) fractions of the first label when it is a barrier label, else None."""
+    for node in (cfg.get("labels") or {}).values():
+        if hasattr(node, "get") and node.get("component") == "barrier_hit":
+            return float(node.get("up_pct", 0.4)) / 100.0, float(node.get("down_pct", 0.4)) / 100.0
+        return None
+    return None
+
+
 def horizon_from(cfg: Any, default_ms: int = 300_000) -> int:
     """The first label's horizon (`labels.<id>.horizon_ms`), else `default_ms`."""
     labels = cfg.get("labels") or {}
@@ -30,8 +39,11 @@ class OutcomeTracker:
     """
 
     def __init__(self, horizon_ms: int, fusion: Any = None, market_class: str = "majors",
-                 window: int = 2000, bins: int = 10) -> None:
+                 window: int = 2000, bins: int = 10, barrier: tuple[float, float] | None = None) -> None:
         self.horizon_ms = int(horizon_ms)
+        # With a barrier label the towers predict "up barrier before the stop within the horizon": the
+        # outcome must be that event, not "price up" (comparing the two reads as miscalibration).
+        self.barrier = barrier
         self._record = getattr(fusion, "record", None)
         self.market_class = market_class
         self.pending: dict[str, deque] = {}
@@ -40,18 +52,36 @@ class OutcomeTracker:
         self.all_y: list[float] = []
         self.bins = bins
 
+    def set_fusion(self, fusion: Any) -> None:
+        """Outcomes go to this fusion from now on (after a model swap)."""
+        self._record = getattr(fusion, "record", None)
+
     def on_decision(self, market: str, ts_ms: int, p: float, scores: dict, price: float) -> None:
+        q = self.pending.setdefault(market, deque())
+        if self.barrier is not None and math.isfinite(price):
+            # Barriers are checked at decision times (every decision interval), not on every event: the
+            # cost stays O(pending) per decision. On candles that means closes, not intrabar highs/lows.
+            up, down = self.barrier
+            for item in q:
+                if item[4] is None:
+                    if price >= item[3] * (1.0 + up):
+                        item[4] = 1.0
+                    elif price <= item[3] * (1.0 - down):
+                        item[4] = 0.0
         if math.isfinite(p) and math.isfinite(price) and price > 0:
-            self.pending.setdefault(market, deque()).append((ts_ms, p, scores, price))
+            q.append([ts_ms, p, scores, price, None])
 
     def on_price(self, market: str, ts_ms: int, price: float) -> None:
         q = self.pending.get(market)
         if not q or not math.isfinite(price):
             return
         while q and ts_ms - q[0][0] >= self.horizon_ms:
-            _, p, scores, px0 = q.popleft()
+            _, p, scores, px0, hit = q.popleft()
             r = price / px0 - 1.0
-            y = 1.0 if r > 0 else 0.0
+            if self.barrier is not None:
+                y = hit if hit is not None else 0.0      # time barrier: the label says 0
+            else:
+                y = 1.0 if r > 0 else 0.0
             self.pairs.append((p, y))
             self.all_p.append(p)
             self.all_y.append(y)
@@ -75,4 +105,6 @@ class OutcomeTracker:
         ok = n > 0
         return {"p": (np.bincount(b, p, self.bins)[ok] / n[ok]).tolist(),
                 "observed": (np.bincount(b, y, self.bins)[ok] / n[ok]).tolist(), "n": n[ok].tolist(),
-                "horizon_ms": self.horizon_ms, "outcome": "price up after the horizon"}
+                "horizon_ms": self.horizon_ms,
+                "outcome": ("up barrier before the stop within the horizon (checked at decisions)"
+                            if self.barrier is not None else "price up after the horizon")}

@@ -74,6 +74,7 @@ def _settings_problems(data: dict) -> list[tuple[str, str]]:
     """Root nodes validated by the engine's own settings classes (order manager, live sessions)."""
     from engine.live.settings import LiveSettings
     from engine.order_manager import OrderSettings
+    from engine.walkforward import WalkForwardParams
     problems: list[tuple[str, str]] = []
     for key, cls in (("orders", OrderSettings), ("live", LiveSettings)):
         node = data.pop(key, None)
@@ -83,12 +84,18 @@ def _settings_problems(data: dict) -> list[tuple[str, str]]:
             problems.extend(e.problems)
         except (TypeError, ValueError) as e:
             problems.append((key, str(e)))
+    try:
+        WalkForwardParams(**(data.pop("walkforward", None) or {}))
+    except ValidationError as e:
+        for err in e.errors(include_input=False):
+            loc = ".".join(["walkforward", *(str(p) for p in err["loc"])])
+            problems.append((loc, "unknown key" if err["type"] == "extra_forbidden" else err["msg"]))
     return problems
 
 
 def _root_problems(cfg: DictConfig) -> list[tuple[str, str]]:
     data = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in GROUPS}
-    allowed = set(RootConfig.model_fields) | set(GROUPS) | {"orders", "live"}
+    allowed = set(RootConfig.model_fields) | set(GROUPS) | {"orders", "live", "walkforward"}
     problems: list[tuple[str, str]] = _settings_problems(data)
     for key in list(data):
         if key not in RootConfig.model_fields:

@@ -5,7 +5,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -193,8 +193,10 @@ RECENT_OUTCOMES = 500     # calibration_ece per fold = ECE of the last N test ou
 
 def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callable, wf: WalkForwardParams,
              label_id: str = "", loop: Callable | None = None, make_fusion: Callable | None = None,
-             market_class: str = "majors") -> tuple[dict, dict]:
-    """Fit every tower on the fold, fuse on the calibration outputs, score the fused P(up) on test."""
+             market_class: str = "majors") -> tuple[dict, dict, Any, Any]:
+    """Fit every tower on the fold, fuse on the calibration outputs, score the fused P(up) on test.
+
+    Returns (metrics row, fitted towers, fitted entry rule, fitted fusion or None)."""
     from engine import ensemble
     from engine.drift import fold_drift
     costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
@@ -245,7 +247,7 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     row["sharpe_hourly"] = row["sharpe"] / math.sqrt(ev.HOURS_PER_YEAR)
     if loop is not None:
         row.update(loop(towers, entry, fold))
-    return row, towers
+    return row, towers, entry, fusion
 
 
 def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
@@ -314,7 +316,7 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
     rows, towers = [], {}
     for f in folds:
         loop = (lambda tw, en, fo: loop_fold(cfg, streams, tw, en, fo)) if wf.engine_loop and not wf.leak else None
-        row, towers = run_fold(ds, f, lambda: build_towers(cfg, wf.seed, wf.boosting_type), lambda: build_entry(cfg),
+        row, towers, _, _ = run_fold(ds, f, lambda: build_towers(cfg, wf.seed, wf.boosting_type), lambda: build_entry(cfg),
                                wf, label_id, loop, lambda: build_fusion(cfg), market_class)
         rows.append(row)
         if progress:

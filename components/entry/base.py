@@ -19,3 +19,4 @@ class EntryVerdict:
     expected_net: float
     threshold: float
     reason: str
+    confidence: float = float("nan")     # what sizing should see; NaN = the fused probability itself

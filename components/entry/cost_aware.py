@@ -36,18 +36,25 @@ class CostAware:
         self.p = p
         self.map_x: np.ndarray | None = None
         self.map_y: np.ndarray | None = None
+        self.win_x: np.ndarray | None = None       # p -> P(the trade nets > 0 after costs), for sizing
+        self.win_y: np.ndarray | None = None
         if p.map_path:
             import json
             with open(p.map_path) as fh:
                 doc = json.load(fh)
             self.map_x, self.map_y = np.asarray(doc["x"], np.float64), np.asarray(doc["y"], np.float64)
+            if "win_x" in doc:
+                self.win_x, self.win_y = np.asarray(doc["win_x"], np.float64), np.asarray(doc["win_y"], np.float64)
 
     def save_map(self, path) -> None:
         import json
         if self.map_x is None:
             raise RuntimeError("entry.cost_aware: no fitted map to save")
         with open(path, "w") as fh:
-            json.dump({"x": self.map_x.tolist(), "y": self.map_y.tolist()}, fh)
+            doc = {"x": self.map_x.tolist(), "y": self.map_y.tolist()}
+            if self.win_x is not None:
+                doc.update(win_x=self.win_x.tolist(), win_y=self.win_y.tolist())
+            json.dump(doc, fh)
 
     def fit(self, p_val: np.ndarray, ret_val: np.ndarray) -> "CostAware":
         p_val, ret_val = np.asarray(p_val, np.float64), np.asarray(ret_val, np.float64)
@@ -57,7 +64,18 @@ class CostAware:
         from sklearn.isotonic import IsotonicRegression
         iso = IsotonicRegression(increasing=True, out_of_bounds="clip").fit(p_val[ok], ret_val[ok])
         self.map_x, self.map_y = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
+        # Sizing wants a confidence in [0, 1]: the calibrated chance that such a trade nets > 0 after the
+        # expected costs (a barrier probability of 0.1 can still be a confident, positive-edge entry).
+        won = (ret_val[ok] > float(self.costs(0.0))).astype(np.float64)
+        win = IsotonicRegression(increasing=True, out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(p_val[ok], won)
+        self.win_x, self.win_y = np.asarray(win.X_thresholds_), np.asarray(win.y_thresholds_)
         return self
+
+    def confidence(self, p: float) -> float:
+        """P(net > 0) for probability p once fitted; before that, p itself."""
+        if self.win_x is None or not math.isfinite(p):
+            return p
+        return float(np.interp(p, self.win_x, self.win_y))
 
     def expected_gross(self, p):
         if self.map_x is not None:
@@ -79,9 +97,10 @@ class CostAware:
             return EntryVerdict(False, math.nan, math.nan, "no_prob")
         net = float(self.expected_gross(p) - self.costs(ctx.spread_frac, ctx.slippage_frac))
         th = float(self.threshold(ctx.spread_frac, ctx.vol_regime))
+        conf = self.confidence(p)
         if net <= 0:
-            return EntryVerdict(False, net, th, "net<=0")
-        return EntryVerdict(net > th, net, th, "net>threshold" if net > th else "net<=threshold")
+            return EntryVerdict(False, net, th, "net<=0", conf)
+        return EntryVerdict(net > th, net, th, "net>threshold" if net > th else "net<=threshold", conf)
 
     def decide_many(self, p: np.ndarray, spread_frac=0.0, vol_regime=1.0) -> np.ndarray:
         p = np.asarray(p, np.float64)

@@ -35,8 +35,12 @@ class RegimeTower(Tower):
         self.w: np.ndarray = np.zeros(0)
         self.b = p.bias
         self.feature_names = None
+        self._fitted = False
 
     def bind(self, feature_names: list[str]) -> None:
+        if self._fitted and list(feature_names) == self.feature_names:
+            return          # same columns: keep the learned weights (a re-bind must not restore the prior)
+        self._fitted = False
         self.feature_names = list(feature_names)
         cols, w = [], []
         for i, name in enumerate(feature_names):
@@ -60,6 +64,7 @@ class RegimeTower(Tower):
             return self
         model = LogisticRegression(C=self.p.C, max_iter=500).fit(Z, y)
         self.w, self.b = model.coef_[0].astype(float), float(model.intercept_[0])
+        self._fitted = True
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -50,6 +50,7 @@ class Tower:
     names, so rule towers can find their inputs by name and trained towers can refuse a mismatch.
     """
     outputs: ClassVar[tuple[str, ...]] = ("p_up",)
+    requires_fit: ClassVar[bool] = False     # True: cannot step before fit/load (a backtest must train it first)
     feature_names: list[str] | None = None
 
     def bind(self, feature_names: list[str]) -> None:

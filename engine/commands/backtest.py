@@ -14,8 +14,19 @@ def job(cfg: DictConfig) -> int:
     from engine.backtest import run_backtest
     from engine.i18n import t
     from engine.summary import render
+    from engine.wf_backtest import needs_training, run_walkforward_backtest
     console = Console(highlight=False)
-    res = run_backtest(cfg, progress=True, console=console)
+    if needs_training(cfg):
+        # Trainable towers without a saved model: walk forward — refit on the past, trade the next window.
+        def say(fold, row):
+            console.print(t("backtest.wf.fold", fold=fold.k + 1, start=_day(fold.bounds_ms["test_start"]),
+                            end=_day(fold.bounds_ms["test_end"]), auc=row.get("auc", float("nan")),
+                            train_s=row.get("train_seconds", 0.0)))
+        res = run_walkforward_backtest(cfg, progress=True, console=console, say=say)
+        console.print(t("backtest.wf.summary", folds=len(res.data.meta["walkforward"]["folds"]),
+                        start=_day(res.data.meta["trading_from_ms"]), train_s=res.data.meta["train_s"]))
+    else:
+        res = run_backtest(cfg, progress=True, console=console)
     if res.loop.absent_roles and res.loop.fusion is not None:
         console.print(t("backtest.absent_roles", roles=", ".join(res.loop.absent_roles)))
     render(res.summary, console)
@@ -24,6 +35,13 @@ def job(cfg: DictConfig) -> int:
                     events=res.data.meta["events"], wall_s=wall, rate=res.data.meta["events"] / max(wall, 1e-9)))
     print(t("report.path", path=res.report), flush=True)
     return 0
+
+
+def _day(ts_ms) -> str:
+    import datetime as dt
+    if ts_ms is None:
+        return "-"
+    return dt.datetime.fromtimestamp(int(ts_ms) / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
 def main(argv: list[str]) -> int:

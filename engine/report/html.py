@@ -198,8 +198,16 @@ annualised from {num(s.get('sharpe_interval_s'), 0)} s equity samples, 24/7 (365
 <section id="trades"><h2>Trades on price</h2><p class="muted">▲ buy fill · ▼ sell fill (hover for details)</p>
 {''.join(charts)}<h3>Last {min(100, len(data.trades))} round trips</h3>{recent}</section>
 <section id="markets"><h2>Per market</h2>{per_market}</section>
-{calibration_section(data.sections or {})}{importance_section(data.sections or {})}
+{_walkforward(meta)}{calibration_section(data.sections or {})}{importance_section(data.sections or {})}
 <section id="quality"><h2>Data quality</h2>{quality}</section>
 <section id="killswitches"><h2>Kill-switch trips</h2>{trips}</section>
 <section id="run"><h2>Run</h2><pre class="muted" style="white-space:pre-wrap">{settings}</pre></section>
 <script>{JS}</script></body></html>"""
+
+
+def _walkforward(meta: dict) -> str:
+    """The fold table of a walk-forward backtest (engine/wf_backtest.py), when the run was one."""
+    if not meta.get("walkforward"):
+        return ""
+    from engine.artifacts import walkforward_section
+    return walkforward_section(meta["walkforward"])

@@ -10,7 +10,8 @@ import registry
 ROOT = Path(__file__).resolve().parents[2]
 # The README's latency command (bundled 2021 Upbit tick captures: trades + 15-level books).
 README_ARGS = ["feed.path=examples/data/upbit/ticks_2021", "markets=[KRW-DAWN,KRW-LAMB,KRW-STX]",
-               "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "towers.random_entry.entry_rate=0.5",
+               "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "entry=prob_threshold",
+               "towers.random_entry.entry_rate=0.5",
                "fill_model=queue_conservative", "exits.time_stop.after_s=10", "limits.cooldown_s=2", "killswitches=[]",
                "fill_model.order_latency_ms=0,50,200"]
 

@@ -13,8 +13,14 @@ DAY = ["feed.start=2025-09-20T00:00:00Z", "feed.end=2025-09-21T00:00:00Z"]
 
 
 def cfg_of(*overrides):
+    """The rule baseline (no training) unless a test picks its own towers / entry."""
     registry.load_all()
-    return job_config(compose(list(overrides)))
+    ov = list(overrides)
+    if not any(o.startswith("towers=") for o in ov):
+        ov.insert(0, "towers=[momentum_rule]")
+    if not any(o.startswith(("entry=", "~entry")) for o in ov):
+        ov.insert(0, "entry=prob_threshold")
+    return job_config(compose(ov))
 
 
 @pytest.fixture(scope="module")

@@ -49,3 +49,29 @@ def test_calibration_published_only_for_calibrated_towers():
     model = run_backtest(job_config(compose(DAY + ["towers=[regime]"])), use_store=False, write_report=False)
     assert model.loop.metrics.get("calibration_samples") > 100
     assert 0.0 <= model.loop.metrics.get("calibration_ece") <= 1.0
+
+
+def test_barrier_outcome_matches_the_barrier_label_not_the_price_direction():
+    from engine.outcomes import OutcomeTracker
+    tr = OutcomeTracker(horizon_ms=480_000, barrier=(0.004, 0.004))
+    # decision at 100: price touches 100.5 (up barrier, +0.5 %) then falls back below the start
+    tr.on_decision("KRW-BTC", 0, 0.9, {}, 100.0)
+    tr.on_decision("KRW-BTC", 60_000, 0.9, {}, 100.5)
+    tr.on_decision("KRW-BTC", 120_000, 0.9, {}, 99.9)
+    # decision at 99.9: the stop (-0.4 %) comes first, then the price recovers above the start
+    tr.on_decision("KRW-BTC", 180_000, 0.9, {}, 99.4)
+    tr.on_decision("KRW-BTC", 240_000, 0.9, {}, 100.3)
+    tr.on_price("KRW-BTC", 480_000, 99.9)          # first decision's horizon ends below its start price
+    tr.on_price("KRW-BTC", 600_000, 100.3)
+    ys = list(tr.all_y)
+    assert ys[0] == 1.0        # up barrier first, although the price ended lower
+    assert ys[1] == 0.0        # 100.5 -> nothing hit (+-0.4 % of 100.5 never reached) -> time barrier -> 0
+    assert ys[2] == 0.0        # 99.9 -> stop at 99.4 first, although the price ended higher
+
+
+def test_without_a_barrier_label_the_outcome_is_price_up():
+    from engine.outcomes import OutcomeTracker
+    tr = OutcomeTracker(horizon_ms=60_000)
+    tr.on_decision("KRW-BTC", 0, 0.5, {}, 100.0)
+    tr.on_price("KRW-BTC", 60_000, 100.1)
+    assert list(tr.all_y) == [1.0]

@@ -13,7 +13,7 @@ from engine.report import rebuild
 
 ROOT = Path(__file__).resolve().parents[2]
 SLICE = ["feed.start=2025-09-22T00:00:00Z", "feed.end=2025-09-22T08:00:00Z", "markets=[KRW-ETH,KRW-SOL]",
-         "towers.momentum_rule.threshold_score=0.0008"]
+         "towers=[momentum_rule]", "entry=prob_threshold", "towers.momentum_rule.threshold_score=0.0008"]
 SECTIONS = ("summary", "equity", "drawdown", "trades", "markets", "quality", "killswitches")
 
 

@@ -69,3 +69,28 @@ def test_fitted_map_round_trips_through_map_path(tmp_path):
     back = _e(map_path=str(tmp_path / "m.json"))
     grid = np.linspace(0, 1, 11)
     np.testing.assert_array_equal(back.expected_gross(grid), e.expected_gross(grid))
+
+
+def test_confidence_for_sizing_is_the_calibrated_chance_of_a_net_win(tmp_path):
+    """A barrier probability of 0.1 can be a strong entry: sizing sees P(net > 0), learned on validation."""
+    import numpy as np
+    import registry
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 0.3, 4000)
+    win = rng.uniform(0, 1, 4000) < 2.5 * p                      # higher p -> more winners
+    ret = np.where(win, 0.004, -0.004)
+    entry = registry.build("entry", {"component": "cost_aware"}, path="entry").fit(p, ret)
+    lo, hi = entry.confidence(0.02), entry.confidence(0.28)
+    assert 0.0 <= lo < hi <= 1.0
+    assert abs(hi - 0.7) < 0.1                                   # 2.5 x 0.28 = 0.7 of such trades win
+    v = entry.decide(0.28)
+    assert v.confidence == hi
+    entry.save_map(tmp_path / "m.json")
+    again = registry.build("entry", {"component": "cost_aware", "map_path": str(tmp_path / "m.json")}, path="entry")
+    assert again.confidence(0.28) == hi
+
+
+def test_unfitted_confidence_is_the_probability():
+    import registry
+    entry = registry.build("entry", {"component": "cost_aware"}, path="entry")
+    assert entry.confidence(0.42) == 0.42

@@ -58,3 +58,15 @@ def test_unbound_predict_is_an_error():
     t = registry.build("tower", {"component": "regime"}, path="towers.regime")
     with pytest.raises(RuntimeError, match="before bind"):
         t.predict(np.zeros((1, 2)))
+
+
+def test_rebind_with_same_columns_keeps_learned_weights(shared_data):
+    X, y = _regime_columns(shared_data)
+    names = ["rsi_14", "trend_regime", "vol_regime"]
+    t = registry.build("tower", {"component": "regime"}, path="towers.regime")
+    t.fit(X, y, names)
+    learned = t.w.copy()
+    t.bind(names)                                   # the engine binds every tower it runs
+    assert np.array_equal(t.w, learned)
+    t.bind(["trend_regime", "vol_regime"])         # other columns: back to the prior
+    assert np.allclose(t.w, [0.5, -0.2])

@@ -1,0 +1,13 @@
+"""Messages of the walk-forward backtest (the default main job)."""
+MESSAGES = {
+    "backtest.wf.fold": {
+        "ko": "폴드 {fold}: {start} → {end} UTC 구간용 모델 학습 완료 (검증 AUC {auc:.3f}, 학습 {train_s:.1f}초)",
+        "en": "fold {fold}: models for {start} → {end} UTC fitted (test AUC {auc:.3f}, training {train_s:.1f} s)"},
+    "backtest.wf.summary": {
+        "ko": "워크포워드: {folds}개 폴드, {start} UTC부터 거래 (그 이전 데이터는 학습·보정에만 사용), 학습 {train_s:.1f}초",
+        "en": "walk-forward: {folds} folds, trading from {start} UTC (earlier data only trains and calibrates), "
+              "training {train_s:.1f} s"},
+}
+MESSAGES["backtest.untrained"] = {
+    "ko": "학습되지 않은 타워입니다: towers.{tower}.model_path=<scalp train 결과> 를 주거나, scalp backtest 가 워크포워드로 학습하게 하세요",
+    "en": "tower is not trained: give towers.{tower}.model_path=<a scalp train output>, or let scalp backtest walk forward and fit it"}
