@@ -75,22 +75,36 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
         from engine.i18n import t
         raise registry.ConfigError([(f"towers.{tid}", t("backtest.untrained", tower=tid)) for tid in untrained])
     t0 = time.perf_counter()
-    feed = None
     universe = build_universe(cfg)
     if streams is None:
-        feed = registry.build("feed", plain(cfg.feed), path="feed")
-        markets = select_markets(cfg, feed.markets(), universe)
-        if not markets:
-            from engine.i18n import t
-            raise registry.ConfigError([("markets", t("backtest.no_markets", markets=list(cfg.get("markets") or []),
-                                                      available=", ".join(feed.markets()) or "(none)"))])
-        streams = feed.load(markets)
-        quality = feed.report.counts()
+        streams, quality = load_replay(cfg, universe)
     else:
         streams = {m: streams[m] for m in select_markets(cfg, sorted(streams), universe)} if universe else streams
+        if universe is not None and hasattr(universe, "prepare"):
+            universe.prepare(streams)
+    markets = sorted(streams)
+    store, run_id, own_store = open_run(cfg, store, use_store)
+    loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe, host_metrics=False)
+    drive(loop, iter_merged(streams, 0.0), sum(len(s) for s in streams.values()), store, run_id, progress, console)
+    return finish(cfg, loop, store, run_id, own_store, quality, t0, write_report)
+
+
+def load_replay(cfg: Any, universe: Any = None) -> tuple[dict, dict]:
+    """({market: MarketStream}, data-quality counts) of the configured feed and universe."""
+    feed = registry.build("feed", plain(cfg.feed), path="feed")
+    markets = select_markets(cfg, feed.markets(), universe)
+    if not markets:
+        from engine.i18n import t
+        raise registry.ConfigError([("markets", t("backtest.no_markets", markets=list(cfg.get("markets") or []),
+                                                  available=", ".join(feed.markets()) or "(none)"))])
+    streams = feed.load(markets)
     if universe is not None and hasattr(universe, "prepare"):
         universe.prepare(streams)
-    markets = sorted(streams)
+    return streams, feed.report.counts()
+
+
+def open_run(cfg: Any, store: Any, use_store: bool) -> tuple[Any, int | None, bool]:
+    """(store, run id, whether we own the store): the configured store unless one was given or none wanted."""
     own_store = False
     if store is None and use_store and cfg.get("store"):
         store = registry.build("store", plain(cfg.store), path="store")
@@ -99,10 +113,27 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     if store is not None:
         name = str((cfg.get("run") or {}).get("name") or "backtest")
         run_id = store.start_run(name, plain(cfg), mode=str(cfg.get("mode", "backtest")))
-    loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe, host_metrics=False)
-    total = sum(len(s) for s in streams.values())
-    events = iter_merged(streams, 0.0)
+    return store, run_id, own_store
+
+
+def drive(loop: EngineLoop, events: Any, total: int, store: Any, run_id: int | None, progress: bool = False,
+          console: Any = None, before: Any = None) -> None:
+    """Feed every event to the loop (with a progress bar); `before(ev)` runs ahead of each event (model
+    swaps). A run that raises is marked failed in the store before the error propagates."""
     status = "failed"
+
+    def run(advance=None) -> None:
+        n = 0
+        for ev in events:
+            if before is not None:
+                before(ev)
+            loop.on_event(ev)
+            n += 1
+            if advance is not None and n % 2000 == 0:
+                advance(2000)
+        if advance is not None:
+            advance(n % 2000)
+
     try:
         if progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -110,28 +141,32 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeRemainingColumn(), console=console, transient=False) as bar:
                 task = bar.add_task(t("backtest.progress"), total=total)
-                loop.run(events, progress=lambda n: bar.advance(task, n))
+                run(lambda n: bar.advance(task, n))
         else:
-            loop.run(events)
+            run()
         loop.close()
         status = "done"
     finally:
         if store is not None and run_id is not None and status != "done":
             store.finish_run(run_id, status=status)
+
+
+def finish(cfg: Any, loop: EngineLoop, store: Any, run_id: int | None, own_store: bool, quality: dict | None,
+           t0: float, write_report: bool = True, extra_meta: dict | None = None) -> BacktestResult:
+    """Ledger -> summary, report sections, stored run-summary artifact, HTML report; closes an owned store."""
     data = loop.ledger.data
     data.quality = dict(quality or {})
     data.sections = tower_sections(loop)
     rel = loop.outcomes.reliability()
-    if rel is not None:     # the engine's own curve: fused P(up) vs the price rising over the label horizon
+    if rel is not None:     # the engine's own curve: fused P(up) vs the label's outcome over its horizon
         data.sections.setdefault("calibration", {})["fused P(up)"] = rel
-    wall = time.perf_counter() - t0
+    fill_model = plain(cfg.get("fill_model")) or {}
     data.meta = {"run_id": run_id, "name": str((cfg.get("run") or {}).get("name") or "backtest"),
-                 "events": loop.events, "wall_s": wall, "markets": markets, "seed": int(cfg.get("seed", 0)),
-                 "warmup_skips": loop.warmup_skips, "towers": list(loop.towers),
+                 "events": loop.events, "wall_s": time.perf_counter() - t0, "markets": loop.markets,
+                 "seed": int(cfg.get("seed", 0)), "warmup_skips": loop.warmup_skips, "towers": list(loop.towers),
                  "absent_roles": list(loop.absent_roles), "feature_names": loop.feature_names,
-                 "decision_interval_ms": loop.interval_ms,
-                 "fill_model": (plain(cfg.get("fill_model")) or {}).get("component"),
-                 "order_latency_ms": (plain(cfg.get("fill_model")) or {}).get("order_latency_ms")}
+                 "decision_interval_ms": loop.interval_ms, "fill_model": fill_model.get("component"),
+                 "order_latency_ms": fill_model.get("order_latency_ms"), **(extra_meta or {})}
     from engine.summary import compute
     summary = compute(data)
     report = None

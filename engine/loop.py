@@ -8,6 +8,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 import registry
 from components.types import metric_names as MN
 from components.types.events import BOOK, CANDLE, TRADE
@@ -19,6 +21,7 @@ from engine.order_manager import OrderManager, OrderSettings, fee_rate_of
 from engine.ledger import Ledger
 
 per = MN.per_market
+DRIFT_PUBLISH_MS = 15 * 60_000       # feature-drift KS test cadence, market time
 
 
 def plain(node: Any) -> Any:
@@ -105,6 +108,8 @@ class EngineLoop:
         self._vpin_col = next((i for i, n in enumerate(names) if n.startswith("vpin")), -1)
         self._kyle_col = next((i for i, n in enumerate(names) if n.startswith("kyle_lambda")), -1)
         self._lat = deque(maxlen=200)
+        self.drift = None                      # engine.drift.DriftMonitor once a training reference is known
+        self._last_drift_ms = -10**18
         self._n_steps = 0
         self._last_eval_ms = -10**18
         self._last_equity_ms = -10**18
@@ -118,9 +123,15 @@ class EngineLoop:
         else:
             self.fusion_weights, self.absent_roles = {}, []
 
-    def install_models(self, towers: dict[str, Any], entry: Any = None, fusion: Any = None) -> None:
+    def install_models(self, towers: dict[str, Any], entry: Any = None, fusion: Any = None,
+                       drift_reference: Any = None) -> None:
         """Swap in freshly fitted towers (and their entry map / fusion) — a walk-forward refit, or a
-        live model reload. Towers keep their own recurrent state; the caller warms them if needed."""
+        live model reload. Towers keep their own recurrent state; the caller warms them if needed.
+        `drift_reference` = the towers' training feature rows: recent decision rows are KS-tested against
+        it and the drift metrics published for the feature_drift kill switch."""
+        if drift_reference is not None:
+            from engine.drift import DriftMonitor
+            self.drift = DriftMonitor(np.asarray(drift_reference), self.feature_names, seed=int(self.cfg.get("seed", 0)))
         self.towers = dict(towers)
         if entry is not None:
             self.entry = entry
@@ -213,6 +224,8 @@ class EngineLoop:
     # ---- decisions -------------------------------------------------------------------------------
     def _decide(self, m: str, fs: FeatureSet, ts: int) -> None:
         x = fs.vector()
+        if self.drift is not None:
+            self.drift.add_row(x)
         if self._hurst_col >= 0:
             self.metrics.set(per(MN.HURST, m), float(x[self._hurst_col]))
         t0 = time.perf_counter()
@@ -385,6 +398,9 @@ class EngineLoop:
         met.set(MN.STORE_ERRORS, self.store_errors)
         if self.host_metrics:
             met.set(MN.MEMORY_RSS_MB, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+        if self.drift is not None and ts - self._last_drift_ms >= DRIFT_PUBLISH_MS:
+            self._last_drift_ms = ts          # a KS pass over every feature costs ~10 ms: not every tick
+            self.drift.publish(met)           # (its calibration keys are overwritten below when calibrated)
         if self.calibrated:
             self.outcomes.publish(met)
         if self._lat and self.host_metrics:

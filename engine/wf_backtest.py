@@ -14,8 +14,7 @@ import numpy as np
 
 import registry
 from components.types.events import CANDLE
-from engine.backtest import (ARTIFACT_KIND, BacktestResult, _jsonable, build_universe, run_dir, select_markets,
-                             tower_sections)
+from engine.backtest import BacktestResult, _jsonable, build_universe, drive, finish, load_replay, open_run
 from engine.loop import EngineLoop, plain
 
 WARM_ROWS = 200      # past decision rows stepped through a fresh sequence tower before it trades
@@ -82,103 +81,34 @@ def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True
     from engine.walkforward import deflated_sharpe_across, summarize
     t0 = time.perf_counter()
     wf = walkforward_params(cfg)
-    feed = registry.build("feed", plain(cfg.feed), path="feed")
     universe = build_universe(cfg)
-    markets = select_markets(cfg, feed.markets(), universe)
-    if not markets:
-        from engine.i18n import t
-        raise registry.ConfigError([("markets", t("backtest.no_markets", markets=list(cfg.get("markets") or []),
-                                                  available=", ".join(feed.markets()) or "(none)"))])
-    streams = feed.load(markets)
-    quality = feed.report.counts()
-    if universe is not None and hasattr(universe, "prepare"):
-        universe.prepare(streams)
+    streams, quality = load_replay(cfg, universe)
     ds, fitted = fit_folds(cfg, streams, wf, say)
     train_s = time.perf_counter() - t0
-
-    own_store = False
-    if store is None and use_store and cfg.get("store"):
-        store = registry.build("store", plain(cfg.store), path="store")
-        own_store = True
-    run_id = None
-    if store is not None:
-        run_id = store.start_run(str((cfg.get("run") or {}).get("name") or "backtest"), plain(cfg),
-                                 mode=str(cfg.get("mode", "backtest")))
+    store, run_id, own_store = open_run(cfg, store, use_store)
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=sorted(streams), universe=universe, host_metrics=False)
     loop.install_models({})                     # no decisions before the first test window
     starts = [f[0].bounds_ms["test_start"] for f in fitted]
     nxt = 0
-    total = sum(len(s) for s in streams.values())
-    status = "failed"
 
-    def drive(events, advance=None) -> None:
+    def swap_models(ev) -> None:
         nonlocal nxt
-        n = 0
-        for ev in events:
-            ts = ev.ts_ms + ev.interval_s * 1000 if ev.kind == CANDLE else ev.ts_ms
-            while nxt < len(fitted) and ts >= starts[nxt]:
-                _, _, towers, entry, fusion = fitted[nxt]
-                warm_sequence_towers(towers, ds, starts[nxt])
-                loop.install_models(towers, entry, fusion)
-                nxt += 1
-            loop.on_event(ev)
-            n += 1
-            if advance is not None and n % 2000 == 0:
-                advance(2000)
-        if advance is not None:
-            advance(n % 2000)
+        ts = ev.ts_ms + ev.interval_s * 1000 if ev.kind == CANDLE else ev.ts_ms
+        while nxt < len(fitted) and ts >= starts[nxt]:
+            fold, _, towers, entry, fusion = fitted[nxt]
+            warm_sequence_towers(towers, ds, starts[nxt])
+            ref = ds.X[fold.train] if list(ds.names) == list(loop.feature_names) else None
+            loop.install_models(towers, entry, fusion, drift_reference=ref)
+            nxt += 1
 
-    try:
-        events = iter_merged(streams, 0.0)
-        if progress:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-            from engine.i18n import t
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeRemainingColumn(), console=console, transient=False) as bar:
-                task = bar.add_task(t("backtest.progress"), total=total)
-                drive(events, lambda n: bar.advance(task, n))
-        else:
-            drive(events)
-        loop.close()
-        status = "done"
-    finally:
-        if store is not None and run_id is not None and status != "done":
-            store.finish_run(run_id, status=status)
-
-    rows = [_jsonable({k: v for k, v in f[1].items()}) for f in fitted]
+    drive(loop, iter_merged(streams, 0.0), sum(len(s) for s in streams.values()), store, run_id, progress, console,
+          before=swap_models)
+    rows = [_jsonable(f[1]) for f in fitted]
     wf_result = {"folds": rows, "summary": {**summarize(rows), **deflated_sharpe_across(rows)},
                  "feature_importance": _importance(fitted), "towers_skipped": {}, "leak": False,
                  "params": wf.model_dump()}
-    data = loop.ledger.data
-    data.quality = dict(quality or {})
-    data.sections = tower_sections(loop)
-    rel = loop.outcomes.reliability()
-    if rel is not None:
-        data.sections.setdefault("calibration", {})["fused P(up)"] = rel
-    wall = time.perf_counter() - t0
-    data.meta = {"run_id": run_id, "name": str((cfg.get("run") or {}).get("name") or "backtest"),
-                 "events": loop.events, "wall_s": wall, "train_s": train_s, "markets": sorted(streams),
-                 "seed": int(cfg.get("seed", 0)), "warmup_skips": loop.warmup_skips, "towers": list(loop.towers),
-                 "absent_roles": list(loop.absent_roles), "feature_names": loop.feature_names,
-                 "decision_interval_ms": loop.interval_ms, "trading_from_ms": starts[0] if starts else None,
-                 "fill_model": (plain(cfg.get("fill_model")) or {}).get("component"),
-                 "order_latency_ms": (plain(cfg.get("fill_model")) or {}).get("order_latency_ms"),
-                 "walkforward": wf_result}
-    from engine.summary import compute
-    summary = compute(data)
-    report = None
-    from engine.report import write_report as _write
-    report = _write(data, summary, run_dir(cfg, run_id) / "report.html")
-    data.meta["report"] = str(report)
-    if store is not None and run_id is not None:
-        store.save_artifact(f"run-{run_id}", ARTIFACT_KIND, _jsonable({"summary": summary, "meta": data.meta,
-                                                                     "quality": data.quality,
-                                                                     "sections": data.sections,
-                                                                     "trips": data.trips}), run_id=run_id)
-        store.finish_run(run_id, status="done")
-        if own_store:
-            store.close()
-    return BacktestResult(run_id, data, summary, report, loop)
+    return finish(cfg, loop, store, run_id, own_store, quality, t0, True,
+                  {"train_s": train_s, "trading_from_ms": starts[0] if starts else None, "walkforward": wf_result})
 
 
 def _importance(fitted: list) -> dict:

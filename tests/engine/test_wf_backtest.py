@@ -43,3 +43,12 @@ def test_no_decision_before_the_first_test_window_and_models_never_see_their_win
     html = res.report.read_text()
     assert 'id="walkforward"' in html and "fold" in html
     assert rows and min(r["ts_ms"] for r in rows) >= start    # features warmed on the past, no decision there
+
+
+def test_drift_against_the_fold_training_window_is_published(tmp_path):
+    from components.types import metric_names as MN
+    res = run_walkforward_backtest(_cfg(f"store.path={tmp_path}/wf.db", f"run.out_dir={tmp_path}"), use_store=False)
+    share = res.loop.metrics.get(MN.DRIFT_FEATURES_SHARE)
+    ks = res.loop.metrics.get(MN.DRIFT_KS_MAX)
+    assert 0.0 <= share <= 1.0 and 0.0 < ks <= 1.0
+    assert res.loop.drift.last_report is not None
