@@ -58,7 +58,7 @@ def ks_drift(X_ref: np.ndarray, X_recent: np.ndarray, feature_names: list[str] |
     for j in range(f):
         a, b = A[:, j][np.isfinite(A[:, j])], B[:, j][np.isfinite(B[:, j])]
         if a.size >= min_rows and b.size >= min_rows:
-            res = ks_2samp(a, b)
+            res = ks_2samp(a, b, method="asymp")   # exact p-values cost ~10x and change nothing at these sizes
             ks[j], pv[j] = res.statistic, res.pvalue
     shifted = np.isfinite(ks) & (pv < alpha) & (ks >= min_ks)
     return DriftReport(tuple(feature_names), ks, pv, shifted)

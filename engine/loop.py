@@ -21,7 +21,7 @@ from engine.order_manager import OrderManager, OrderSettings, fee_rate_of
 from engine.ledger import Ledger
 
 per = MN.per_market
-DRIFT_PUBLISH_MS = 15 * 60_000       # feature-drift KS test cadence, market time
+DRIFT_PUBLISH_MS = 30 * 60_000       # feature-drift KS test cadence, market time
 
 
 def plain(node: Any) -> Any:
