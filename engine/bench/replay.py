@@ -74,6 +74,30 @@ def main(argv: list[str]) -> int:
         if not as_json:
             eps = f"{r['events_per_s']:,.0f}"
             print(t("bench.replay.row", name=name, events=r["events"], eps=eps, runs=runs))
+    if "--no-matching" not in argv:       # replay + simulated matching, and bar replay (engine/bench/matching.py)
+        from engine.bench.matching import measure
+        out["matching"] = measure(runs)
+    if "--backtest" in argv:               # wall time of the default main job, as a user runs it
+        out["default_backtest"] = default_backtest_wall()
     if as_json:
-        print(json.dumps(out, indent=1))
+        print(json.dumps(out, indent=1, default=float))
+    else:
+        if "matching" in out:
+            print(json.dumps(out["matching"], indent=1, default=float))
+        if "default_backtest" in out:
+            print(t("bench.replay.backtest", wall_s=out["default_backtest"]["wall_s"]))
     return 0
+
+
+def default_backtest_wall() -> dict:
+    """Run `scalp backtest` (defaults, fresh process, output discarded) once and time it."""
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "engine.cli", "backtest", f"store.path={tmp}/b.db",
+                               f"hydra.run.dir={tmp}/run"], capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    return {"wall_s": round(wall, 2), "exit": proc.returncode, "command": "scalp backtest"}

@@ -41,3 +41,5 @@ MESSAGES = {
                          "en": "{name:<22} events {events:>9}  {eps:>12} events/s (median of {runs})"},
     "bench.replay.missing": {"ko": "건너뜀 {name}: {path} 없음", "en": "skipped {name}: {path} not found"},
 }
+MESSAGES["bench.replay.backtest"] = {"ko": "기본 scalp backtest 실행 시간: {wall_s:.1f}초",
+                                     "en": "default scalp backtest wall time: {wall_s:.1f} s"}
