@@ -31,7 +31,7 @@ def _lang_from(overrides: list[str]) -> None:
 def _composition_problem(err: Exception, overrides: list[str]) -> tuple[str, str]:
     """Turn a Hydra/OmegaConf composition error into one `dotted.path  message` line."""
     text = str(err)
-    m = re.search(r"Could not find '([^']+)/([^']+)'", text)
+    m = re.search(r"Could not (?:find|load) '([^']+)/([^']+)'", text)
     if m:
         group, option = m.groups()
         avail = re.findall(r"^\s*\t?(\S+)\s*$", text.split("Available options", 1)[-1], re.M)

@@ -48,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         print(t("cli.unknown_command", name=name, hint=hint), file=sys.stderr)
         return 2
-    rc = importlib.import_module(cmds[name]).main(argv[1:])
+    try:
+        rc = importlib.import_module(cmds[name]).main(argv[1:])
+    except BrokenPipeError:      # `scalp ... | head`: the reader left; not an error of ours
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return int(rc or 0)
 
 

@@ -153,3 +153,19 @@ def test_root_settings_nodes_are_strict(capsys):
     assert rc == 2
     assert out.splitlines()[0].startswith("orders.bogus  unknown key; known: entry_type")
     assert out.splitlines()[1].startswith("live.poll  unknown key; known: api_window_s")
+
+
+@pytest.mark.parametrize("override,line", [
+    ("sizing=nope", "sizing  no option 'nope'; available: adaptive_kelly, confidence_proportional, fixed_krw"),
+    ("exits=[nope]", "exits  no option 'nope'; available: "),
+])
+def test_unknown_group_option_is_never_silently_dropped(capsys, override, line):
+    rc, out, _ = run(capsys, "validate", override)
+    assert rc == 2 and out.splitlines()[0].startswith(line), out
+
+
+def test_output_cut_by_a_pipe_is_not_a_traceback():
+    # --json is > 100 kB: more than a pipe buffer, so the writer does hit the closed pipe
+    proc = subprocess.run(f"{sys.executable} -m engine.cli components --json | head -1", shell=True, capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
