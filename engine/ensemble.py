@@ -65,8 +65,8 @@ def build_tower_node(tid: str, node: dict, seed: int):
 
 
 def is_sequence(tower) -> bool:
-    from components.tower._seq_tower import SequenceTower
-    return isinstance(tower, SequenceTower)
+    """Recurrent towers declare it (`Tower.sequential`); the engine never special-cases a class."""
+    return bool(getattr(tower, "sequential", False))
 
 
 def fit_tower(tower, ds, train: np.ndarray, cal: np.ndarray, label_id: str = "") -> float:

@@ -51,6 +51,7 @@ class Tower:
     """
     outputs: ClassVar[tuple[str, ...]] = ("p_up",)
     requires_fit: ClassVar[bool] = False     # True: cannot step before fit/load (a backtest must train it first)
+    sequential: ClassVar[bool] = False       # True: rows form a per-market sequence (recurrent state, groups=)
     feature_names: list[str] | None = None
 
     def bind(self, feature_names: list[str]) -> None:
