@@ -36,6 +36,18 @@ def needs_training(cfg: Any) -> bool:
     return bool(untrained_towers(cfg))
 
 
+def refuse_unfittable(cfg: Any) -> None:
+    """An untrained tower the walk-forward does not fit (tick-only hfp) would silently be replaced by the
+    default tower: refuse it by name instead."""
+    from engine.ensemble import tower_nodes
+    from engine.i18n import t
+    _, skipped = tower_nodes(cfg)
+    bad = [tid for tid in untrained_towers(cfg) if tid in skipped]
+    if bad:
+        raise registry.ConfigError([(f"towers.{tid}", t("backtest.wf.unfittable", tower=tid, why=skipped[tid]))
+                                    for tid in bad])
+
+
 def walkforward_params(cfg: Any):
     from engine.walkforward import WalkForwardParams
     return WalkForwardParams(**(plain(cfg.get("walkforward")) or {}))
@@ -80,6 +92,7 @@ def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True
     from components.feed.merge import iter_merged
     from engine.walkforward import deflated_sharpe_across, summarize
     t0 = time.perf_counter()
+    refuse_unfittable(cfg)
     wf = walkforward_params(cfg)
     universe = build_universe(cfg)
     streams, quality = load_replay(cfg, universe)

@@ -11,3 +11,6 @@ MESSAGES = {
 MESSAGES["backtest.untrained"] = {
     "ko": "학습되지 않은 타워입니다: towers.{tower}.model_path=<scalp train 결과> 를 주거나, scalp backtest 가 워크포워드로 학습하게 하세요",
     "en": "tower is not trained: give towers.{tower}.model_path=<a scalp train output>, or let scalp backtest walk forward and fit it"}
+MESSAGES["backtest.wf.unfittable"] = {
+    "ko": "워크포워드가 학습하지 않는 타워입니다 ({why}): towers.{tower}.model_path=<틱 데이터로 학습한 모델> 을 주세요",
+    "en": "the walk-forward does not fit this tower ({why}): give towers.{tower}.model_path=<a model trained on tick data>"}

@@ -52,3 +52,11 @@ def test_drift_against_the_fold_training_window_is_published(tmp_path):
     ks = res.loop.metrics.get(MN.DRIFT_KS_MAX)
     assert 0.0 <= share <= 1.0 and 0.0 < ks <= 1.0
     assert res.loop.drift.last_report is not None
+
+
+def test_untrained_tick_tower_is_refused_not_replaced(tmp_path):
+    import pytest
+    cfg = _cfg("towers=[hfp]", "feed.path=examples/data/upbit/ticks_2021", "markets=[KRW-DAWN]",
+               "features=[spread_pct,bid_ask_imbalance]", base=["ui.lang=en"])
+    with pytest.raises(registry.ConfigError, match=r"towers\.hfp  the walk-forward does not fit this tower"):
+        run_walkforward_backtest(cfg, use_store=False)
