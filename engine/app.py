@@ -1,24 +1,17 @@
 """Run a config-driven command through Hydra: compose + validate every job first, then run (or multirun)."""
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
+from engine.conf import conf_dir
 from engine.i18n import set_lang, t
 
 JobFn = Callable[[DictConfig], int]
 MULTIRUN_FLAGS = ("-m", "--multirun")
-
-
-def conf_dir() -> Path:
-    """The Hydra config tree: $SCALP_CONF_DIR, else conf/ at the project root."""
-    env = os.environ.get("SCALP_CONF_DIR")
-    return Path(env).resolve() if env else Path(__file__).resolve().parents[1] / "conf"
 
 
 def _lang_from(overrides: list[str]) -> None:

@@ -145,7 +145,7 @@ def _secret_literals(raw: Any, path: str = "") -> list[str]:
 def _standard_switches() -> set[str]:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
-    from engine.app import conf_dir
+    from engine.conf import conf_dir
     path = conf_dir() / "killswitches" / "standard.yaml"
     if not path.exists():
         return set()

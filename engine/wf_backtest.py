@@ -14,21 +14,11 @@ import numpy as np
 
 import registry
 from components.types.events import CANDLE
-from engine.backtest import BacktestResult, _jsonable, build_universe, drive, finish, load_replay, open_run
+from engine.backtest import (BacktestResult, _jsonable, build_universe, drive, finish, load_replay, open_run,
+                             untrained_towers)
 from engine.loop import EngineLoop, plain
 
 WARM_ROWS = 200      # past decision rows stepped through a fresh sequence tower before it trades
-
-
-def untrained_towers(cfg: Any) -> list[str]:
-    """Ids of selected towers that cannot step before a fit (`requires_fit`) and have no saved model."""
-    out = []
-    for tid, node in (plain(cfg.get("towers")) or {}).items():
-        node = node or {}
-        cls = registry.get("tower", str(node.get("component", tid)), path=f"towers.{tid}")
-        if getattr(cls, "requires_fit", False) and not node.get("model_path"):
-            out.append(str(tid))
-    return out
 
 
 def needs_training(cfg: Any) -> bool:
