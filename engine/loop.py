@@ -5,7 +5,7 @@ import math
 import resource
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -187,17 +187,6 @@ class EngineLoop:
             self._snapshot(ts)
         if len(self._buf["decisions"]) >= self.flush_rows:
             self.flush()
-
-    def run(self, events: Iterable[Any], progress: Callable[[int], None] | None = None, every: int = 2000) -> None:
-        """Drive the loop with an event iterable (replay); `progress(n)` is called every `every` events."""
-        n = 0
-        for ev in events:
-            self.on_event(ev)
-            n += 1
-            if progress is not None and n % every == 0:
-                progress(every)
-        if progress is not None:
-            progress(n % every)
 
     def _observe(self, m: str, ev: Any, k: int, ts: int) -> None:
         """Market-data metrics the kill switches read, and the prices exits/valuation use."""
