@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from components.feature._kernels import bar_rows, bar_step, run_steps
+from components.feature._kernels import bar_step, bar_rows
 from components.types.events import BOOK, CANDLE, KIND_NAMES, TRADE
 from components.types.kinds import Feature
 from registry import Params
@@ -97,13 +97,14 @@ def encode_stream(stream: Any) -> np.ndarray:
 class KernelFeature(Feature):
     """A feature whose online and batch forms share one numba `step` kernel over a state array.
 
-    Subclasses set `needs`, `OUTPUTS` and `step` (a staticmethod wrapping the module's njit step kernel;
-    the batch form runs the same kernel through `_kernels.run_steps`), and implement `init_state()` and `warmup`. `listens` (default = needs) are the
+    Subclasses set `needs`, `OUTPUTS`, `step` and `batch_kernel` (staticmethods wrapping the module's
+    njit functions), and implement `init_state()` and `warmup`. `listens` (default = needs) are the
     event kinds `update` reacts to; a feature like time_regime needs nothing but listens to all.
     """
     OUTPUTS: ClassVar[tuple[str, ...]] = ("value",)
     listens: ClassVar[frozenset[str] | None] = None
     step: ClassVar[Any]
+    batch_kernel: ClassVar[Any]
 
     def __init__(self, p: FeatureParams) -> None:
         self.p = p
@@ -179,10 +180,10 @@ class KernelFeature(Feature):
         ok = np.zeros(n, np.bool_)
         if self.from_trades:
             bars, n_bad, first_bad = bar_rows(new_bar(self.p.bar_s), np.ascontiguousarray(E))
-            run_steps(type(self).step, s, bars, out, ok)
+            type(self).batch_kernel(s, bars, out, ok)
             consumed = ok & (bars[:, 0] == CANDLE)
         else:
-            n_bad, first_bad = run_steps(type(self).step, s, np.ascontiguousarray(E), out, ok)
+            n_bad, first_bad = type(self).batch_kernel(s, np.ascontiguousarray(E), out, ok)
             codes = [KIND_CODE[k] for k in self.listen_kinds]
             consumed = ok & np.isin(E[:, 0], codes)
         if n_bad and self.p.on_invalid == "raise":

@@ -190,19 +190,3 @@ def bar_rows(b, E):
                 nb += 1
                 fb = i if fb < 0 else fb
     return out, nb, fb
-
-
-@njit(cache=True)
-def run_steps(step, s, E, out, ok):
-    """Batch form of any feature: apply its njit `step(s, row)` to every encoded row, copying the
-    outputs (the first out.shape[1] state slots) after each; (invalid rows, first invalid row)."""
-    nb, fb = 0, -1
-    for i in range(E.shape[0]):
-        bad = step(s, E[i])
-        ok[i] = not bad
-        if bad:
-            nb += 1
-            fb = i if fb < 0 else fb
-        for j in range(out.shape[1]):
-            out[i, j] = s[j]
-    return nb, fb

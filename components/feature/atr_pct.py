@@ -24,11 +24,25 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "atr_pct")
 class AtrPct(KernelFeature):
     """Wilder ATR(14) / close; the first ATR is the mean of the first n true ranges."""
     needs = frozenset({"candle"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):
         window_bars: int = Field(14, ge=1, description="Wilder period n (bars)")

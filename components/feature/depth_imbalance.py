@@ -27,11 +27,25 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "depth_imbalance")
 class DepthImbalance(KernelFeature):
     """Size imbalance of the top `levels` levels (a book with fewer levels is an invalid input)."""
     needs = frozenset({"book"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):
         levels: int = Field(10, ge=1, le=30, description="K: book levels per side")

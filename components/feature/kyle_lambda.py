@@ -48,11 +48,25 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "kyle_lambda")
 class KyleLambda(KernelFeature):
     """Price impact per unit of taker-signed volume (plain signed volume, not √value), step = one trade."""
     needs = frozenset({"trade"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):
         window_trades: int = Field(200, ge=3, description="n: trades in the regression")

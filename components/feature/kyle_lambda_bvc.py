@@ -43,11 +43,25 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "kyle_lambda_bvc")
 class KyleLambdaBvc(KernelFeature):
     """Bar-level price impact per unit of BVC-signed volume (candles only; trade signs inferred, never observed)."""
     needs = frozenset({"candle"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):
         window_bars: int = Field(60, ge=3, description="n: bars in the regression")

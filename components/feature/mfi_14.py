@@ -36,11 +36,25 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "mfi_14")
 class Mfi14(KernelFeature):
     """MFI(14) = 100 − 100/(1 + pos/neg) (written as 100·pos/(pos+neg)); equal TP -> neither side."""
     needs = frozenset({"candle"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):
         window_bars: int = Field(14, ge=1, description="n: bars of money flow")

@@ -46,12 +46,26 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "ofi")
 class Ofi(KernelFeature):
     """CKS OFI: Σ e_n over snapshots in the last window_ms (multi-level: e_n summed over levels 1..K)."""
     needs = frozenset({"book"})
     listens = ALL_KINDS       # any later event moves the window end (eviction); only snapshots add to it
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):
         levels: int = Field(1, ge=1, le=30, description="K: levels summed (1 = the original best-level OFI)")

@@ -25,10 +25,24 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 class _Roc(KernelFeature):
     """Shared body of roc_1m / roc_5m (they differ only in the default lag)."""
     needs = frozenset({"candle"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     @property
     def warmup(self) -> int:

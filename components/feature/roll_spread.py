@@ -41,11 +41,25 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "roll_spread")
 class RollSpread(KernelFeature):
     """Roll bid-ask bounce spread estimate (sample cov, ddof 1) / close; 0 where Roll is undefined."""
     needs = frozenset({"candle"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):
         window_bars: int = Field(20, ge=3, description="n: (ΔC_t, ΔC_{t−1}) pairs")

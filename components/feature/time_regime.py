@@ -32,13 +32,27 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "time_regime")
 class TimeRegime(KernelFeature):
     """One-hot session at the time an event becomes known (candles: their close); US hours ignore DST."""
     needs = frozenset()          # works from any event's timestamp
     listens = ALL_KINDS
     OUTPUTS = ("kst_day", "us_session", "night")
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):
         day_start_kst_h: float = Field(9.0, ge=0, lt=24, description="KST daytime start (hour)")

@@ -33,12 +33,26 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "trend_regime")
 class TrendRegime(KernelFeature):
     """SMA20 vs SMA60: outputs `state` (+1/0/−1, 'near' = within near_pct) and `gap` = SMA20/SMA60 − 1."""
     needs = frozenset({"candle"})
     OUTPUTS = ("state", "gap")
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):
         fast_bars: int = Field(20, ge=1, description="fast SMA period")

@@ -46,11 +46,25 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "vpin_bvc")
 class VpinBvc(KernelFeature):
     """Bar-based VPIN with bulk volume classification (no trade signs needed); never a silent stand-in for vpin."""
     needs = frozenset({"candle"})
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):
         window_bars: int = Field(50, ge=1, description="n: bars (buckets) in the average")

@@ -33,12 +33,26 @@ def _step(s, ev):
     return 0
 
 
+@njit(cache=True)
+def _batch(s, E, out, ok):
+    nb, fb = 0, -1
+    for i in range(E.shape[0]):
+        bad = _step(s, E[i])
+        ok[i] = not bad
+        if bad:
+            nb += 1
+            fb = i if fb < 0 else fb
+        for j in range(out.shape[1]):
+            out[i, j] = s[j]
+    return nb, fb
+
+
 @register("feature", "vw_momentum")
 class VwMomentum(KernelFeature):
     """Volume-weighted mean price change per trade over (t − window, t], t = the latest event (p_{i−1} may precede the window); 0 with no trades."""
     needs = frozenset({"trade"})
     listens = ALL_KINDS       # any later event moves the window end (eviction); only trades add to it
-    step = staticmethod(_step)
+    step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):
         window_ms: int = Field(60_000, ge=1, description="window (default 1 min)")
