@@ -123,7 +123,7 @@ def _cfg(bundled_data, kinds, markets):
 
 
 def test_validate_refuses_hfp_on_a_candle_only_feed(bundled_data):
-    from engine.checks.towers_tick import tower_tick_needs
+    from engine.checks.tick_needs import tower_tick_needs
     problems = tower_tick_needs(_cfg(bundled_data, ["candle"], ["KRW-BTC"]))
     assert problems == [("towers.hfp", "tower 'hfp' needs book+trade data but feed 'replay' provides only "
                                        "candle (markets KRW-BTC); use a feed with tick data or drop this tower")]
@@ -131,7 +131,7 @@ def test_validate_refuses_hfp_on_a_candle_only_feed(bundled_data):
 
 
 def test_validate_refuses_hfp_when_the_feed_has_no_data_at_all(tmp_path):
-    from engine.checks.towers_tick import tower_tick_needs
+    from engine.checks.tick_needs import tower_tick_needs
     cfg = OmegaConf.create({"towers": {"hfp": {"component": "hfp"}}, "markets": ["KRW-BTC"],
                             "feed": {"component": "replay", "path": str(tmp_path / "nowhere")}})
     (path, msg), = tower_tick_needs(cfg)
