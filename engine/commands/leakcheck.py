@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-from engine.app import hydra_command
 from engine.i18n import t
 
 HELP = "prove the walk-forward harness sees a leak: honest vs label-leaked run"
@@ -22,32 +21,29 @@ def verdict(honest: dict, leaked: dict) -> tuple[int, str]:
     return 0, t("leak.pass", jump=f"{jump:.3f}", honest=f"{h:.3f}", max_honest=MAX_HONEST_AUC)
 
 
-def main(argv: list[str]) -> int:
-    from engine.commands.walkforward import params_from, split_flags
-    try:
-        flags, rest = split_flags(argv)
-    except ValueError as e:
-        print(e)
-        return 2
+def _both(cfg, flags: dict) -> tuple[dict, dict]:
+    """The same walk-forward twice: honest, and with the label shifted into the features."""
+    from engine.commands.walkforward import params_from
+    from engine.walkforward import run_walkforward
+    return (run_walkforward(cfg, params_from(flags, cfg, engine_loop=False)),
+            run_walkforward(cfg, params_from(flags, cfg, leak=True, engine_loop=False)))
 
-    def job(cfg) -> int:
-        from engine import artifacts
-        from engine.walkforward import run_walkforward
-        try:
-            honest = run_walkforward(cfg, params_from(flags, cfg, engine_loop=False))
-            leaked = run_walkforward(cfg, params_from(flags, cfg, leak=True, engine_loop=False))
-        except (ValueError, FileNotFoundError) as e:
-            print(t("wf.error", detail=str(e)))
-            return 1
-        code, line = verdict(honest, leaked)
-        if flags.get("json"):
-            print(json.dumps(artifacts.clean({"honest": honest["summary"], "leaked": leaked["summary"],
-                                              "passed": code == 0, "verdict": line})))
-            return code
-        for name, r in (("honest", honest), ("leaked", leaked)):
-            s = r["summary"]
-            print(t("leak.row", run=name, auc=f"{s['auc']:.4f}", ece=f"{s['ece']:.4f}", pnl=f"{s['net_pnl']:,.0f}"))
-        print(line)
+
+def _show(cfg, flags: dict, got) -> int:
+    from engine import artifacts
+    honest, leaked = got
+    code, line = verdict(honest, leaked)
+    if flags.get("json"):
+        print(json.dumps(artifacts.clean({"honest": honest["summary"], "leaked": leaked["summary"],
+                                          "passed": code == 0, "verdict": line})))
         return code
+    for name, r in (("honest", honest), ("leaked", leaked)):
+        s = r["summary"]
+        print(t("leak.row", run=name, auc=f"{s['auc']:.4f}", ece=f"{s['ece']:.4f}", pnl=f"{s['net_pnl']:,.0f}"))
+    print(line)
+    return code
 
-    return hydra_command("leakcheck", rest, job)
+
+def main(argv: list[str]) -> int:
+    from engine.commands.walkforward import flagged_command
+    return flagged_command("leakcheck", argv, _both, _show)

@@ -5,7 +5,6 @@ import json
 
 import numpy as np
 
-from engine.app import hydra_command
 from engine.i18n import t
 
 HELP = "train + calibrate the configured towers and save each with its signature"
@@ -65,40 +64,31 @@ def train(cfg, wf) -> tuple[object, dict]:
     return towers[tid], {**info, "params": tinfo["params"], "feature_importance": tinfo.get("feature_importance", {})}
 
 
-def main(argv: list[str]) -> int:
-    from engine.commands.walkforward import params_from, split_flags
-    try:
-        flags, rest = split_flags(argv)
-    except ValueError as e:
-        print(e)
-        return 2
-
-    def job(cfg) -> int:
-        from engine import artifacts
-        try:
-            towers, info = train_all(cfg, params_from(flags, cfg))
-        except (ValueError, FileNotFoundError) as e:
-            print(t("wf.error", detail=str(e)))
-            return 1
-        from engine.drift import save_reference
-        out = artifacts.run_dir(cfg, "train")
-        paths = {tid: artifacts.save_model(cfg, tw, tid, out) for tid, tw in towers.items() if hasattr(tw, "save")}
-        ref = save_reference(out / "model" / "drift_reference.npz", *info.pop("drift_reference"))
-        if flags.get("json"):
-            print(json.dumps(artifacts.clean({**info, "model_paths": {k: str(v) for k, v in paths.items()},
-                                              "drift_reference": str(ref),
-                                              "signatures": {k: towers[k].signature for k in paths}})))
-            return 0
-        for tid, ti in info["towers"].items():
-            print(f"{tid}: " + t("train.done", train=info["train_rows"], cal=info["cal_rows"], seconds=ti["seconds"],
-                                 auc=f"{ti['cal_auc']:.4f}"))
-        for path in [*paths.values(), ref]:
-            print(t("run.saved", path=path))
-        if paths:
-            after = max(towers[k].signature["span_ms"][1] for k in paths) + 1
-            ids = ",".join(towers)
-            sets = " ".join(f"towers.{k}.model_path={v}" for k, v in paths.items())
-            print(t("train.use_many", towers=ids, paths=sets, after=after))
+def _show(cfg, flags: dict, got) -> int:
+    from engine import artifacts
+    towers, info = got
+    from engine.drift import save_reference
+    out = artifacts.run_dir(cfg, "train")
+    paths = {tid: artifacts.save_model(cfg, tw, tid, out) for tid, tw in towers.items() if hasattr(tw, "save")}
+    ref = save_reference(out / "model" / "drift_reference.npz", *info.pop("drift_reference"))
+    if flags.get("json"):
+        print(json.dumps(artifacts.clean({**info, "model_paths": {k: str(v) for k, v in paths.items()},
+                                          "drift_reference": str(ref),
+                                          "signatures": {k: towers[k].signature for k in paths}})))
         return 0
+    for tid, ti in info["towers"].items():
+        print(f"{tid}: " + t("train.done", train=info["train_rows"], cal=info["cal_rows"], seconds=ti["seconds"],
+                             auc=f"{ti['cal_auc']:.4f}"))
+    for path in [*paths.values(), ref]:
+        print(t("run.saved", path=path))
+    if paths:
+        after = max(towers[k].signature["span_ms"][1] for k in paths) + 1
+        ids = ",".join(towers)
+        sets = " ".join(f"towers.{k}.model_path={v}" for k, v in paths.items())
+        print(t("train.use_many", towers=ids, paths=sets, after=after))
+    return 0
 
-    return hydra_command("train", rest, job)
+
+def main(argv: list[str]) -> int:
+    from engine.commands.walkforward import flagged_command, params_from
+    return flagged_command("train", argv, lambda cfg, flags: train_all(cfg, params_from(flags, cfg)), _show)

@@ -105,7 +105,9 @@ def _stderr_console():
     return Console(file=sys.stderr)
 
 
-def main(argv: list[str]) -> int:
+def flagged_command(name: str, argv: list[str], work, show) -> int:
+    """`scalp <name> [--flags] [overrides]` for the walk-forward family: parse the flags, then inside the
+    Hydra job run `work(cfg, flags)` (a data or fold problem -> one line, exit 1) and `show(cfg, flags, result)`."""
     try:
         flags, rest = split_flags(argv)
     except ValueError as e:
@@ -113,25 +115,34 @@ def main(argv: list[str]) -> int:
         return 2
 
     def job(cfg) -> int:
-        from engine import artifacts
         try:
-            result, wf, _ = run_and_record(cfg, flags, "walkforward")
+            result = work(cfg, flags)
         except (ValueError, FileNotFoundError) as e:
             print(t("wf.error", detail=str(e)))
             return 1
-        if flags.get("json"):
-            print(json.dumps(artifacts.clean({"folds": [{k: v for k, v in r.items() if k != "calibration_curve"}
-                                                         for r in result["folds"]],
-                                              "summary": result["summary"], "label": result["label"],
-                                              "markets": result["markets"], "towers_skipped": result["towers_skipped"],
-                                              "boosting_type": wf.boosting_type,
-                                              "notes": {"deflated_sharpe": artifacts.DSR_NOTE,
-                                                        "drift": artifacts.DRIFT_NOTE},
-                                              "report": result["report_path"]})))
-            return 0
-        print_table(result, wf)
-        print(t("run.saved", path=result["json_path"]))
-        print(t("run.report", path=result["report_path"]))
-        return 0
+        return show(cfg, flags, result)
 
-    return hydra_command("walkforward", rest, job)
+    return hydra_command(name, rest, job)
+
+
+def _show(cfg, flags: dict, got) -> int:
+    from engine import artifacts
+    result, wf, _ = got
+    if flags.get("json"):
+        print(json.dumps(artifacts.clean({"folds": [{k: v for k, v in r.items() if k != "calibration_curve"}
+                                                     for r in result["folds"]],
+                                          "summary": result["summary"], "label": result["label"],
+                                          "markets": result["markets"], "towers_skipped": result["towers_skipped"],
+                                          "boosting_type": wf.boosting_type,
+                                          "notes": {"deflated_sharpe": artifacts.DSR_NOTE,
+                                                    "drift": artifacts.DRIFT_NOTE},
+                                          "report": result["report_path"]})))
+        return 0
+    print_table(result, wf)
+    print(t("run.saved", path=result["json_path"]))
+    print(t("run.report", path=result["report_path"]))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    return flagged_command("walkforward", argv, lambda cfg, flags: run_and_record(cfg, flags, "walkforward"), _show)
