@@ -7,7 +7,8 @@ import numpy as np
 from pydantic import Field
 
 from components.types.kinds import Tower
-from registry import ConfigError, Params, register
+from components.tower.columns import weighted_columns
+from registry import Params, register
 
 
 @register("tower", "momentum_rule")
@@ -40,18 +41,8 @@ class MomentumRule(Tower):
 
     def bind(self, feature_names: list[str]) -> None:
         self.feature_names = list(feature_names)
-        cols, w = [], []
-        for i, name in enumerate(feature_names):
-            for prefix, weight in self.p.inputs.items():
-                if name == prefix or name.startswith(prefix + "."):
-                    cols.append(i)
-                    w.append(weight)
-                    break
-        if len(cols) < self.p.min_columns:
-            raise ConfigError([("towers.momentum_rule.inputs",
-                                f"matched {len(cols)} feature columns of {sorted(self.p.inputs)}, need "
-                                f"{self.p.min_columns}; selected features: {', '.join(feature_names) or '(none)'}")])
-        self.cols, self.w = np.asarray(cols, np.int64), np.asarray(w, float)
+        self.cols, self.w = weighted_columns(feature_names, self.p.inputs, "towers.momentum_rule.inputs",
+                                             self.p.min_columns)
 
     def score(self, X: np.ndarray) -> np.ndarray:
         """Weighted sum per row; NaN inputs count as 0 (a cold column must not trigger an entry)."""

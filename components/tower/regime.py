@@ -7,7 +7,8 @@ import numpy as np
 from pydantic import Field
 
 from components.types.kinds import Tower
-from registry import ConfigError, Params, register
+from components.tower.columns import weighted_columns
+from registry import Params, register
 
 
 @register("tower", "regime")
@@ -42,18 +43,7 @@ class RegimeTower(Tower):
             return          # same columns: keep the learned weights (a re-bind must not restore the prior)
         self._fitted = False
         self.feature_names = list(feature_names)
-        cols, w = [], []
-        for i, name in enumerate(feature_names):
-            for prefix, weight in self.p.inputs.items():
-                if name == prefix or name.startswith(prefix + "."):
-                    cols.append(i)
-                    w.append(weight)
-                    break
-        if len(cols) < self.p.min_columns:
-            raise ConfigError([("towers.regime.inputs",
-                                f"matched {len(cols)} feature columns, need {self.p.min_columns}; "
-                                f"selected features: {', '.join(feature_names) or '(none)'}")])
-        self.cols, self.w = np.asarray(cols, np.int64), np.asarray(w, float)
+        self.cols, self.w = weighted_columns(feature_names, self.p.inputs, "towers.regime.inputs", self.p.min_columns)
 
     def fit(self, X: np.ndarray, y: np.ndarray, feature_names: list[str], **kw) -> "RegimeTower":
         from sklearn.linear_model import LogisticRegression

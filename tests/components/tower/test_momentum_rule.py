@@ -52,3 +52,12 @@ def test_nan_inputs_never_trigger():
     tower = registry.build("tower", {"component": "momentum_rule"}, path="t")
     tower.bind(["roc_1m", "roc_5m"])
     assert tower.step(np.array([np.nan, np.nan]))[0] < 0.5
+
+
+def test_bind_without_any_input_column_names_the_inputs():
+    import pytest
+    import registry
+    tower = registry.build("tower", {"component": "momentum_rule"}, path="towers.momentum_rule")
+    with pytest.raises(registry.ConfigError,
+                       match=r"towers\.momentum_rule\.inputs  matched 0 feature columns, need 1 \(inputs \["):
+        tower.bind(["spread_pct"])
