@@ -169,3 +169,11 @@ def test_output_cut_by_a_pipe_is_not_a_traceback():
     proc = subprocess.run(f"{sys.executable} -m engine.cli components --json | head -1", shell=True, capture_output=True,
                           text=True, cwd=ROOT, timeout=120)
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_walkforward_node_is_strict(capsys):
+    rc, out, _ = run(capsys, "validate", "+walkforward.bogus=1", "walkforward.folds=0")
+    assert rc == 2
+    lines = out.splitlines()
+    assert "walkforward.bogus  unknown key" in lines
+    assert any(line.startswith("walkforward.folds  Input should be greater than or equal to 1") for line in lines)
