@@ -117,10 +117,12 @@ def hydra_command(name: str, argv: list[str], job: JobFn) -> int:
         import registry
         registry.load_all()          # joblib/ray workers start with an empty registry
         user = job_config(cfg)
+        from engine.settings import job_start
         from engine.validate import load_plugins
         load_plugins(user)
-        set_lang(str(user.get("ui", {}).get("lang", "ko")))
         try:
+            settings = job_start(user)      # typed root nodes, parsed once; downstream reads settings_of(cfg)
+            set_lang(settings.ui.lang)
             return int(job(user) or 0)
         except registry.ConfigError as e:   # found only while building: same report as validate
             return report_problems(e.problems)

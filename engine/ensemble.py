@@ -18,18 +18,14 @@ from __future__ import annotations
 import inspect
 import math
 import time
-from typing import Any
 
 import numpy as np
+
+from engine.conf import plain
 
 BASELINE_COMPONENTS = frozenset({"momentum_rule", "random_entry", "buy_and_hold"})
 TICK_ONLY_COMPONENTS = frozenset({"hfp"})
 DEFAULT_TOWERS = {"catboost": {"component": "catboost"}}
-
-
-def _plain(node) -> Any:
-    from omegaconf import OmegaConf
-    return OmegaConf.to_container(node, resolve=True) if hasattr(node, "_metadata") else node
 
 
 def tower_nodes(cfg) -> tuple[dict[str, dict], dict[str, str]]:
@@ -38,7 +34,7 @@ def tower_nodes(cfg) -> tuple[dict[str, dict], dict[str, str]]:
     With no trainable tower selected (the root default is the momentum_rule baseline) the CatBoost
     tower is used, as the walk-forward has always done.
     """
-    towers = _plain(cfg.get("towers")) if cfg is not None and cfg.get("towers") else {}
+    towers = plain(cfg.get("towers")) if cfg is not None and cfg.get("towers") else {}
     nodes, skipped = {}, {}
     for tid, node in (towers or {}).items():
         comp = (node or {}).get("component", tid)
@@ -108,7 +104,7 @@ def predict_tower(tower, ds, parts: dict[str, np.ndarray], warm_rows_per_market:
 
 def build_fusion(cfg):
     import registry
-    node = _plain(cfg.get("fusion")) if cfg is not None and cfg.get("fusion") else None
+    node = plain(cfg.get("fusion")) if cfg is not None and cfg.get("fusion") else None
     return registry.build("fusion", node or {"component": "weighted"}, path="fusion")
 
 

@@ -10,6 +10,7 @@ import registry
 from components.feature._base import BASE_WIDTH, KIND_CODE, KernelFeature, encode, encode_stream, new_bar
 from components.feature._kernels import bar_step
 from components.types.events import TRADE
+from engine.conf import plain
 
 
 class FeatureSet:
@@ -46,9 +47,7 @@ class FeatureSet:
     @classmethod
     def from_config(cls, nodes: Mapping[str, Any] | None, path: str = "features") -> "FeatureSet":
         """Build every node; all problems are raised together as one ConfigError."""
-        if nodes is not None and hasattr(nodes, "_metadata"):
-            from omegaconf import OmegaConf
-            nodes = OmegaConf.to_container(nodes, resolve=True)
+        nodes = plain(nodes)
         built, problems = {}, []
         for fid, node in (nodes or {}).items():
             try:

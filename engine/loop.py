@@ -17,19 +17,13 @@ from components.types.metrics import Metrics
 from components.types.orders import MIN_ORDER_KRW, OrderIntent, Position
 from components.types.risk import CANCEL_ALL, ExitContext, SizingContext
 from engine.features import FeatureSet
-from engine.order_manager import OrderManager, OrderSettings, fee_rate_of
+from engine.conf import plain  # noqa: F401  (re-exported: backtest, live and commands import it from here)
+from engine.order_manager import OrderManager, fee_rate_of
+from engine.settings import Settings, settings_of
 from engine.ledger import Ledger
 
 per = MN.per_market
 DRIFT_PUBLISH_MS = 30 * 60_000       # feature-drift KS test cadence, market time
-
-
-def plain(node: Any) -> Any:
-    """OmegaConf node -> plain container (dicts/lists); anything else unchanged."""
-    if node is not None and hasattr(node, "_metadata"):
-        from omegaconf import OmegaConf
-        return OmegaConf.to_container(node, resolve=True)
-    return node
 
 
 def build_exchange(cfg: Any) -> Any:
@@ -53,8 +47,10 @@ class EngineLoop:
 
     def __init__(self, cfg: Any, exchange: Any = None, store: Any = None, run_id: int | None = None,
                  markets: Iterable[str] | None = None, equity_interval_ms: int = 60_000,
-                 flush_rows: int = 5_000, universe: Any = None, host_metrics: bool = True) -> None:
+                 flush_rows: int = 5_000, universe: Any = None, host_metrics: bool = True,
+                 settings: Settings | None = None) -> None:
         self.cfg = cfg
+        self.settings = settings if settings is not None else settings_of(cfg)   # typed root nodes, parsed once
         # Process metrics (RSS, wall-clock inference latency) describe the machine, not the market: a
         # replay that published them would trade differently on a loaded machine. Backtests turn them off.
         self.host_metrics = host_metrics
@@ -86,8 +82,9 @@ class EngineLoop:
             raise registry.ConfigError(problems)
         from engine.risk import RiskManager
         # trips and account state persist through the store (namespace backtest:<run_id> in backtests)
-        self.risk = RiskManager.from_config(cfg, store=store if run_id is not None else None, run_id=run_id)
-        self.om = OrderManager(self.ex, OrderSettings.from_config(cfg.get("orders")),
+        self.risk = RiskManager.from_config(cfg, store=store if run_id is not None else None, run_id=run_id,
+                                            settings=self.settings)
+        self.om = OrderManager(self.ex, self.settings.orders,
                                prefix=f"scalp-{run_id if run_id is not None else 0}")
         self.fee_rate = fee_rate_of(self.ex)
         from engine.outcomes import OutcomeTracker, barrier_from, horizon_from

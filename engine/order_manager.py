@@ -6,32 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.exchange.tick import floor_volume, fmt, snap, table_tick
-from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW, OrderIntent
-
-
-@dataclass
-class OrderSettings:
-    """How intents become orders. Root config `orders` (optional) overrides these defaults."""
-    entry_type: str = "market"         # market (ord_type price: KRW amount) | limit (at the best bid)
-    exit_type: str = "market"          # market (ord_type market: volume) | limit (at the best ask)
-    ttl_ms: int = 30_000               # resting limit orders are cancelled after this long
-    poll_interval_ms: int = 0          # 0 = check open orders on every event (in-process sim)
-    volume_decimals: int = 8
-    min_order_krw: float = MIN_ORDER_KRW
-
-    @classmethod
-    def from_config(cls, node: Any) -> "OrderSettings":
-        if node is None:
-            return cls()
-        if hasattr(node, "_metadata"):
-            from omegaconf import OmegaConf
-            node = OmegaConf.to_container(node, resolve=True)
-        known = {f for f in cls.__dataclass_fields__}
-        bad = sorted(set(node) - known)
-        if bad:
-            from registry import ConfigError
-            raise ConfigError([(f"orders.{k}", f"unknown key; known: {', '.join(sorted(known))}") for k in bad])
-        return cls(**node)
+from components.types.orders import FEE_RATE_KRW, OrderIntent
+from engine.settings import OrderSettings
 
 
 @dataclass
@@ -68,8 +44,10 @@ class OrderManager:
     """
 
     def __init__(self, exchange: Any, settings: OrderSettings | None = None, prefix: str = "scalp") -> None:
+        if settings is not None and not isinstance(settings, OrderSettings):
+            raise TypeError(f"OrderManager takes engine.settings.OrderSettings, got {type(settings).__name__}")
         self.ex = exchange
-        self.s = settings or OrderSettings()
+        self.s = settings if settings is not None else OrderSettings()
         self.prefix = prefix
         self._n = 0
         self.open: dict[str, ManagedOrder] = {}     # identifier -> order still working

@@ -1,116 +1,30 @@
 """Validate a composed config: every node through the registry, root keys, link checks, live-only rules."""
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
 import pkgutil
 import re
 import sys
-from typing import Any, Literal
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import registry
 from engine.i18n import t
+from engine.settings import GROUPS, KIND_GROUP, Settings  # noqa: F401  (GROUPS, KIND_GROUP: re-exported)
 
-# config group -> (component kind, multi-select?)
-GROUPS: dict[str, tuple[str, bool]] = {
-    "features": ("feature", True), "labels": ("label", True), "towers": ("tower", True),
-    "exits": ("exit", True), "killswitches": ("killswitch", True), "alerts": ("alert", True),
-    "fusion": ("fusion", False), "entry": ("entry", False), "sizing": ("sizing", False),
-    "universe": ("universe", False), "feed": ("feed", False), "exchange": ("exchange", False),
-    "fill_model": ("fill_model", False), "store": ("store", False),
-}
-KIND_GROUP = {kind: group for group, (kind, _) in GROUPS.items()}
 SECRET_KEY_RE = re.compile(r"(secret|access_key|password|passwd|api_key|token|private_key)", re.I)
 LIVE_ENV = ("UPBIT_ACCESS_KEY", "UPBIT_SECRET_KEY")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
-
-
-class Limits(_Strict):
-    """Engine-enforced limits (DESIGN §8)."""
-    cooldown_s: float = Field(30, ge=0)
-    max_open_positions: int = Field(5, ge=1)
-    max_market_share: float = Field(0.30, gt=0, le=1)
-
-
-class Ui(_Strict):
-    """People-facing output settings."""
-    lang: Literal["ko", "en"] = "ko"
-
-
-class Run(_Strict):
-    """Run naming and where reports/records go."""
-    name: str = "run"
-    out_dir: str = "outputs"
-    duration_s: float = Field(0, ge=0, description="paper/live: stop after this many wall seconds (0 = until signalled)")
-
-
-class RootConfig(_Strict):
-    """The root keys of conf/config.yaml (component groups are validated by the registry)."""
-    mode: Literal["backtest", "paper", "live", "replay_live"] = "backtest"
-    seed: int = 42
-    markets: list[str] = Field(min_length=1)
-    market_class: Literal["majors", "alts", "emerging"] = "majors"
-    decision_interval_ms: int = Field(1000, ge=1)
-    initial_krw: float = Field(1_000_000, ge=5_000)
-    limits: Limits = Limits()
-    ui: Ui = Ui()
-    run: Run = Run()
-    plugins: list[str] = Field(default_factory=list, description="extra component modules or .py files")
-
-    @classmethod
-    def check_markets(cls, markets: list[str]) -> list[tuple[str, str]]:
-        bad = [m for m in markets if not re.fullmatch(r"(KRW|BTC|USDT)-[A-Z0-9]+", str(m))]
-        return [("markets", f"'{m}' is not an Upbit market code like KRW-BTC") for m in bad]
-
-
-def _settings_problems(data: dict) -> list[tuple[str, str]]:
-    """Root nodes validated by the engine's own settings classes (order manager, live sessions)."""
-    from engine.live.settings import LiveSettings
-    from engine.order_manager import OrderSettings
-    from engine.walkforward import WalkForwardParams
-    problems: list[tuple[str, str]] = []
-    for key, cls in (("orders", OrderSettings), ("live", LiveSettings)):
-        node = data.pop(key, None)
-        try:
-            cls.from_config(node)
-        except registry.ConfigError as e:
-            problems.extend(e.problems)
-        except (TypeError, ValueError) as e:
-            problems.append((key, str(e)))
-    try:
-        WalkForwardParams(**(data.pop("walkforward", None) or {}))
-    except ValidationError as e:
-        for err in e.errors(include_input=False):
-            loc = ".".join(["walkforward", *(str(p) for p in err["loc"])])
-            problems.append((loc, "unknown key" if err["type"] == "extra_forbidden" else err["msg"]))
-    return problems
-
-
 def _root_problems(cfg: DictConfig) -> list[tuple[str, str]]:
-    data = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in GROUPS}
-    allowed = set(RootConfig.model_fields) | set(GROUPS) | {"orders", "live", "walkforward"}
-    problems: list[tuple[str, str]] = _settings_problems(data)
-    for key in list(data):
-        if key not in RootConfig.model_fields:
-            close = difflib.get_close_matches(key, sorted(allowed), n=2, cutoff=0.6)
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-            problems.append((key, t("validate.unknown_root_key", hint=hint)))
-            data.pop(key)
+    """Every root key that is not a component group, through the strict models of engine/settings.py."""
     try:
-        root = RootConfig(**data)
-        problems.extend(RootConfig.check_markets(root.markets))
-    except ValidationError as e:
-        for err in e.errors(include_input=False):
-            loc = ".".join(str(p) for p in err["loc"])
-            problems.append((loc, "unknown key" if err["type"] == "extra_forbidden" else err["msg"]))
-    return problems
+        Settings.from_cfg(cfg)
+    except registry.ConfigError as e:
+        return list(e.problems)
+    return []
 
 
 def _group_problems(cfg: DictConfig) -> list[tuple[str, str]]:

@@ -5,42 +5,18 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from components.types.events import CANDLE
 from engine import evaluation as ev
+from engine.settings import WalkForwardParams  # the typed root `walkforward` node
 
 DAY_MS = 86_400_000
 # Bar features used when the config selects none (all work on 1m candles alone).
 FALLBACK_FEATURES = ("rsi_14", "roc_1m", "roc_5m", "bb_width", "atr_pct", "adx_14", "mfi_14", "obv_slope",
                      "vol_regime", "trend_regime", "volume_regime", "time_regime")
-
-
-class WalkForwardParams(BaseModel):
-    """Fold geometry and evaluation costs (`scalp walkforward --folds=4 --test-days=1 ...`)."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    folds: int = Field(4, ge=1, le=50)
-    train_days: float | None = Field(None, gt=0, description="rolling training window; None = what fits")
-    cal_days: float | None = Field(None, gt=0, description="calibration fold; None = 0.75 x test")
-    test_days: float | None = Field(None, gt=0, description="None = span / (folds + 3.5)")
-    embargo_ms: int | None = Field(None, ge=0, description="gap between windows; None = label horizon")
-    stride_bars: int = Field(2, ge=1, description="a decision every N closed bars per market")
-    notional_krw: float = Field(100_000, gt=0, description="fixed size of every simulated trade")
-    initial_krw: float = Field(1_000_000, gt=0)
-    fee_rate: float = Field(0.0005, ge=0)
-    spread_pct: float = Field(0.02, ge=0, description="assumed quoted spread on candle data, percent")
-    slippage_pct: float = Field(0.01, ge=0, description="slippage per fill, percent")
-    baseline_draws: int = Field(1000, ge=10)
-    leak: bool = Field(False, description="append the label as a feature (leakcheck only)")
-    boosting_type: Literal["Plain", "Ordered", "config"] = Field(
-        "Plain", description="CatBoost boosting in the walk-forward: Plain (default, ~4x faster to train), "
-                             "Ordered, or config = towers.catboost.boosting_type")
-    engine_loop: bool = Field(True, description="also replay each test window through the engine loop "
-                                                "(simulated exchange, fills, exits, risk) with the fold's model")
-    seed: int = 42
 
 
 @dataclass

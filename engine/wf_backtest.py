@@ -16,7 +16,7 @@ import registry
 from components.types.events import CANDLE
 from engine.backtest import (BacktestResult, _jsonable, build_universe, drive, finish, load_replay, open_run,
                              untrained_towers)
-from engine.loop import EngineLoop, plain
+from engine.loop import EngineLoop
 
 WARM_ROWS = 200      # past decision rows stepped through a fresh sequence tower before it trades
 
@@ -39,8 +39,8 @@ def refuse_unfittable(cfg: Any) -> None:
 
 
 def walkforward_params(cfg: Any):
-    from engine.walkforward import WalkForwardParams
-    return WalkForwardParams(**(plain(cfg.get("walkforward")) or {}))
+    from engine.settings import settings_of
+    return settings_of(cfg).walkforward
 
 
 def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, list]:

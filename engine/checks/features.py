@@ -1,16 +1,11 @@
 """Link check: every selected feature's needed event kinds (candle/trade/book) must be provided by the feed."""
 from __future__ import annotations
 
-from typing import Any
-
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 import registry
+from engine.conf import plain
 from engine.i18n import t
-
-
-def _plain(node: Any) -> Any:
-    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
 
 
 def _built_needs(features: dict) -> dict[str, tuple[str, frozenset[str]]]:
@@ -26,15 +21,15 @@ def _built_needs(features: dict) -> dict[str, tuple[str, frozenset[str]]]:
 
 
 def feature_feed_needs(cfg: DictConfig) -> list[tuple[str, str]]:
-    features = _plain(cfg.get("features")) or {}
-    feed_node = _plain(cfg.get("feed"))
+    features = plain(cfg.get("features")) or {}
+    feed_node = plain(cfg.get("feed"))
     if not features or not isinstance(feed_node, dict) or not isinstance(features, dict):
         return []
     registry.load_all()
     wanting = {fid: v for fid, v in _built_needs(features).items() if v[1]}
     if not wanting:
         return []
-    markets = [str(m) for m in (_plain(cfg.get("markets")) or [])]
+    markets = [str(m) for m in (plain(cfg.get("markets")) or [])]
     try:
         feed = registry.build("feed", feed_node, path="feed")
     except registry.ConfigError:

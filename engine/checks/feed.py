@@ -1,14 +1,14 @@
 """Link check: a `replay` feed reading files needs its data path to exist (one clear line, before anything runs)."""
 from __future__ import annotations
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
+from engine.conf import plain
 from engine.i18n import t
 
 
 def feed_path_exists(cfg: DictConfig) -> list[tuple[str, str]]:
-    node = cfg.get("feed")
-    node = OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
+    node = plain(cfg.get("feed"))
     if not isinstance(node, dict) or node.get("component") != "replay" or node.get("source", "files") != "files":
         return []
     from components.feed.replay import resolve_path

@@ -2,18 +2,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 import registry
+from engine.conf import plain
 from engine.i18n import t
 
 SHOWN = ("component", "params_hash", "label", "feature_names")
-
-
-def _plain(node: Any) -> Any:
-    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
 
 
 def expected_signature(cfg: DictConfig, tid: str, node: dict) -> dict:
@@ -27,7 +23,7 @@ def expected_signature(cfg: DictConfig, tid: str, node: dict) -> dict:
             names = FeatureSet.from_config(cfg.features).names
         except registry.ConfigError:
             names = []                    # the feature pass reports it
-    labels = _plain(cfg.get("labels")) or {}
+    labels = plain(cfg.get("labels")) or {}
     label = ""
     if labels:
         lnode = next(iter(labels.values()))
@@ -40,7 +36,7 @@ def expected_signature(cfg: DictConfig, tid: str, node: dict) -> dict:
 def model_signatures(cfg: DictConfig) -> list[tuple[str, str]]:
     from components.tower.signature import compare_signatures, read_signature
     problems = []
-    for tid, node in (_plain(cfg.get("towers")) or {}).items():
+    for tid, node in (plain(cfg.get("towers")) or {}).items():
         if not isinstance(node, dict) or not node.get("model_path"):
             continue
         path = f"towers.{tid}.model_path"
@@ -70,7 +66,7 @@ def _backtest_overlap(cfg: DictConfig, sig: dict) -> str:
     if str(cfg.get("mode", "backtest")) != "backtest" or not span:
         return ""
     from components.feed.replay import to_ms
-    feed = _plain(cfg.get("feed")) or {}
+    feed = plain(cfg.get("feed")) or {}
     start, end = to_ms(feed.get("start")), to_ms(feed.get("end"))
     if (end is not None and end <= span[0]) or (start is not None and start > span[1]):
         return ""

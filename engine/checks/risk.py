@@ -1,22 +1,17 @@
 """Link checks of the risk config: money-moving modes need a stop exit; Kelly caps cover the market class."""
 from __future__ import annotations
 
-from typing import Any
+from omegaconf import DictConfig
 
-from omegaconf import DictConfig, OmegaConf
-
+from engine.conf import plain
 from engine.i18n import t
-
-
-def _plain(node: Any) -> Any:
-    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
 
 
 def stop_exit_required(cfg: DictConfig) -> list[tuple[str, str]]:
     """paper/live/replay_live without a hard_stop exit could hold a loser forever (fee_floor vetoes sells)."""
     if cfg.get("mode") == "backtest":
         return []
-    exits = _plain(cfg.get("exits")) or {}
+    exits = plain(cfg.get("exits")) or {}
     if any(isinstance(n, dict) and n.get("component") == "hard_stop" for n in exits.values()):
         return []
     return [("exits", t("risk.check.no_stop", mode=cfg.get("mode")))]
@@ -24,7 +19,7 @@ def stop_exit_required(cfg: DictConfig) -> list[tuple[str, str]]:
 
 def kelly_class_cap(cfg: DictConfig) -> list[tuple[str, str]]:
     """adaptive_kelly must have a cap for the root market_class (else sizes would fall back silently)."""
-    sizing = _plain(cfg.get("sizing")) or {}
+    sizing = plain(cfg.get("sizing")) or {}
     if not isinstance(sizing, dict) or sizing.get("component") != "adaptive_kelly":
         return []
     caps = sizing.get("class_cap_pct") or {"majors": 12.0, "alts": 8.0, "emerging": 8.0}

@@ -2,25 +2,22 @@
 provides only candles — one walk over both groups, each named in its own words."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 import registry
+from engine.conf import plain
 from engine.i18n import t
 
 TICK_KINDS = frozenset({"trade", "book"})
 
 
-def _plain(node: Any) -> Any:
-    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
-
-
 def _tick_needs(cfg: DictConfig, group: str, kind: str,
                 say: Callable[[str, set, set, str, list], str]) -> list[tuple[str, str]]:
     """Every `group` node whose component class needs trade/book events the configured feed lacks."""
-    nodes = _plain(cfg.get(group)) or {}
-    feed_node = _plain(cfg.get("feed"))
+    nodes = plain(cfg.get(group)) or {}
+    feed_node = plain(cfg.get("feed"))
     if not nodes or not isinstance(feed_node, dict):
         return []
     wanting: list[tuple[str, set[str]]] = []
@@ -36,7 +33,7 @@ def _tick_needs(cfg: DictConfig, group: str, kind: str,
             wanting.append((str(cid), needs))
     if not wanting:
         return []
-    markets = list(_plain(cfg.get("markets")) or [])
+    markets = list(plain(cfg.get("markets")) or [])
     try:
         feed = registry.build("feed", feed_node, path="feed")
         provides = set(feed.provides(markets)) if hasattr(feed, "provides") else set(feed_node.get("kinds") or ())

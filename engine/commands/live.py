@@ -14,7 +14,7 @@ def job(cfg, duration_s: float | None) -> int:
     from engine.i18n import t
     from engine.live.command import duration_of, print_result
     from engine.live.runner import build_live_client, build_live_feed, run_session
-    from engine.loop import plain
+    from engine.conf import plain
     from engine.validate import validate_config
     problems = validate_config(cfg)           # again, inside the job: the config that really runs
     if str(cfg.get("mode")) != "live":

@@ -14,7 +14,7 @@ def job(cfg, duration_s: float | None) -> int:
     from engine.i18n import t
     from engine.live.command import duration_of, print_result
     from engine.live.runner import build_live_feed, run_session
-    from engine.loop import plain
+    from engine.conf import plain
     build_live_feed(cfg)                      # refuses a recorded feed before anything is printed or recorded
     console = Console(highlight=False)
     print(t("live.started", mode="paper", markets=",".join(map(str, cfg.markets)), run_id="…",

@@ -18,7 +18,7 @@ def main(argv: list[str]) -> int:
         return 2
     import registry
     from engine.app import compose, job_config
-    from engine.loop import plain
+    from engine.conf import plain
     from engine.report import rebuild, resolve_run
     from engine.summary import render
     registry.load_all()

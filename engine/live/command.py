@@ -26,8 +26,8 @@ def pop_duration(argv: list[str]) -> tuple[list[str], float | None]:
 def duration_of(cfg: Any, given: float | None) -> float:
     if given is not None:
         return given
-    run = cfg.get("run") or {}
-    return float(run.get("duration_s", 0) or 0)
+    from engine.settings import settings_of
+    return settings_of(cfg).run.duration_s
 
 
 def force_mode(argv: list[str], want: str) -> tuple[list[str], str | None]:

@@ -18,7 +18,7 @@ import registry
 from components.types import metric_names as MN
 from engine.live.bridge import AsyncBridge
 from engine.live.guard import OWN_PREFIX, OrderGuard, is_own
-from engine.live.settings import LiveSettings
+from engine.settings import LiveSettings, settings_of
 from engine.loop import EngineLoop, plain
 
 log = logging.getLogger("scalp.live")
@@ -110,7 +110,9 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     if mode not in ("paper", "live"):
         raise ValueError(f"mode must be paper or live, got {mode!r}")
     registry.load_all()
-    s = settings or LiveSettings.from_config(cfg.get("live"))
+    if settings is not None and not isinstance(settings, LiveSettings):
+        raise TypeError(f"run_session takes engine.settings.LiveSettings, got {type(settings).__name__}")
+    s = settings if settings is not None else settings_of(cfg).live
     stop = stop or threading.Event()
     old_signals = _install_signals(stop) if handle_signals else {}
     markets = [str(m) for m in cfg.markets]

@@ -14,9 +14,11 @@ from components.types.kinds import Trip
 from components.types.metrics import Metrics
 from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW, Position
 from components.types.risk import FLATTEN, HALT, PAUSE, SCALE_SIZE, ExitContext, ExitSignal, RiskSnapshot, SizingContext
+from engine.conf import plain
 from engine.risk.exits import ExitChain
 from engine.risk.persist import RiskPersistence
 from engine.risk.state import ActiveTrip, TradingState, blocks_entries, derive_state
+from engine.settings import Limits, Settings, settings_of
 
 log = logging.getLogger("scalp.risk")
 DAY_MS = 86_400_000          # Upbit's trading day starts 09:00 KST = 00:00 UTC
@@ -32,13 +34,6 @@ class EntryDecision:
     reasons: list[str] = field(default_factory=list)
 
 
-def _plain(node: Any) -> Any:
-    if hasattr(node, "_metadata") and hasattr(node, "_get_node"):  # OmegaConf container
-        from omegaconf import OmegaConf
-        return OmegaConf.to_container(node, resolve=True)
-    return node
-
-
 class RiskManager:
     """Owns sizing, exits, kill switches, limits and the trading state of one account.
 
@@ -46,7 +41,7 @@ class RiskManager:
     """
 
     def __init__(self, sizing: Mapping | None = None, exits: Mapping | None = None,
-                 switches: Mapping | None = None, limits: Mapping | None = None, market_class: str = "majors",
+                 switches: Mapping | None = None, limits: Limits | None = None, market_class: str = "majors",
                  markets: list[str] | tuple[str, ...] = (), alerts: Mapping | None = None,
                  persistence: RiskPersistence | None = None, persist_every_ms: int = 60_000) -> None:
         problems: list[tuple[str, str]] = []
@@ -58,25 +53,27 @@ class RiskManager:
                 problems.extend(e.problems)
                 return None
 
-        sizing = _plain(sizing) or {"component": "confidence_proportional"}
+        sizing = plain(sizing) or {"component": "confidence_proportional"}
         self.sizing = build("sizing", sizing, "sizing")
         try:
-            self.exits = ExitChain(_plain(exits) or {})
+            self.exits = ExitChain(plain(exits) or {})
         except registry.ConfigError as e:
             problems.extend(e.problems)
         self.switches: dict[str, Any] = {}
-        for sid, node in (_plain(switches) or {}).items():
+        for sid, node in (plain(switches) or {}).items():
             obj = build("killswitch", node, f"killswitches.{sid}")
             if obj is not None:
                 self.switches[str(sid)] = obj
-        self.alerts = [a for aid, node in (_plain(alerts) or {}).items()
+        self.alerts = [a for aid, node in (plain(alerts) or {}).items()
                        if (a := build("alert", node, f"alerts.{aid}")) is not None]
         if problems:
             raise registry.ConfigError(problems)
-        lim = dict(_plain(limits) or {})
-        self.cooldown_ms = int(float(lim.get("cooldown_s", 30)) * 1000)
-        self.max_open_positions = int(lim.get("max_open_positions", 5))
-        self.max_market_share = float(lim.get("max_market_share", 0.30))
+        if limits is not None and not isinstance(limits, Limits):
+            raise TypeError(f"RiskManager takes engine.settings.Limits, got {type(limits).__name__}")
+        self.limits = limits if limits is not None else Limits()
+        self.cooldown_ms = self.limits.cooldown_ms
+        self.max_open_positions = self.limits.max_open_positions
+        self.max_market_share = self.limits.max_market_share
         self.market_class = market_class
         self.persistence = persistence
         self.persist_every_ms = persist_every_ms
@@ -91,21 +88,21 @@ class RiskManager:
 
     @classmethod
     def from_config(cls, cfg: Any, persistence: RiskPersistence | None = None, store: Any = None,
-                    run_id: int | None = None) -> "RiskManager":
-        """From the composed root config: sizing, exits, killswitches, alerts, limits, market_class, markets.
+                    run_id: int | None = None, settings: Settings | None = None) -> "RiskManager":
+        """From the composed root config: sizing, exits, killswitches, alerts; limits, market_class, markets
+        and mode come from the typed `settings` (parsed from cfg when not given).
 
         `store` (a built store component) persists trips and state through it when no `persistence` is
         given: namespace = the mode, and for backtests "backtest:<run_id>" so a finished run's trips never
         reach another run. The manager then records the trips itself (do not also call store.record_trip)."""
-        get = cfg.get if hasattr(cfg, "get") else (lambda k, d=None: getattr(cfg, k, d))
+        s = settings if settings is not None else settings_of(cfg)
         if persistence is None and store is not None:
             from engine.risk.store_adapter import StoreRiskPersistence
-            mode = str(get("mode", "backtest"))
-            ns = f"backtest:{run_id}" if mode == "backtest" else mode
-            persistence = StoreRiskPersistence(store, namespace=ns, run_id=run_id if mode == "backtest" else None)
-        return cls(sizing=get("sizing"), exits=get("exits"), switches=get("killswitches"), limits=get("limits"),
-                   market_class=str(get("market_class", "majors")), markets=list(get("markets", []) or []),
-                   alerts=get("alerts"), persistence=persistence)
+            ns = f"backtest:{run_id}" if s.mode == "backtest" else s.mode
+            persistence = StoreRiskPersistence(store, namespace=ns, run_id=run_id if s.mode == "backtest" else None)
+        return cls(sizing=cfg.get("sizing"), exits=cfg.get("exits"), switches=cfg.get("killswitches"),
+                   limits=s.limits, market_class=s.market_class, markets=list(s.markets), alerts=cfg.get("alerts"),
+                   persistence=persistence)
 
     # --- persistence ---------------------------------------------------------------------------------
     def _restore(self) -> None:

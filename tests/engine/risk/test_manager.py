@@ -7,8 +7,9 @@ from components.types.metrics import Metrics
 from components.types.orders import FEE_RATE_KRW, Fill, Position
 from components.types.risk import ExitContext
 from engine.risk import RiskManager, TradingState
+from engine.settings import Limits
 
-LIMITS = {"cooldown_s": 30, "max_open_positions": 5, "max_market_share": 0.30}
+LIMITS = Limits(cooldown_s=30, max_open_positions=5, max_market_share=0.30)
 SW = {"daily_loss": {"component": "daily_loss", "loss_pct": 8},
       "max_drawdown": {"component": "max_drawdown", "drawdown_pct": 20},
       "api_pause": {"component": "api_error_rate", "max_rate": 0.05, "min_calls": 1},
@@ -192,7 +193,7 @@ def test_trips_are_alerted_once_and_a_broken_channel_never_stops_risk(tmp_path, 
 
 
 def test_entries_sent_in_the_same_tick_count_against_max_open_positions():
-    rm = manager(switches={}, limits={**LIMITS, "max_open_positions": 2})
+    rm = manager(switches={}, limits=Limits(**{**LIMITS.model_dump(), "max_open_positions": 2}))
     rm.on_account(T0, 1e6, 1e6, {})
     assert rm.check_entry("KRW-A", T0, 0.85, 1e6).allowed
     rm.on_entry("KRW-A", T0)

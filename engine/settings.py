@@ -1,0 +1,214 @@
+"""The engine's own config nodes as strict frozen models: root scalars, orders, live, limits, walkforward, run, ui."""
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from components.types.orders import MIN_ORDER_KRW
+from engine.conf import plain
+
+# config group -> (component kind, multi-select?): validated by the registry, not by these models
+GROUPS: dict[str, tuple[str, bool]] = {
+    "features": ("feature", True), "labels": ("label", True), "towers": ("tower", True),
+    "exits": ("exit", True), "killswitches": ("killswitch", True), "alerts": ("alert", True),
+    "fusion": ("fusion", False), "entry": ("entry", False), "sizing": ("sizing", False),
+    "universe": ("universe", False), "feed": ("feed", False), "exchange": ("exchange", False),
+    "fill_model": ("fill_model", False), "store": ("store", False),
+}
+KIND_GROUP = {kind: group for group, (kind, _) in GROUPS.items()}
+MARKET_RE = re.compile(r"(KRW|BTC|USDT)-[A-Z0-9]+")
+_ATTACHED = "_scalp_settings"      # where job_start() leaves the parsed settings on the job's config node
+
+
+class _Strict(BaseModel):
+    # inf/nan are refused everywhere: an infinite balance or timeout is always a typo, never a setting
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, allow_inf_nan=False)
+
+
+class OrderSettings(_Strict):
+    """How intents become orders (root `orders`, engine/order_manager.py)."""
+    entry_type: Literal["market", "limit"] = Field("market", description="market (KRW-amount buy) | limit (best bid)")
+    exit_type: Literal["market", "limit"] = Field("market", description="market (volume sell) | limit (best ask)")
+    ttl_ms: int = Field(30_000, ge=0, description="resting limit orders are cancelled after this long")
+    poll_interval_ms: int = Field(0, ge=0, description="0 = check open orders on every event (in-process sim)")
+    volume_decimals: int = Field(8, ge=0, le=12)
+    min_order_krw: float = Field(MIN_ORDER_KRW, gt=0, description="smaller orders are refused before sending")
+
+
+class LiveSettings(_Strict):
+    """Cadences and limits of a paper/live session, wall-clock seconds (root `live`, engine/live/runner.py)."""
+    poll_interval_s: float = Field(0.5, gt=0, description="order/fill polling (GET /v1/order per open order)")
+    watchdog_interval_s: float = Field(5.0, gt=0, description="pass over /v1/orders/open (zombies, wall TTL)")
+    reconcile_interval_s: float = Field(60.0, gt=0, description="balances vs booked positions")
+    flush_interval_s: float = Field(5.0, gt=0, description="store flush cadence (kill -9 loses at most this)")
+    shutdown_timeout_s: float = Field(15.0, gt=0, description="how long shutdown waits for confirmed cancels")
+    ttl_grace_s: float = Field(10.0, ge=0, description="past TTL + grace with the cancel sent = zombie")
+    sweep_on_start: bool = Field(True, description="cancel our own leftovers (identifier prefix scalp-) at start")
+    api_window_s: float = Field(60.0, gt=0, description="window of api_calls / api_error_rate")
+
+
+class Limits(_Strict):
+    """Engine-enforced entry limits (root `limits`, DESIGN §8)."""
+    cooldown_s: float = Field(30, ge=0, description="per market, between trades")
+    max_open_positions: int = Field(5, ge=1)
+    max_market_share: float = Field(0.30, gt=0, le=1, description="one market's position value / equity")
+
+    @property
+    def cooldown_ms(self) -> int:
+        return int(self.cooldown_s * 1000)
+
+
+class WalkForwardParams(_Strict):
+    """Fold geometry and evaluation costs (root `walkforward`; `scalp walkforward --folds=4 --test-days=1 ...`)."""
+    folds: int = Field(4, ge=1, le=50)
+    train_days: float | None = Field(None, gt=0, description="rolling training window; None = what fits")
+    cal_days: float | None = Field(None, gt=0, description="calibration fold; None = 0.75 x test")
+    test_days: float | None = Field(None, gt=0, description="None = span / (folds + 3.5)")
+    embargo_ms: int | None = Field(None, ge=0, description="gap between windows; None = label horizon")
+    stride_bars: int = Field(2, ge=1, description="a decision every N closed bars per market")
+    notional_krw: float = Field(100_000, gt=0, description="fixed size of every simulated trade")
+    initial_krw: float = Field(1_000_000, gt=0)
+    fee_rate: float = Field(0.0005, ge=0)
+    spread_pct: float = Field(0.02, ge=0, description="assumed quoted spread on candle data, percent")
+    slippage_pct: float = Field(0.01, ge=0, description="slippage per fill, percent")
+    baseline_draws: int = Field(1000, ge=10)
+    leak: bool = Field(False, description="append the label as a feature (leakcheck only)")
+    boosting_type: Literal["Plain", "Ordered", "config"] = Field(
+        "Plain", description="CatBoost boosting in the walk-forward: Plain (default, ~4x faster to train), "
+                             "Ordered, or config = towers.catboost.boosting_type")
+    engine_loop: bool = Field(True, description="also replay each test window through the engine loop "
+                                                "(simulated exchange, fills, exits, risk) with the fold's model")
+    seed: int = 42
+
+
+class Ui(_Strict):
+    """People-facing output settings."""
+    lang: Literal["ko", "en"] = "ko"
+
+
+class Run(_Strict):
+    """Run naming and where reports/records go."""
+    name: str = "run"
+    out_dir: str = "outputs"
+    duration_s: float = Field(0, ge=0, description="paper/live: stop after this many wall seconds (0 = until signalled)")
+
+
+class Settings(_Strict):
+    """Every root key of conf/config.yaml that is not a component group, parsed once per job."""
+    mode: Literal["backtest", "paper", "live", "replay_live"] = "backtest"
+    seed: int = 42
+    markets: list[str] = Field(min_length=1)
+    market_class: Literal["majors", "alts", "emerging"] = "majors"
+    decision_interval_ms: int = Field(1000, ge=1)
+    initial_krw: float = Field(1_000_000, ge=MIN_ORDER_KRW, description="starting KRW of the simulated account")
+    limits: Limits = Limits()
+    orders: OrderSettings = OrderSettings()
+    live: LiveSettings = LiveSettings()
+    walkforward: WalkForwardParams = WalkForwardParams()
+    plugins: list[str] = Field(default_factory=list, description="extra component modules or .py files")
+    ui: Ui = Ui()
+    run: Run = Run()
+
+    @field_validator("markets")
+    @classmethod
+    def _upbit_codes(cls, markets: list[str]) -> list[str]:
+        bad = [m for m in markets if not MARKET_RE.fullmatch(m)]
+        if bad:
+            raise PydanticCustomError("market_code", "{market} is not an Upbit market code like KRW-BTC",
+                                      {"market": ", ".join(repr(m) for m in bad)})
+        twice = sorted({m for m in markets if markets.count(m) > 1})
+        if twice:
+            raise PydanticCustomError("market_twice", "{market} is listed more than once",
+                                      {"market": ", ".join(repr(m) for m in twice)})
+        return markets
+
+    @classmethod
+    def from_cfg(cls, cfg: Any) -> "Settings":
+        """From a composed config (OmegaConf node or plain mapping); component groups and `hydra` are skipped.
+
+        Raises registry.ConfigError listing every problem as (dotted path, message)."""
+        from registry import ConfigError
+        data, problems = {}, []
+        for key in cfg:
+            if key in GROUPS or key == "hydra":
+                continue
+            try:
+                data[str(key)] = plain(cfg[key])
+            except Exception as e:      # an unresolvable ${...}: name the key, keep checking the others
+                from engine.i18n import t
+                problems.append((str(key), t("validate.interpolation", detail=str(e).splitlines()[0])))
+        try:
+            settings = cls(**data)
+        except ValidationError as e:
+            problems.extend(problems_of(e))
+        if problems:
+            raise ConfigError(problems)
+        return settings
+
+
+# pydantic error type -> message key (engine/messages/settings.py); the English texts are pydantic's own
+_MESSAGES = {
+    "greater_than_equal": "settings.ge", "greater_than": "settings.gt", "less_than_equal": "settings.le",
+    "less_than": "settings.lt", "int_parsing": "settings.int", "int_type": "settings.int",
+    "int_from_float": "settings.int_fraction", "float_parsing": "settings.number", "float_type": "settings.number",
+    "finite_number": "settings.finite", "bool_parsing": "settings.bool", "bool_type": "settings.bool",
+    "literal_error": "settings.one_of", "missing": "settings.missing", "string_type": "settings.string",
+    "list_type": "settings.list", "too_short": "settings.too_short", "model_type": "settings.mapping",
+    "market_code": "settings.market_code", "market_twice": "settings.market_twice",
+}
+
+
+def problems_of(err: ValidationError, model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[str, str]]:
+    """(dotted path, message) per pydantic error of `model`; input values are never shown (may be secrets)."""
+    from engine.i18n import t
+    out: list[tuple[str, str]] = []
+    for e in err.errors(include_input=False):
+        loc = [str(p) for p in e["loc"]]
+        path = ".".join(p for p in (prefix, *loc) if p)
+        if e["type"] == "extra_forbidden":
+            out.append((path, _unknown_key(model, loc, top=not prefix)))
+            continue
+        key = _MESSAGES.get(e["type"])
+        # bounds of float fields arrive as 1.0 / 0.0: say 1 / 0 as the YAML would
+        ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in (e.get("ctx") or {}).items()}
+        try:
+            out.append((path, t(key, **ctx) if key else e["msg"]))
+        except (KeyError, IndexError):   # a context field our text does not know: pydantic's own words
+            out.append((path, e["msg"]))
+    return out
+
+
+def _unknown_key(model: type[BaseModel], loc: list[str], top: bool) -> str:
+    """`unknown key; known: ...` inside a node; at the root, close names among settings and groups."""
+    from engine.i18n import t
+    owner = model
+    for part in loc[:-1]:
+        field = owner.model_fields.get(part)
+        sub = getattr(field, "annotation", None) if field else None
+        if not (isinstance(sub, type) and issubclass(sub, BaseModel)):
+            break
+        owner = sub
+    if top and owner is model and len(loc) == 1:
+        allowed = sorted(set(model.model_fields) | set(GROUPS))
+        close = difflib.get_close_matches(loc[-1], allowed, n=2, cutoff=0.6)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        return t("validate.unknown_root_key", hint=hint)
+    return t("settings.unknown_key", known=", ".join(sorted(owner.model_fields)))
+
+
+def job_start(cfg: Any) -> Settings:
+    """Parse a job's settings once and keep them on its config node, where `settings_of` finds them."""
+    settings = Settings.from_cfg(cfg)
+    if hasattr(cfg, "__dict__"):
+        object.__setattr__(cfg, _ATTACHED, settings)     # DictConfig routes setattr to its content
+    return settings
+
+
+def settings_of(cfg: Any) -> Settings:
+    """The settings parsed at job start, else parsed now (tests and tools that build a config themselves)."""
+    found = getattr(cfg, "__dict__", {}).get(_ATTACHED)
+    return found if isinstance(found, Settings) else Settings.from_cfg(cfg)
