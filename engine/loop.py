@@ -55,9 +55,9 @@ class EngineLoop:
         # replay that published them would trade differently on a loaded machine. Backtests turn them off.
         self.host_metrics = host_metrics
         self.markets = list(markets if markets is not None else cfg.markets)
-        self.market_class = str(cfg.get("market_class", "majors"))
-        self.interval_ms = int(cfg.get("decision_interval_ms", 1000))
-        self.initial_krw = float(cfg.initial_krw)
+        self.market_class = self.settings.market_class
+        self.interval_ms = self.settings.decision_interval_ms
+        self.initial_krw = self.settings.initial_krw
         self.equity_interval_ms = int(equity_interval_ms)
         self.ex = exchange if exchange is not None else build_exchange(cfg)
         self._feed_exchange = getattr(self.ex, "on_event", None)

@@ -16,7 +16,7 @@ MESSAGES = {
     "settings.string": {"ko": "문자열이어야 합니다", "en": "Input should be a valid string"},
     "settings.list": {"ko": "목록이어야 합니다 (예: [a, b])", "en": "Input should be a valid list (e.g. [a, b])"},
     "settings.too_short": {"ko": "최소 {min_length}개가 필요합니다",
-                           "en": "should have at least {min_length} item(s)"},
+                           "en": "List should have at least {min_length} item(s)"},
     "settings.mapping": {"ko": "키: 값 형태의 노드여야 합니다", "en": "Input should be a mapping of key: value"},
     "settings.market_code": {"ko": "{market}: 업비트 마켓 코드가 아닙니다 (예: KRW-BTC)",
                              "en": "{market} is not an Upbit market code like KRW-BTC"},
