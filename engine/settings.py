@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from components.types.orders import MIN_ORDER_KRW
 from engine.conf import plain
+from engine.i18n import t
 
 # config group -> (component kind, multi-select?): validated by the registry, not by these models
 GROUPS: dict[str, tuple[str, bool]] = {
@@ -140,7 +141,6 @@ class Settings(_Strict):
             try:
                 data[str(key)] = plain(cfg[key])
             except Exception as e:      # an unresolvable ${...}: name the key, keep checking the others
-                from engine.i18n import t
                 problems.append((str(key), t("validate.interpolation", detail=str(e).splitlines()[0])))
         try:
             settings = cls(**data)
@@ -165,7 +165,6 @@ _MESSAGES = {
 
 def problems_of(err: ValidationError, model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[str, str]]:
     """(dotted path, message) per pydantic error of `model`; input values are never shown (may be secrets)."""
-    from engine.i18n import t
     out: list[tuple[str, str]] = []
     for e in err.errors(include_input=False):
         loc = [str(p) for p in e["loc"]]
@@ -185,7 +184,6 @@ def problems_of(err: ValidationError, model: type[BaseModel] = Settings, prefix:
 
 def _unknown_key(model: type[BaseModel], loc: list[str], top: bool) -> str:
     """`unknown key; known: ...` inside a node; at the root, close names among settings and groups."""
-    from engine.i18n import t
     owner = model
     for part in loc[:-1]:
         field = owner.model_fields.get(part)
