@@ -78,7 +78,7 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
                  quality: dict | None = None) -> BacktestResult:
     """Run one backtest of `cfg` (the composed root config). `streams` ({market: MarketStream}) bypasses
     the feed (tests, other data sets); `store` overrides `cfg.store`; `use_store=False` keeps it in memory."""
-    from components.feed.merge import iter_merged
+    from components.types.feed.merge import iter_merged
     registry.load_all()
     untrained = untrained_towers(cfg)
     if untrained:      # a model that was never fitted cannot trade: say what to do instead of failing mid-run

@@ -248,7 +248,7 @@ class EngineLoop:
         self.ledger.on_decision(m, action)
 
     def _try_entry(self, m: str, p: float, x: Any, ts: int) -> tuple[str, list[str]]:
-        from components.entry.base import EntryContext    # shared vocabulary of the entry kind
+        from components.types.entry import EntryContext    # shared vocabulary of the entry kind
         vol = float(x[self._vol_col]) if self._vol_col >= 0 else 1.0
         verdict = self.entry.decide(p, EntryContext(spread_frac=self.spread_frac[m],
                                                     vol_regime=vol if math.isfinite(vol) else 1.0))

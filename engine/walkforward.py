@@ -311,7 +311,7 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
     folds = make_folds(ds, wf)
     nodes, skipped = tower_nodes(cfg)
     market_class = str(cfg.get("market_class", "majors")) if cfg is not None else "majors"
-    from components.tower.signature import params_hash
+    from components.types.signature import params_hash
     label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
     rows, towers = [], {}
     for f in folds:

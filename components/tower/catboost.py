@@ -7,7 +7,7 @@ import numpy as np
 from pydantic import Field
 
 from components.tower import _oblivious
-from components.tower.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
+from components.types.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
                                         save_model)
 from components.types.kinds import Tower
 from registry import Params, register

@@ -30,7 +30,7 @@ def _arg(argv: list[str], name: str, default: int) -> int:
 def run(events: int = 5000, iterations: int = 500, boosting_type: str = "Plain", market: str = "KRW-BTC",
         ensemble: bool = True) -> dict:
     import registry
-    from components.entry.base import EntryContext
+    from components.types.entry import EntryContext
     from components.types.orders import OrderIntent
     from engine.app import compose, job_config
     from engine.features import FeatureSet

@@ -13,7 +13,7 @@ HELP = "train + calibrate the configured towers and save each with its signature
 def split(cfg, wf):
     """(dataset, train rows, calibration rows, label id): train on everything before the last calibration
     window (purged, minus an embargo >= the label horizon), calibrate on that window."""
-    from components.tower.signature import params_hash
+    from components.types.signature import params_hash
     from engine.walkforward import DAY_MS, build_dataset, feature_nodes, label_of, load_streams
     _, label, label_node = label_of(cfg)
     ds = build_dataset(load_streams(cfg), feature_nodes(cfg), label, wf.stride_bars)
