@@ -63,12 +63,12 @@ def tower_sections(loop: EngineLoop) -> dict:
 
 
 def untrained_towers(cfg: Any) -> list[str]:
-    """Ids of selected towers that cannot step before a fit (`requires_fit`) and have no saved model."""
+    """Ids of selected towers that cannot step before a fit (`trainable`) and have no saved model."""
     out = []
     for tid, node in (plain(cfg.get("towers")) or {}).items():
         node = node or {}
         cls = registry.get("tower", str(node.get("component", tid)), path=f"towers.{tid}")
-        if getattr(cls, "requires_fit", False) and not node.get("model_path"):
+        if getattr(cls, "trainable", False) and not node.get("model_path"):
             out.append(str(tid))
     return out
 

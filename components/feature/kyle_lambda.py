@@ -49,6 +49,7 @@ def _batch(s, E, out, ok):
 class KyleLambda(KernelFeature):
     """Price impact per unit of taker-signed volume (plain signed volume, not √value), step = one trade."""
     needs = frozenset({"trade"})
+    provides = ("kyle_lambda",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):

@@ -60,6 +60,7 @@ def _batch(s, E, out, ok):
 class KyleLambdaBvc(KernelFeature):
     """Bar-level price impact per unit of BVC-signed volume (candles only; trade signs inferred, never observed)."""
     needs = frozenset({"candle"})
+    provides = ("kyle_lambda",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):

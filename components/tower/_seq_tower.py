@@ -100,7 +100,7 @@ SEQ_RUNTIME_KEYS = ("torch_threads", "device")
 class SequenceTower(Tower):
     """Base for towers that run a recurrent network over rows in time order (see module docstring)."""
     outputs: ClassVar[tuple[str, ...]] = ("p_up",) + CONTEXT_NAMES
-    requires_fit: ClassVar[bool] = True
+    trainable: ClassVar[bool] = True
     sequential: ClassVar[bool] = True
 
     def __init__(self, p: SeqParams) -> None:

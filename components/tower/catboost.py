@@ -25,7 +25,7 @@ class CatBoostTower(Tower):
     decision) and is tested equal to CatBoost's own prediction.
     """
     outputs = ("p_up",)
-    requires_fit = True
+    trainable = True
 
     class Params(Params):
         iterations: int = Field(500, ge=1, le=20_000)

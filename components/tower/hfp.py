@@ -34,7 +34,8 @@ class HfpTower(Tower):
     rare on the short real tick sets). Needs trades + books."""
     needs: ClassVar[frozenset[str]] = frozenset({"trade", "book"})
     outputs: ClassVar[tuple[str, ...]] = ("p_up",)
-    requires_fit: ClassVar[bool] = True
+    trainable: ClassVar[bool] = True
+    needs_ticks: ClassVar[bool] = True
 
     class Params(Params):
         inputs: list[str] = Field(default_factory=list,

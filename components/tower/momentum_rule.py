@@ -23,6 +23,7 @@ class MomentumRule(Tower):
     """
     outputs = ("p_up",)
     calibrated = False        # a rule's score, not a probability: no calibration_ece from it
+    baseline = True           # a rule baseline: the walk-forward does not train it
 
     class Params(Params):
         inputs: dict[str, float] = Field(default_factory=lambda: {"roc_5m": 1.0, "roc_1m": 0.5},

@@ -57,9 +57,9 @@ def train_all(cfg, wf) -> tuple[dict, dict]:
 
 
 def train(cfg, wf) -> tuple[object, dict]:
-    """The CatBoost tower (or the first configured one) and the info of `train_all`."""
+    """The first tower that reports feature importance (else the first one) and the info of `train_all`."""
     towers, info = train_all(cfg, wf)
-    tid = "catboost" if "catboost" in towers else next(iter(towers))
+    tid = next((k for k, tw in towers.items() if hasattr(tw, "feature_importance")), next(iter(towers)))
     tinfo = info["towers"][tid]
     return towers[tid], {**info, "params": tinfo["params"], "feature_importance": tinfo.get("feature_importance", {})}
 
