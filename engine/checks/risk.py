@@ -13,13 +13,24 @@ def _plain(node: Any) -> Any:
 
 
 def stop_exit_required(cfg: DictConfig) -> list[tuple[str, str]]:
-    """paper/live/replay_live without a hard_stop exit could hold a loser forever (fee_floor vetoes sells)."""
+    """paper/live/replay_live without a loss-bounding exit (`bounds_loss`, e.g. hard_stop) could hold a loser
+    forever (fee_floor vetoes sells)."""
     if cfg.get("mode") == "backtest":
         return []
     exits = _plain(cfg.get("exits")) or {}
-    if any(isinstance(n, dict) and n.get("component") == "hard_stop" for n in exits.values()):
+    if any(_bounds_loss(n) for n in exits.values()):
         return []
     return [("exits", t("risk.check.no_stop", mode=cfg.get("mode")))]
+
+
+def _bounds_loss(node: Any) -> bool:
+    import registry
+    if not isinstance(node, dict) or not node.get("component"):
+        return False
+    try:
+        return bool(getattr(registry.get("exit", str(node["component"])), "bounds_loss", False))
+    except registry.ConfigError:          # an unknown exit is the registry pass's to report
+        return False
 
 
 def kelly_class_cap(cfg: DictConfig) -> list[tuple[str, str]]:

@@ -140,3 +140,11 @@ def test_walkforward_towers_are_chosen_by_what_they_declare():
     assert build_tower_node("seq", nodes["seq"], 7).p.seed == 7
     assert with_boosting("gbm", nodes["gbm"], "Ordered")["boosting_type"] == "Ordered"
     assert "boosting_type" not in with_boosting("reg", nodes["reg"], "Ordered")
+
+
+def test_money_moving_modes_find_the_stop_by_what_it_bounds():
+    from engine.checks.risk import stop_exit_required
+    paper = {"mode": "paper", "exits": {"take": {"component": "profit_target"}}}
+    assert stop_exit_required(OmegaConf.create(paper))                       # no loss-bounding exit
+    paper["exits"]["my_stop"] = {"component": "hard_stop"}
+    assert stop_exit_required(OmegaConf.create(paper)) == []
