@@ -148,3 +148,29 @@ def test_money_moving_modes_find_the_stop_by_what_it_bounds():
     assert stop_exit_required(OmegaConf.create(paper))                       # no loss-bounding exit
     paper["exits"]["my_stop"] = {"component": "hard_stop"}
     assert stop_exit_required(OmegaConf.create(paper)) == []
+
+
+def test_engine_compares_no_feature_tower_exit_or_switch_name():
+    """No `==`/`in`/`startswith` against a feature, tower, exit or kill-switch name anywhere in engine/."""
+    import ast
+    from pathlib import Path
+    registry.load_all()
+    names = {n for kind in ("feature", "tower", "exit", "killswitch") for n in registry.names(kind)}
+    root = Path(__file__).resolve().parents[2]
+
+    def named(node) -> list[str]:
+        consts = [node] if isinstance(node, ast.Constant) else \
+            list(node.elts) if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else []
+        return [c.value for c in consts if isinstance(c, ast.Constant) and c.value in names]
+
+    bad = []
+    for path in sorted((root / "engine").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            hits = []
+            if isinstance(node, ast.Compare):
+                hits = [h for side in (node.left, *node.comparators) for h in named(side)]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("startswith", "endswith", "index"):
+                hits = [h for a in node.args for h in named(a)]
+            bad += [f"{path.relative_to(root)}:{node.lineno}: {h}" for h in hits]
+    assert not bad, "engine code comparing component names:\n" + "\n".join(bad)
