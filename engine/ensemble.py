@@ -83,6 +83,8 @@ def fit_tower(tower, ds, train: np.ndarray, cal: np.ndarray, label_id: str = "")
     """Fit one tower on `train` rows (calibration on `cal` where the tower uses one); returns seconds."""
     span = (int(ds.ts_ms[train[0]]), int(ds.ts_ms[train[-1]])) if len(train) else None
     t0 = time.perf_counter()
+    if hasattr(tower, "bind_providers"):        # before fit: rule towers resolve capability inputs with it
+        tower.bind_providers(getattr(ds, "providers", {}) or {})
     if is_sequence(tower):
         tower.fit(ds.X[train], ds.y[train], ds.names, close=_col(ds, "close", train), volume=_col(ds, "volume", train),
                   groups=ds.market[train], span_ms=span, label=label_id)

@@ -84,6 +84,15 @@ class FeatureSet:
         return -1
 
     @property
+    def providers(self) -> dict[str, str]:
+        """capability -> id of the first feature providing it (towers resolve capability inputs with it)."""
+        out: dict[str, str] = {}
+        for fid, f in self.features.items():
+            for cap in getattr(f, "provides", ()):
+                out.setdefault(cap, fid)
+        return out
+
+    @property
     def warmup(self) -> int:
         """Largest per-feature warmup (events of the needed kinds; a lower bound for volume-bucket features)."""
         return max((int(f.warmup) for f in self.features.values()), default=0)

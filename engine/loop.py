@@ -71,11 +71,14 @@ class EngineLoop:
         self.features_node = plain(cfg.get("features")) or {}
         self.fsets = {m: FeatureSet.from_config(self.features_node) for m in self.markets}
         names = next(iter(self.fsets.values())).names if self.fsets else []
+        providers = next(iter(self.fsets.values())).providers if self.fsets else {}
         self.feature_names = names
         self.towers: dict[str, Any] = {}
         for tid, node in (plain(cfg.get("towers")) or {}).items():
             try:
                 tower = registry.build("tower", node, path=f"towers.{tid}")
+                if hasattr(tower, "bind_providers"):     # capability inputs (hurst, ...) under any feature id
+                    tower.bind_providers(providers)
                 tower.bind(names)
                 self.towers[str(tid)] = tower
             except registry.ConfigError as e:

@@ -58,6 +58,7 @@ class Dataset:
     horizon_ms: int
     close: np.ndarray | None = None       # close / volume of the bar that closed at the decision (context
     volume: np.ndarray | None = None      # heads of the sequence towers train on them)
+    providers: dict = field(default_factory=dict)   # capability -> feature id (FeatureSet.providers)
 
 
 @dataclass
@@ -94,9 +95,11 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     from engine.features import FeatureSet
     parts = []
     names: list[str] = []
+    providers: dict[str, str] = {}
     for mi, (market, stream) in enumerate(sorted(streams.items())):
         fs = FeatureSet.from_config(feature_cfg)
         X, names = fs.batch(stream)
+        providers = fs.providers
         idx = np.flatnonzero(np.asarray(stream.kind) == CANDLE)
         idx = idx[max(0, fs.warmup):][::stride_bars]
         Xi = X[idx]
@@ -117,7 +120,7 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     ts, end, mk, X, y, ret, vr, close, volume = (np.concatenate([p[j] for p in parts]) for j in range(9))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
-                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order])
+                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers)
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]

@@ -43,7 +43,7 @@ class MomentumRule(Tower):
     def bind(self, feature_names: list[str]) -> None:
         self.feature_names = list(feature_names)
         self.cols, self.w = weighted_columns(feature_names, self.p.inputs, "towers.momentum_rule.inputs",
-                                             self.p.min_columns)
+                                             self.p.min_columns, self.providers)
 
     def score(self, X: np.ndarray) -> np.ndarray:
         """Weighted sum per row; NaN inputs count as 0 (a cold column must not trigger an entry)."""

@@ -50,7 +50,8 @@ class Tower:
     """A model: fit on history, predict in bulk, step online. Column 0 of outputs is P(label=1).
 
     The engine calls `bind(feature_names)` once before `step`/`predict` with the FeatureSet's column
-    names, so rule towers can find their inputs by name and trained towers can refuse a mismatch.
+    names, so rule towers can find their inputs by name and trained towers can refuse a mismatch; before
+    that, `bind_providers({capability: feature id})` says which feature provides what under which id.
     """
     outputs: ClassVar[tuple[str, ...]] = ("p_up",)
     # What the engine asks a tower instead of its id or component name:
@@ -59,6 +60,10 @@ class Tower:
     needs_ticks: ClassVar[bool] = False      # True: needs trades/books; the walk-forward on closed bars skips it
     baseline: ClassVar[bool] = False         # True: a rule baseline, not a model the walk-forward trains
     feature_names: list[str] | None = None
+    providers: dict[str, str] = {}           # capability -> id of the feature providing it (bind_providers)
+
+    def bind_providers(self, providers: dict[str, str]) -> None:
+        self.providers = dict(providers)
 
     def bind(self, feature_names: list[str]) -> None:
         self.feature_names = list(feature_names)

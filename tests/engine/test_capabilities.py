@@ -174,3 +174,17 @@ def test_engine_compares_no_feature_tower_exit_or_switch_name():
                 hits = [h for a in node.args for h in named(a)]
             bad += [f"{path.relative_to(root)}:{node.lineno}: {h}" for h in hits]
     assert not bad, "engine code comparing component names:\n" + "\n".join(bad)
+
+
+def test_rule_tower_inputs_find_capabilities_under_any_id():
+    """The regime tower's inputs (trend_regime, vol_regime, volume_regime, hurst) follow renamed features."""
+    nodes = {"trend_regime": {"component": "trend_regime"}, "vol_regime": {"component": "vol_regime"},
+             "volume_regime": {"component": "volume_regime"}, "hurst": {"component": "hurst"}}
+    bound = []
+    for renames in ({}, {"trend_regime": "t", "vol_regime": "v", "volume_regime": "q", "hurst": "my_h"}):
+        fs = FeatureSet.from_config(_renamed(nodes, renames))
+        tower = registry.build("tower", {"component": "regime"}, path="towers.r")
+        tower.bind_providers(fs.providers)
+        tower.bind(fs.names)
+        bound.append((tower.cols.tolist(), tower.w.tolist()))
+    assert bound[0] == bound[1] and len(bound[0][0]) == 5          # trend_regime has two columns
