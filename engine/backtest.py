@@ -63,12 +63,12 @@ def tower_sections(loop: EngineLoop) -> dict:
 
 
 def untrained_towers(cfg: Any) -> list[str]:
-    """Ids of selected towers that cannot step before a fit (`requires_fit`) and have no saved model."""
+    """Ids of selected towers that cannot step before a fit (`trainable`) and have no saved model."""
     out = []
     for tid, node in (plain(cfg.get("towers")) or {}).items():
         node = node or {}
         cls = registry.get("tower", str(node.get("component", tid)), path=f"towers.{tid}")
-        if getattr(cls, "requires_fit", False) and not node.get("model_path"):
+        if getattr(cls, "trainable", False) and not node.get("model_path"):
             out.append(str(tid))
     return out
 
@@ -78,7 +78,7 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
                  quality: dict | None = None) -> BacktestResult:
     """Run one backtest of `cfg` (the composed root config). `streams` ({market: MarketStream}) bypasses
     the feed (tests, other data sets); `store` overrides `cfg.store`; `use_store=False` keeps it in memory."""
-    from components.feed.merge import iter_merged
+    from components.types.feed.merge import iter_merged
     registry.load_all()
     untrained = untrained_towers(cfg)
     if untrained:      # a model that was never fitted cannot trade: say what to do instead of failing mid-run

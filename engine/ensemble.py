@@ -1,15 +1,17 @@
 """Walk-forward ensemble: build, fit and predict every configured tower per fold, then fuse their P(up).
 
-Shared by `scalp walkforward`, `scalp train` and `scalp bench decision`. Per tower kind:
-- catboost (and any tower taking a calibration fold): fit on the training rows, X_cal/y_cal = the
+Shared by `scalp walkforward`, `scalp train` and `scalp bench decision`. Towers are told apart by what
+they declare (`baseline`, `needs_ticks`, `sequential`), never by their id or component name:
+- towers taking a calibration fold (catboost): fit on the training rows, X_cal/y_cal = the
   calibration fold (isotonic is fitted there only);
-- sequence towers (ssm, lstm): rows of several markets are interleaved in the Dataset, so `groups` =
+- sequential towers (ssm, lstm): rows of several markets are interleaved in the Dataset, so `groups` =
   the market of each row goes to BOTH fit and predict; `close`/`volume` of the decision bar train the
   4 context heads. Predictions run causally over one contiguous span starting `warm_rows_per_market`
   rows per market before the calibration window, so calibration and test rows see a warm state
   (features only; no label of those rows is used);
-- regime: logistic fit on the training rows; rule baselines (momentum_rule, random_entry, buy_and_hold)
-  are not walk-forward models and are left out; tick-only towers (hfp) are skipped on bars and reported.
+- other towers (regime: logistic fit) on the training rows; rule baselines (`baseline`: momentum_rule,
+  random_entry, buy_and_hold) are not walk-forward models and are left out; towers that need ticks
+  (`needs_ticks`: hfp) are skipped on bars and reported.
 Fusion: `weighted` uses its preset weights (absent roles renormalised); fusions with `fit` (stacked,
 learned) are fitted on the CALIBRATION fold outputs, never on test rows.
 """
@@ -23,8 +25,6 @@ import numpy as np
 
 from engine.conf import plain
 
-BASELINE_COMPONENTS = frozenset({"momentum_rule", "random_entry", "buy_and_hold"})
-TICK_ONLY_COMPONENTS = frozenset({"hfp"})
 DEFAULT_TOWERS = {"catboost": {"component": "catboost"}}
 
 
@@ -34,13 +34,14 @@ def tower_nodes(cfg) -> tuple[dict[str, dict], dict[str, str]]:
     With no trainable tower selected (the root default is the momentum_rule baseline) the CatBoost
     tower is used, as the walk-forward has always done.
     """
+    import registry
     towers = plain(cfg.get("towers")) if cfg is not None and cfg.get("towers") else {}
     nodes, skipped = {}, {}
     for tid, node in (towers or {}).items():
-        comp = (node or {}).get("component", tid)
-        if comp in BASELINE_COMPONENTS:
+        cls = registry.get("tower", str((node or {}).get("component", tid)), path=f"towers.{tid}")
+        if getattr(cls, "baseline", False):
             skipped[tid] = "rule baseline: not trained by the walk-forward (random entry is its baseline)"
-        elif comp in TICK_ONLY_COMPONENTS:
+        elif getattr(cls, "needs_ticks", False):
             skipped[tid] = "needs tick data; the walk-forward runs on closed 1m bars"
         else:
             nodes[tid] = dict(node)
@@ -52,12 +53,21 @@ def build_tower_node(tid: str, node: dict, seed: int):
     import registry
     node = dict(node)
     node.pop("model_path", None)
-    comp = node.get("component", tid)
-    if comp == "catboost":
-        node.setdefault("random_seed", seed)
-    elif comp in ("ssm", "lstm"):
-        node.setdefault("seed", seed)
+    fields = registry.get("tower", str(node.get("component", tid)), path=f"towers.{tid}").Params.model_fields
+    for key in ("random_seed", "seed"):          # the fold's seed goes to whichever seed the tower takes
+        if key in fields:
+            node.setdefault(key, seed)
+            break
     return registry.build("tower", node, path=f"towers.{tid}")
+
+
+def with_boosting(tid: str, node: dict, boosting_type: str) -> dict:
+    """The node with the walk-forward's boosting type for towers that have one (`config` keeps theirs)."""
+    import registry
+    if boosting_type == "config":
+        return node
+    cls = registry.get("tower", str(node.get("component", tid)), path=f"towers.{tid}")
+    return {**node, "boosting_type": boosting_type} if "boosting_type" in cls.Params.model_fields else node
 
 
 def is_sequence(tower) -> bool:
@@ -69,6 +79,8 @@ def fit_tower(tower, ds, train: np.ndarray, cal: np.ndarray, label_id: str = "")
     """Fit one tower on `train` rows (calibration on `cal` where the tower uses one); returns seconds."""
     span = (int(ds.ts_ms[train[0]]), int(ds.ts_ms[train[-1]])) if len(train) else None
     t0 = time.perf_counter()
+    if hasattr(tower, "bind_providers"):        # before fit: rule towers resolve capability inputs with it
+        tower.bind_providers(getattr(ds, "providers", {}) or {})
     if is_sequence(tower):
         tower.fit(ds.X[train], ds.y[train], ds.names, close=_col(ds, "close", train), volume=_col(ds, "volume", train),
                   groups=ds.market[train], span_ms=span, label=label_id)

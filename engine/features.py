@@ -72,6 +72,25 @@ class FeatureSet:
     def needs_by_feature(self) -> dict[str, frozenset[str]]:
         return {fid: frozenset(f.needs) for fid, f in self.features.items()}
 
+    def column(self, capability: str) -> int:
+        """Column of the first feature that provides `capability` (its first output); -1 if none does.
+
+        The engine finds its inputs (hurst for the random-walk switch, vol_regime, vpin, kyle_lambda for
+        entry and sizing) by what a feature provides, never by the id the config gave it."""
+        for f, start, _ in self._slices:
+            if capability in getattr(f, "provides", ()):
+                return start
+        return -1
+
+    @property
+    def providers(self) -> dict[str, str]:
+        """capability -> id of the first feature providing it (towers resolve capability inputs with it)."""
+        out: dict[str, str] = {}
+        for fid, f in self.features.items():
+            for cap in getattr(f, "provides", ()):
+                out.setdefault(cap, fid)
+        return out
+
     @property
     def warmup(self) -> int:
         """Largest per-feature warmup (events of the needed kinds; a lower bound for volume-bucket features)."""

@@ -67,11 +67,14 @@ class EngineLoop:
         self.features_node = plain(cfg.get("features")) or {}
         self.fsets = {m: FeatureSet.from_config(self.features_node) for m in self.markets}
         names = next(iter(self.fsets.values())).names if self.fsets else []
+        providers = next(iter(self.fsets.values())).providers if self.fsets else {}
         self.feature_names = names
         self.towers: dict[str, Any] = {}
         for tid, node in (plain(cfg.get("towers")) or {}).items():
             try:
                 tower = registry.build("tower", node, path=f"towers.{tid}")
+                if hasattr(tower, "bind_providers"):     # capability inputs (hurst, ...) under any feature id
+                    tower.bind_providers(providers)
                 tower.bind(names)
                 self.towers[str(tid)] = tower
             except registry.ConfigError as e:
@@ -100,10 +103,10 @@ class EngineLoop:
         self.spread_frac: dict[str, float] = {m: 0.0 for m in self.markets}
         self.last_decision_ms: dict[str, int] = {m: -10**18 for m in self.markets}
         self.exit_reason: dict[str, str] = {}
-        self._hurst_col = names.index("hurst") if "hurst" in names else -1
-        self._vol_col = next((i for i, n in enumerate(names) if n.startswith("vol_regime")), -1)
-        self._vpin_col = next((i for i, n in enumerate(names) if n.startswith("vpin")), -1)
-        self._kyle_col = next((i for i, n in enumerate(names) if n.startswith("kyle_lambda")), -1)
+        fs0 = next(iter(self.fsets.values()), None)          # same columns in every market
+        col = fs0.column if fs0 is not None else (lambda capability: -1)
+        self._hurst_col, self._vol_col = col("hurst"), col("vol_regime")
+        self._vpin_col, self._kyle_col = col("vpin"), col("kyle_lambda")
         self._lat = deque(maxlen=200)
         self.drift = None                      # engine.drift.DriftMonitor once a training reference is known
         self._last_drift_ms = -10**18
@@ -245,7 +248,7 @@ class EngineLoop:
         self.ledger.on_decision(m, action)
 
     def _try_entry(self, m: str, p: float, x: Any, ts: int) -> tuple[str, list[str]]:
-        from components.entry.base import EntryContext    # shared vocabulary of the entry kind
+        from components.types.entry import EntryContext
         vol = float(x[self._vol_col]) if self._vol_col >= 0 else 1.0
         verdict = self.entry.decide(p, EntryContext(spread_frac=self.spread_frac[m],
                                                     vol_regime=vol if math.isfinite(vol) else 1.0))
@@ -298,11 +301,11 @@ class EngineLoop:
         for mo in self.om.working(m, "entry"):            # stop buying what we are selling
             self.om.cancel(mo, ts)
         self._collect_fills()
-        self._sell(m, ts, sig.reason, price)
+        self._sell(m, ts, sig.reason, price, sig.rests_limit)
 
-    def _sell(self, m: str, ts: int, reason: str, price: float) -> None:
+    def _sell(self, m: str, ts: int, reason: str, price: float, rests_limit: bool = False) -> None:
         pos = self.positions[m]
-        if self.om.s.exit_type == "limit" and reason.startswith(("profit", "ev_")):
+        if self.om.s.exit_type == "limit" and rests_limit:      # the exit declares it may rest
             intent = OrderIntent(m, "ask", "limit", volume=pos.volume, price=price, reason=reason)
         else:
             intent = OrderIntent(m, "ask", "market", volume=pos.volume, reason=reason)

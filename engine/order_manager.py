@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.exchange.tick import floor_volume, fmt, snap, table_tick
+from components.types.tick import floor_volume, fmt, snap, table_tick
 from components.types.orders import FEE_RATE_KRW, OrderIntent
 from engine.settings import OrderSettings
 

@@ -34,6 +34,7 @@ class Dataset:
     horizon_ms: int
     close: np.ndarray | None = None       # close / volume of the bar that closed at the decision (context
     volume: np.ndarray | None = None      # heads of the sequence towers train on them)
+    providers: dict = field(default_factory=dict)   # capability -> feature id (FeatureSet.providers)
 
 
 @dataclass
@@ -70,9 +71,11 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     from engine.features import FeatureSet
     parts = []
     names: list[str] = []
+    providers: dict[str, str] = {}
     for mi, (market, stream) in enumerate(sorted(streams.items())):
         fs = FeatureSet.from_config(feature_cfg)
         X, names = fs.batch(stream)
+        providers = fs.providers
         idx = np.flatnonzero(np.asarray(stream.kind) == CANDLE)
         idx = idx[max(0, fs.warmup):][::stride_bars]
         Xi = X[idx]
@@ -85,15 +88,15 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
             y, end = label.compute(stream, idx)
             ret = np.full(len(idx), np.nan)
         ok = np.isfinite(y)
-        vr_col = [j for j, n in enumerate(names) if n == "vol_regime" or n.startswith("vol_regime.")]
-        vr = Xi[:, vr_col[0]] if vr_col else np.ones(len(idx))
+        vr_col = fs.column("vol_regime")
+        vr = Xi[:, vr_col] if vr_col >= 0 else np.ones(len(idx))
         bar = np.asarray(stream.row)[idx]
         parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
                       Xi[ok], y[ok], ret[ok], vr[ok], stream.candles.close[bar][ok], stream.candles.volume[bar][ok]))
     ts, end, mk, X, y, ret, vr, close, volume = (np.concatenate([p[j] for p in parts]) for j in range(9))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
-                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order])
+                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers)
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -136,26 +139,11 @@ def make_folds(ds: Dataset, wf: WalkForwardParams) -> list[Fold]:
 
 
 # -- running ---------------------------------------------------------------------------------------
-def build_tower(cfg, seed: int):
-    """The CatBoost tower of the config (kept for callers that want that one tower)."""
-    from engine.ensemble import build_tower_node, tower_nodes
-    nodes, _ = tower_nodes(cfg)
-    node = dict(nodes.get("catboost") or {"component": "catboost"})
-    node.pop("model_path", None)
-    node.setdefault("random_seed", seed)
-    return build_tower_node("catboost", node, seed), node
-
-
 def build_towers(cfg, seed: int, boosting_type: str = "config") -> dict:
     """Fresh towers of every trainable id in cfg.towers (see engine/ensemble.tower_nodes)."""
-    from engine.ensemble import build_tower_node, tower_nodes
+    from engine.ensemble import build_tower_node, tower_nodes, with_boosting
     nodes, _ = tower_nodes(cfg)
-    out = {}
-    for tid, node in nodes.items():
-        if node.get("component", tid) == "catboost" and boosting_type != "config":
-            node = {**node, "boosting_type": boosting_type}
-        out[tid] = build_tower_node(tid, node, seed)
-    return out
+    return {tid: build_tower_node(tid, with_boosting(tid, node, boosting_type), seed) for tid, node in nodes.items()}
 
 
 def build_entry(cfg):
@@ -178,7 +166,7 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
     towers = make_towers()
     if not isinstance(towers, dict):
-        towers = {"catboost": towers}
+        towers = {"tower": towers}
     te = fold.test
     y = ds.y[te]
     secs, p_cal, p_test = {}, {}, {}
@@ -202,7 +190,6 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     base = ev.random_entry_baseline(net_all[te], ds.market[te], taken, wf.baseline_draws, wf.seed + fold.k)
     bd = base.pop("baseline_draw")
     bstats = ev.trade_stats(net_all[te][bd], ds.end_ms[te][bd], wf.notional_krw, wf.initial_krw, span)
-    first = next(iter(towers.values()))
     row = {"fold": fold.k, **{k: int(v) for k, v in fold.bounds_ms.items()},
            "train_rows": int(len(fold.train)), "cal_rows": int(len(fold.cal)), "test_rows": int(len(te)),
            "positive_rate": float(y.mean()) if len(y) else math.nan,
@@ -210,7 +197,7 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
            **model, "baseline_net_pnl": bstats["net_pnl"], "baseline_sharpe": bstats["sharpe"],
            "baseline_max_drawdown": bstats["max_drawdown"], **base,
            "exposure_bars": int((ds.end_ms[te][taken] - ds.ts_ms[te][taken]).sum() // 60_000),
-           "train_seconds": round(sum(secs.values()), 3), "calibrated": bool(getattr(towers.get("catboost", first), "calibrated", False)),
+           "train_seconds": round(sum(secs.values()), 3), "calibrated": all(bool(getattr(t, "calibrated", False)) for t in towers.values()),
            "towers": list(towers), "fusion": getattr(fusion, "component_name", None) or
            (type(fusion).__name__ if fusion is not None else None),
            "fusion_weights": ensemble.fusion_weights(fusion, list(towers), market_class) if fusion else {},
@@ -244,7 +231,7 @@ def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
     except ImportError as e:                    # the engine is optional for the vectorised evaluation
         return {"loop_error": f"engine loop unavailable: {e}"}
     if not isinstance(towers, dict):
-        towers = {"catboost": towers}
+        towers = {"tower": towers}
     t0, t1 = fold.bounds_ms["test_start"], fold.bounds_ms["test_end"]
     cut = {}
     for m, s in streams.items():
@@ -257,7 +244,7 @@ def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
         configured = plain.get("towers") or {}
         nodes = {}
         for tid, tower in towers.items():
-            tnode = dict(configured.get(tid) or {"component": tid})
+            tnode = dict(configured.get(tid) or {"component": tower.component_name})
             if hasattr(tower, "save") and "model_path" in type(tower.p).model_fields:
                 tower.save(Path(tmp) / tid)
                 tnode = {**tnode, **tower.p.model_dump(), "model_path": str(Path(tmp) / tid)}
@@ -280,14 +267,14 @@ def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
 def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
                     progress: Callable[[int, int], None] | None = None) -> dict:
     """Whole walk-forward on the configured feed; returns folds, importance, the last fold's towers."""
-    from engine.ensemble import build_fusion, tower_nodes
+    from engine.ensemble import build_fusion, tower_nodes, with_boosting
     label_path, label, label_node = label_of(cfg)
     streams = streams if streams is not None else load_streams(cfg)
     ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak)
     folds = make_folds(ds, wf)
     nodes, skipped = tower_nodes(cfg)
     market_class = str(cfg.get("market_class", "majors")) if cfg is not None else "majors"
-    from components.tower.signature import params_hash
+    from components.types.signature import params_hash
     label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
     rows, towers = [], {}
     for f in folds:
@@ -297,12 +284,12 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
         rows.append(row)
         if progress:
             progress(f.k + 1, len(folds))
-    tower = towers.get("catboost") or next(iter(towers.values()), None)
+    tower = next((t for t in towers.values() if hasattr(t, "feature_importance")), next(iter(towers.values()), None))
     imp = tower.feature_importance() if tower is not None and hasattr(tower, "feature_importance") else {}
-    tparams = {tid: {**n, **({"boosting_type": wf.boosting_type} if n.get("component", tid) == "catboost"
-                             and wf.boosting_type != "config" else {})} for tid, n in nodes.items()}
+    tower_id = next((tid for tid, t in towers.items() if t is tower), None)
+    tparams = {tid: with_boosting(tid, n, wf.boosting_type) for tid, n in nodes.items()}
     return {"folds": rows, "feature_importance": imp, "feature_names": ds.names, "markets": ds.markets,
-            "label": label_path, "label_id": label_id, "tower_params": tparams.get("catboost") or tparams,
+            "label": label_path, "label_id": label_id, "tower_params": tparams.get(tower_id) or tparams,
             "towers_params": tparams, "towers_skipped": skipped, "rows": int(len(ds.y)),
             "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows)}
 

@@ -45,7 +45,7 @@ def walkforward_params(cfg: Any):
 
 def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, list]:
     """(dataset, [(fold, metrics row, towers, entry, fusion)]) — every fold fitted on its own past."""
-    from components.tower.signature import params_hash
+    from components.types.signature import params_hash
     from engine.ensemble import build_fusion
     from engine.walkforward import (build_dataset, build_entry, build_towers, feature_nodes, label_of, make_folds,
                                     run_fold)
@@ -79,7 +79,7 @@ def warm_sequence_towers(towers: dict, ds: Any, before_ms: int) -> None:
 def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True, progress: bool = False,
                              console: Any = None, say: Any = None) -> BacktestResult:
     """Fit every fold, then replay the whole data once through one loop, swapping models at test starts."""
-    from components.feed.merge import iter_merged
+    from components.types.feed.merge import iter_merged
     from engine.walkforward import deflated_sharpe_across, summarize
     t0 = time.perf_counter()
     refuse_unfittable(cfg)

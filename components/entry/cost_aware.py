@@ -6,7 +6,7 @@ import math
 import numpy as np
 from pydantic import Field
 
-from components.entry.base import EntryContext, EntryVerdict
+from components.types.entry import EntryContext, EntryVerdict
 from components.types.orders import FEE_RATE_KRW
 from registry import Params, register
 

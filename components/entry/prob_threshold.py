@@ -6,7 +6,7 @@ import math
 import numpy as np
 from pydantic import Field
 
-from components.entry.base import EntryContext, EntryVerdict
+from components.types.entry import EntryContext, EntryVerdict
 from registry import Params, register
 
 

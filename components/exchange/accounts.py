@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.exchange.errors import reject
-from components.exchange.tick import fmt
+from components.types.tick import fmt
 
 _EPS = 1e-9   # float dust below this (relative) is treated as zero so locked never goes negative
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from components.exchange import kernels as K
-from components.exchange.tick import floor_volume, snap
+from components.types.tick import floor_volume, snap
 
 _OUT_PX = np.empty(64)
 _OUT_VOL = np.empty(64)

@@ -1,9 +1,9 @@
-"""Sim rejections raise the same typed Upbit errors as the live client (components/exchange/upbit/errors.py)."""
+"""Sim rejections raise the same typed Upbit errors as the live client (components/types/upbit/errors.py)."""
 from __future__ import annotations
 
 from typing import NoReturn
 
-from components.exchange.upbit.errors import ERRORS, BadRequest, UpbitError
+from components.types.upbit.errors import ERRORS, BadRequest, UpbitError
 
 __all__ = ["UpbitError", "reject"]
 

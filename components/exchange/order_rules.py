@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from components.exchange.errors import reject
-from components.exchange.tick import MIN_TOTAL, decimals_ok, fmt, on_grid, quote_currency
+from components.types.tick import MIN_TOTAL, decimals_ok, fmt, on_grid, quote_currency
 
 ORD_TYPES = ("limit", "price", "market", "best")
 TIME_IN_FORCE = (None, "ioc", "fok", "post_only")

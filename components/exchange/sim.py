@@ -15,7 +15,7 @@ from components.exchange.accounts import Accounts
 from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request
 from components.exchange.sim_order import SimOrder, iso_kst
-from components.exchange.tick import MIN_TOTAL, floor_volume, fmt, snap, table_tick
+from components.types.tick import MIN_TOTAL, floor_volume, fmt, snap, table_tick
 from components.types.events import BOOK, CANDLE, TRADE
 from components.types.orders import Fill
 from registry import Params, register
@@ -85,9 +85,10 @@ class SimExchange:
         return self
 
     def _fm(self):
-        if self.fill_model is None:   # zero-latency risk-averse queue unless configured
-            from components.fill_model.queue_conservative import QueueConservative
-            self.fill_model = QueueConservative(QueueConservative.Params(order_latency_ms=0))
+        if self.fill_model is None:   # zero-latency risk-averse queue unless the engine bound one
+            import registry           # a sibling kind is built through the registry, never imported
+            self.fill_model = registry.build("fill_model", {"component": "queue_conservative",
+                                                            "order_latency_ms": 0}, path="fill_model")
         return self.fill_model
 
     def set_tick_size(self, market: str, tick: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from components.exchange.tick import fmt
+from components.types.tick import fmt
 
 KST = timezone(timedelta(hours=9))
 BID, ASK = "bid", "ask"

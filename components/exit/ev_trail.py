@@ -23,6 +23,8 @@ class EvTrail:
     a model the rule is "exit once the pullback from the peak exceeds half the current gain".
     """
 
+    rests_limit = True        # exits a gain, not a loss: with orders.exit_type=limit it rests a limit ask
+
     class Params(Params):
         giveback_ratio: float = Field(0.5, gt=0, le=10, description="exit when E < -ratio x realised")
         arm_pct: float = Field(0.20, ge=0, le=100, description="trail only after the peak net return hit this, %")

@@ -17,6 +17,7 @@ class FeeFloor:
     A filter, not a trigger: `check` never fires; the manager asks `allows(...)` for each signal."""
 
     is_filter: ClassVar[bool] = True
+    rests_limit: ClassVar[bool] = False     # never fires itself
 
     class Params(Params):
         min_net_pct: float = Field(0.0, ge=-100, le=100,

@@ -13,6 +13,9 @@ class HardStop:
     """Stop out at net return <= -loss % (a stop: bypasses fee_floor). The loss is `loss_pct` when set, else
     `loss_pct_by_class[market_class]` (majors 0.8, alts 1.2) so presets need not touch the exit's node."""
 
+    rests_limit = False       # a stop leaves at once: always a market order
+    bounds_loss = True        # closes any position at a bounded loss (money-moving modes require one)
+
     class Params(Params):
         loss_pct: float | None = Field(None, gt=0, le=50, description="stop at this net loss, percent "
                                                                       "(null = by market class)")

@@ -12,6 +12,8 @@ from registry import Params, register
 class ProfitTarget:
     """Take profit at net return >= target_pct % (default +0.70 %, measured after both legs' fees)."""
 
+    rests_limit = True        # a gain can wait at the touch: with orders.exit_type=limit it rests a limit ask
+
     class Params(Params):
         target_pct: float = Field(0.70, gt=0, le=100, description="take profit at this net return, percent")
 

@@ -14,6 +14,8 @@ class TimeStop:
     null, `max_hold_s_by_class[market_class]`: emerging 120 s) exit regardless. Counts as a stop (bypasses fee_floor) unless `is_stop: false`, so a stale loser is
     not held forever waiting for the hard stop."""
 
+    rests_limit = False       # time is up: leave at market
+
     class Params(Params):
         after_s: float = Field(300, gt=0, description="holding time before the return test, seconds")
         min_return_pct: float = Field(0.05, description="exit below this net return, percent")

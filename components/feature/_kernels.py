@@ -148,6 +148,23 @@ def ring_mean_std(s, off, cap, n, ddof):
 
 
 @njit(cache=True)
+def ring_cov_ratio(s, ra, rb, n):
+    """cov(a, b) / var(b) over two rings of n values (two-pass means; 0 when var(b) = 0)."""
+    ma, mb = 0.0, 0.0
+    for k in range(n):
+        ma += ring_at(s, ra, n, k)
+        mb += ring_at(s, rb, n, k)
+    ma /= n
+    mb /= n
+    cab, vb = 0.0, 0.0
+    for k in range(n):
+        db = ring_at(s, rb, n, k) - mb
+        cab += (ring_at(s, ra, n, k) - ma) * db
+        vb += db * db
+    return cab / vb if vb > 0 else 0.0
+
+
+@njit(cache=True)
 def bar_step(b, ev, out):
     """Time bars from trades: b = [bar_open_ms, o, h, l, c, v, has_bar, bar_ms].
 

@@ -71,6 +71,7 @@ def _batch(s, E, out, ok):
 class Hurst(KernelFeature):
     """Hurst exponent of candle closes by lagged-difference scaling (not R/S); 0.5 ≈ random walk."""
     needs = frozenset({"candle"})
+    provides = ("hurst",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):

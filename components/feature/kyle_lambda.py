@@ -7,28 +7,11 @@ from numba import njit
 from pydantic import Field
 
 from components.feature._base import FeatureParams, KernelFeature, new_state
-from components.feature._kernels import TRADE_K, ring_at, ring_push, trade_ok
+from components.feature._kernels import TRADE_K, ring_cov_ratio as _cov_ratio, ring_push, trade_ok
 from registry import register
 
 # s: [lambda, n, have_prev, prev_price, ring r (cap n), ring q (cap n)]
 RR = 4
-
-
-@njit(cache=True)
-def _cov_ratio(s, ra, rb, n):
-    """cov(a, b) / var(b) over two rings of n values (two-pass means; 0 when var(b) = 0)."""
-    ma, mb = 0.0, 0.0
-    for k in range(n):
-        ma += ring_at(s, ra, n, k)
-        mb += ring_at(s, rb, n, k)
-    ma /= n
-    mb /= n
-    cab, vb = 0.0, 0.0
-    for k in range(n):
-        db = ring_at(s, rb, n, k) - mb
-        cab += (ring_at(s, ra, n, k) - ma) * db
-        vb += db * db
-    return cab / vb if vb > 0 else 0.0
 
 
 @njit(cache=True)
@@ -66,6 +49,7 @@ def _batch(s, E, out, ok):
 class KyleLambda(KernelFeature):
     """Price impact per unit of taker-signed volume (plain signed volume, not √value), step = one trade."""
     needs = frozenset({"trade"})
+    provides = ("kyle_lambda",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):

@@ -10,8 +10,7 @@ from numba import njit
 from pydantic import Field
 
 from components.feature._base import BarParams, KernelFeature, new_state
-from components.feature._kernels import CANDLE_K, candle_ok, norm_cdf, ring_mean_std, ring_push
-from components.feature.kyle_lambda import _cov_ratio
+from components.feature._kernels import CANDLE_K, candle_ok, norm_cdf, ring_cov_ratio as _cov_ratio, ring_mean_std, ring_push
 from registry import register
 
 # s: [lambda, n, sigma_bars, bars_seen, prev_close, ring dP (cap m), ring r (cap n), ring q (cap n)]
@@ -61,6 +60,7 @@ def _batch(s, E, out, ok):
 class KyleLambdaBvc(KernelFeature):
     """Bar-level price impact per unit of BVC-signed volume (candles only; trade signs inferred, never observed)."""
     needs = frozenset({"candle"})
+    provides = ("kyle_lambda",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):

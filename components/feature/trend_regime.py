@@ -51,6 +51,7 @@ def _batch(s, E, out, ok):
 class TrendRegime(KernelFeature):
     """SMA20 vs SMA60: outputs `state` (+1/0/−1, 'near' = within near_pct) and `gap` = SMA20/SMA60 − 1."""
     needs = frozenset({"candle"})
+    provides = ("trend_regime",)
     OUTPUTS = ("state", "gap")
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 

@@ -45,6 +45,7 @@ def _batch(s, E, out, ok):
 class VolRegime(KernelFeature):
     """ATR20 / ATR60 of candles (both Wilder); 1.0 when the slow ATR is zero."""
     needs = frozenset({"candle"})
+    provides = ("vol_regime",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):

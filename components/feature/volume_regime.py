@@ -49,6 +49,7 @@ def _batch(s, E, out, ok):
 class VolumeRegime(KernelFeature):
     """Mean volume 20 / mean volume 60 over candles (> 1: volume picking up; < 0.5: dry-up)."""
     needs = frozenset({"candle"})
+    provides = ("volume_regime",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):

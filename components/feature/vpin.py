@@ -63,6 +63,7 @@ def _batch(s, E, out, ok):
 class Vpin(KernelFeature):
     """VPIN over the last N equal-volume buckets using trade signs (updates when a bucket completes)."""
     needs = frozenset({"trade"})
+    provides = ("vpin",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(FeatureParams):

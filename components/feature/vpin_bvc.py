@@ -64,6 +64,7 @@ def _batch(s, E, out, ok):
 class VpinBvc(KernelFeature):
     """Bar-based VPIN with bulk volume classification (no trade signs needed); never a silent stand-in for vpin."""
     needs = frozenset({"candle"})
+    provides = ("vpin",)
     step, batch_kernel = staticmethod(_step), staticmethod(_batch)
 
     class Params(BarParams):

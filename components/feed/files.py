@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from components.feed import quality
-from components.feed.loaders import load_books, load_candles, load_trades
+from components.types.feed import quality
+from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.types.events import BookBatch, CandleBatch, TradeBatch
 from components.types.stream import MarketStream
 

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from components.feed.loaders import market_of
+from components.types.feed.loaders import market_of
 
 UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 CANDLE_DIR = re.compile(r"^candles_(\d+)([smhd])$")
@@ -80,7 +80,7 @@ def _classify(layout: DataLayout, path: Path, direct: bool) -> None:
         else:
             layout.variants.append(path)
     elif path.parent.name == "ws_captures" or direct:
-        from components.feed.captures import is_capture
+        from components.types.feed.captures import is_capture
         if is_capture(path):
             layout.captures.append(path)
 

@@ -2,41 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from registry import Params, register
-from components.feed.quality import QualityReport
+from components.types.feed.paths import resolve_path, to_ms
+from components.types.feed.quality import QualityReport
 from components.types.stream import MarketStream
 
 KINDS = ("candle", "trade", "book")
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def to_ms(value: str | int | float | None) -> int | None:
-    """ms since epoch from an int/float (ms) or an ISO date/time (UTC unless it carries an offset)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)):
-        return int(value)
-    s = str(value).strip()
-    if s.lstrip("-").isdigit():
-        return int(s)
-    dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp() * 1000)
-
-
-def resolve_path(path: str) -> Path:
-    """Absolute paths as given; relative ones against the working directory, then the project root."""
-    p = Path(path).expanduser()
-    if p.is_absolute() or p.exists():
-        return p
-    return REPO_ROOT / p if (REPO_ROOT / p).exists() else p
 
 
 @register("feed", "replay")
@@ -127,7 +103,7 @@ class Replay:
         lay = self.layout()
         caps = None
         if self.p.tick_source == "captures" and ({"trade", "book"} & set(self.p.kinds)):
-            from components.feed.captures import CaptureEvents, load_capture
+            from components.types.feed.captures import CaptureEvents, load_capture
             caps = CaptureEvents()
             for f in lay.captures:
                 one = load_capture(f, on_bad_row=self.p.on_bad_row, report=self.report)
@@ -167,5 +143,5 @@ class Replay:
 
     def events(self, markets: list[str] | None = None, streams: dict[str, MarketStream] | None = None) -> Iterator:
         """All markets' events merged (tie rule in `merge.merged_index`), paced by `speed`."""
-        from components.feed.merge import iter_merged
+        from components.types.feed.merge import iter_merged
         return iter_merged(streams if streams is not None else self.load(markets), self.p.speed)

@@ -8,7 +8,7 @@ from time import strptime
 
 import numpy as np
 
-from components.feed.errors import DataError
+from components.types.feed.errors import DataError
 from components.types.events import CandleBatch
 
 FIELDS = ("candle_date_time_utc", "opening_price", "high_price", "low_price", "trade_price",

@@ -50,12 +50,13 @@ class UpbitWsFeed:
 
     async def events(self, markets: list[str]) -> AsyncIterator:
         """Trade / BookSnapshot events (and ticker dicts if subscribed) until `close()`."""
-        from components.exchange.upbit.rest import UpbitRest
-        from components.exchange.upbit.ws import UpbitWs
+        import registry               # the REST client is another kind's component: built by the registry
+        from components.types.upbit.ws import UpbitWs
         rest = None
         backfill = None
         if self.p.backfill and "trade" in self.p.types:
-            rest = UpbitRest(UpbitRest.Params(base_url=self.p.rest_url))
+            rest = registry.build("exchange", {"component": "upbit", "base_url": self.p.rest_url},
+                                  path="feed.rest_url")
             backfill = _backfiller(rest)
         self.ws = UpbitWs(self.p.url, self._types(markets), self.p.format, backoff_min_s=self.p.backoff_min_s,
                           backoff_max_s=self.p.backoff_max_s, ping_interval_s=self.p.ping_interval_s,
@@ -77,7 +78,7 @@ class UpbitWsFeed:
 
 
 def _backfiller(rest):
-    from components.exchange.upbit.messages import parse_message
+    from components.types.upbit.messages import parse_message
 
     async def fetch(market: str, after_sid: int) -> list:
         """Newest-first pages of /v1/trades/ticks until we reach `after_sid` (bounded to 5 pages)."""

@@ -7,7 +7,7 @@ from collections import deque
 import numpy as np
 from pydantic import Field
 
-from components.sizing.money import finalize_krw
+from components.types.money import finalize_krw
 from components.types.risk import SizingContext
 from registry import Params, register
 

@@ -5,7 +5,7 @@ import math
 
 from pydantic import Field, model_validator
 
-from components.sizing.money import finalize_krw
+from components.types.money import finalize_krw
 from components.types.orders import MIN_ORDER_KRW
 from components.types.risk import SizingContext
 from registry import Params, register

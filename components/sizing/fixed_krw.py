@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from components.sizing.money import finalize_krw
+from components.types.money import finalize_krw
 from components.types.risk import SizingContext
 from registry import Params, register
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from components.tower.signature import (SignatureMismatch, compare_signatures, make_signature, params_hash,
+from components.types.signature import (SignatureMismatch, compare_signatures, make_signature, params_hash,
                                         read_signature)
 from components.types.kinds import Tower
 from registry import Params
@@ -100,7 +100,7 @@ SEQ_RUNTIME_KEYS = ("torch_threads", "device")
 class SequenceTower(Tower):
     """Base for towers that run a recurrent network over rows in time order (see module docstring)."""
     outputs: ClassVar[tuple[str, ...]] = ("p_up",) + CONTEXT_NAMES
-    requires_fit: ClassVar[bool] = True
+    trainable: ClassVar[bool] = True
     sequential: ClassVar[bool] = True
 
     def __init__(self, p: SeqParams) -> None:
@@ -324,7 +324,7 @@ class SequenceTower(Tower):
             self.__dict__.update({k: v for k, v in other.__dict__.items() if k != "p"})
 
     def save(self, path: str | Path) -> Path:
-        """A folder: signature.json (as components/tower/signature.py writes it) + model.npz (no pickle)."""
+        """A folder: signature.json (as components/types/signature.py writes it) + model.npz (no pickle)."""
         if self.weights is None:
             raise RuntimeError(f"towers.{self.component_name}: nothing to save before fit")
         path = Path(path)

@@ -14,6 +14,7 @@ class BuyAndHold(Tower):
     to the end (`towers=[buy_and_hold] exits=[]`); with exits it re-enters after each exit and cooldown."""
     outputs = ("p_up",)
     calibrated = False        # a rule's score, not a probability: no calibration_ece from it
+    baseline = True           # a rule baseline: the walk-forward does not train it
 
     class Params(Params):
         p_up: float = Field(1.0, ge=0, le=1, description="the constant probability reported")

@@ -7,7 +7,7 @@ import numpy as np
 from pydantic import Field
 
 from components.tower import _oblivious
-from components.tower.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
+from components.types.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
                                         save_model)
 from components.types.kinds import Tower
 from registry import Params, register
@@ -25,7 +25,7 @@ class CatBoostTower(Tower):
     decision) and is tested equal to CatBoost's own prediction.
     """
     outputs = ("p_up",)
-    requires_fit = True
+    trainable = True
 
     class Params(Params):
         iterations: int = Field(500, ge=1, le=20_000)

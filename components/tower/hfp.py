@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import Field
 
 from components.tower._hfp_states import lag_stack
-from components.tower.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
+from components.types.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
                                         params_hash, save_model)
 from components.types.kinds import Tower
 from registry import Params, register
@@ -34,7 +34,8 @@ class HfpTower(Tower):
     rare on the short real tick sets). Needs trades + books."""
     needs: ClassVar[frozenset[str]] = frozenset({"trade", "book"})
     outputs: ClassVar[tuple[str, ...]] = ("p_up",)
-    requires_fit: ClassVar[bool] = True
+    trainable: ClassVar[bool] = True
+    needs_ticks: ClassVar[bool] = True
 
     class Params(Params):
         inputs: list[str] = Field(default_factory=list,
@@ -121,7 +122,7 @@ class HfpTower(Tower):
         # Inspecting the loaded libraries is the slow part of threadpoolctl: done once per process.
         return _controller().limit(limits=self.p.threads, user_api="openmp")
 
-    # --- persistence (components/tower/signature.py helpers) --------------------------------------
+    # --- persistence (components/types/signature.py helpers) --------------------------------------
     @classmethod
     def expected_signature(cls, params: Params, feature_names: list[str], label: str = "") -> dict:
         return {"component": "hfp", "params_hash": params_hash(params), "feature_names": list(feature_names),

@@ -23,6 +23,7 @@ class MomentumRule(Tower):
     """
     outputs = ("p_up",)
     calibrated = False        # a rule's score, not a probability: no calibration_ece from it
+    baseline = True           # a rule baseline: the walk-forward does not train it
 
     class Params(Params):
         inputs: dict[str, float] = Field(default_factory=lambda: {"roc_5m": 1.0, "roc_1m": 0.5},
@@ -42,7 +43,7 @@ class MomentumRule(Tower):
     def bind(self, feature_names: list[str]) -> None:
         self.feature_names = list(feature_names)
         self.cols, self.w = weighted_columns(feature_names, self.p.inputs, "towers.momentum_rule.inputs",
-                                             self.p.min_columns)
+                                             self.p.min_columns, self.providers)
 
     def score(self, X: np.ndarray) -> np.ndarray:
         """Weighted sum per row; NaN inputs count as 0 (a cold column must not trigger an entry)."""

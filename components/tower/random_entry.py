@@ -19,6 +19,7 @@ class RandomEntry(Tower):
     """
     outputs = ("p_up",)
     calibrated = False        # a rule's score, not a probability: no calibration_ece from it
+    baseline = True           # a rule baseline: the walk-forward does not train it
 
     class Params(Params):
         entry_rate: float = Field(0.02, ge=0, le=1, description="share of decisions that signal an entry")

@@ -16,7 +16,8 @@ class RegimeTower(Tower):
     """Logistic score over named regime columns; prior weights until `fit` learns them on history.
 
     Inputs are FeatureSet column names matched by prefix (`trend_regime` matches `trend_regime` and
-    `trend_regime.above`), so the tower follows whatever columns the feature set provides. With no
+    `trend_regime.above`), or capabilities when no column carries the name (`hurst` finds the feature
+    providing it under any id), so the tower follows whatever columns the feature set provides. With no
     training the prior weights apply; `fit` replaces them with an L2 logistic regression on the same
     columns, shrunk by `C` (small C keeps it close to a coin flip, which is what regimes deserve).
     """
@@ -43,7 +44,8 @@ class RegimeTower(Tower):
             return          # same columns: keep the learned weights (a re-bind must not restore the prior)
         self._fitted = False
         self.feature_names = list(feature_names)
-        self.cols, self.w = weighted_columns(feature_names, self.p.inputs, "towers.regime.inputs", self.p.min_columns)
+        self.cols, self.w = weighted_columns(feature_names, self.p.inputs, "towers.regime.inputs", self.p.min_columns,
+                                             self.providers)
 
     def fit(self, X: np.ndarray, y: np.ndarray, feature_names: list[str], **kw) -> "RegimeTower":
         from sklearn.linear_model import LogisticRegression

@@ -17,6 +17,9 @@ class Feature:
     (events of kinds the feature does not need leave the value unchanged). A test proves equality.
     """
     needs: ClassVar[frozenset[str]] = frozenset()
+    # Capabilities the engine asks for (e.g. "hurst", "vol_regime", "vpin", "kyle_lambda"): the feature's
+    # first output is that quantity whatever id the config gives the instance (FeatureSet.column).
+    provides: ClassVar[tuple[str, ...]] = ()
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -47,12 +50,20 @@ class Tower:
     """A model: fit on history, predict in bulk, step online. Column 0 of outputs is P(label=1).
 
     The engine calls `bind(feature_names)` once before `step`/`predict` with the FeatureSet's column
-    names, so rule towers can find their inputs by name and trained towers can refuse a mismatch.
+    names, so rule towers can find their inputs by name and trained towers can refuse a mismatch; before
+    that, `bind_providers({capability: feature id})` says which feature provides what under which id.
     """
     outputs: ClassVar[tuple[str, ...]] = ("p_up",)
-    requires_fit: ClassVar[bool] = False     # True: cannot step before fit/load (a backtest must train it first)
+    # What the engine asks a tower instead of its id or component name:
+    trainable: ClassVar[bool] = False        # True: cannot step before fit/load (a backtest must train it first)
     sequential: ClassVar[bool] = False       # True: rows form a per-market sequence (recurrent state, groups=)
+    needs_ticks: ClassVar[bool] = False      # True: needs trades/books; the walk-forward on closed bars skips it
+    baseline: ClassVar[bool] = False         # True: a rule baseline, not a model the walk-forward trains
     feature_names: list[str] | None = None
+    providers: dict[str, str] = {}           # capability -> id of the feature providing it (bind_providers)
+
+    def bind_providers(self, providers: dict[str, str]) -> None:
+        self.providers = dict(providers)
 
     def bind(self, feature_names: list[str]) -> None:
         self.feature_names = list(feature_names)

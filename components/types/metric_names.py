@@ -28,7 +28,7 @@ TRADED_KRW = "traded_krw"                  # cumulative traded value since start
 LAST_EVENT_TS_MS = "last_event_ts_ms"      # timestamp of the latest market event received, ms
 LAST_TRADE_PRICE = "last_trade_price"      # latest trade (ticker) price, KRW
 BOOK_MID_PRICE = "book_mid_price"          # latest book mid, KRW
-HURST = "hurst"                            # Hurst exponent of the recent price path (feature `hurst`)
+HURST = "hurst"                            # Hurst exponent of the recent price path (the feature providing `hurst`)
 
 ALL = (API_CALLS, API_ERROR_RATE, ZOMBIE_ORDERS, CALIBRATION_ECE, CALIBRATION_SAMPLES, DRIFT_KS_MAX,
        DRIFT_FEATURES_SHIFTED, DRIFT_FEATURES_SHARE, INFERENCE_LATENCY_MS,

@@ -35,6 +35,7 @@ class ExitSignal:
     reason: str
     is_stop: bool = False
     net_return: float = 0.0          # position net return at the checked price (both fees)
+    rests_limit: bool = False        # the exit that fired declares it may rest a limit order (exit_type=limit)
 
 
 @dataclass(slots=True)

@@ -30,7 +30,7 @@ def _arg(argv: list[str], name: str, default: int) -> int:
 def run(events: int = 5000, iterations: int = 500, boosting_type: str = "Plain", market: str = "KRW-BTC",
         ensemble: bool = True) -> dict:
     import registry
-    from components.entry.base import EntryContext
+    from components.types.entry import EntryContext
     from components.types.orders import OrderIntent
     from engine.app import compose, job_config
     from engine.features import FeatureSet
@@ -53,7 +53,7 @@ def run(events: int = 5000, iterations: int = 500, boosting_type: str = "Plain",
     entry = registry.build("entry", {"component": "cost_aware", "min_edge_pct": 0.0}, path="entry")
     fs = FeatureSet.from_config(feats)
     tower.bind(fs.names)
-    vr = fs.names.index("vol_regime") if "vol_regime" in fs.names else -1
+    vr = fs.column("vol_regime")
     stream = streams[market]
     evs = list(stream.events())
     for e in evs[:max(0, len(evs) - events)]:       # warm the features on the earlier history

@@ -62,7 +62,7 @@ def _measure(set_name: str, data_label: str, stream, repeat: int = 2) -> dict:
 
 def run(data: Path) -> dict:
     import registry
-    from components.feed.loaders import load_books, load_candles, load_trades
+    from components.types.feed.loaders import load_books, load_candles, load_trades
     from components.types.stream import MarketStream
     registry.load_all()
     tick = data / "binance_spot"

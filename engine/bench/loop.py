@@ -28,7 +28,7 @@ def _loop_rate(overrides: list[str], streams=None) -> dict:
 
 
 def _binance():
-    from components.feed.loaders import load_books, load_trades
+    from components.types.feed.loaders import load_books, load_trades
     from components.types.stream import MarketStream
     d = Path(os.environ.get("SCALP_SHARED_DATA", ROOT.parent / "shared" / "data")) / "binance_spot"
     if not d.is_dir():

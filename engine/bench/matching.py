@@ -26,7 +26,7 @@ SYMBOLS = ("BTCUSDT", "ETHUSDT")
 
 def load_binance(data: Path = DATA):
     """Merged columnar events of both symbols: (ev arrays, trade arrays, book matrices, batches)."""
-    from components.feed.loaders import load_books, load_trades
+    from components.types.feed.loaders import load_books, load_trades
     from components.types.events import BOOK, TRADE, merge_order
     trades = [load_trades(data / "binance_spot" / f"trades_{s}.csv.gz", s) for s in SYMBOLS]
     books = [load_books(data / "binance_spot" / f"orderbook_{s}.csv.gz", s) for s in SYMBOLS]
@@ -140,7 +140,8 @@ def build_events(trades, books) -> list[tuple[int, int, int, object]]:
 
 def sim_for_binance(fill_model=None):
     """A SimExchange for the USDT-priced Binance set: 0.01 tick, no KRW minimum."""
-    from components.exchange.sim import SimExchange
+    import registry
+    SimExchange = registry.get("exchange", "sim")
     ex = SimExchange(SimExchange.Params(min_total_krw=0, tick_sizes={"KRW-BTC": 0.01, "KRW-ETH": 0.01}))
     return ex.bind(fill_model=fill_model, balances={"KRW": 1e9, "BTC": 10.0, "ETH": 100.0}, seed=0)
 
@@ -197,9 +198,9 @@ def bench_sim_exchange(trades, books, runs: int) -> dict:
 
 
 def bench_bar(runs: int) -> dict:
-    from components.exchange.sim import SimExchange
-    from components.feed.loaders import load_candles
-    from components.fill_model.bar import BarFill
+    import registry
+    from components.types.feed.loaders import load_candles
+    SimExchange, BarFill = registry.get("exchange", "sim"), registry.get("fill_model", "bar")
     cb = load_candles(DATA / "upbit" / "candles_1m" / "KRW-BTC.csv.gz", "KRW-BTC")
     candles = [cb.row(i) for i in range(len(cb))]
 

@@ -34,8 +34,9 @@ def machine() -> str:
 
 def run_once(path: Path) -> dict:
     """One full pass: load (parse + quality checks), merge across markets, build every event object."""
-    from components.feed.merge import iter_merged, merged_index
-    from components.feed.replay import Replay
+    from components.types.feed.merge import iter_merged, merged_index
+    import registry
+    Replay = registry.get("feed", "replay")
     feed = Replay(Replay.Params(path=str(path)))
     t0 = time.perf_counter()
     streams = feed.load()

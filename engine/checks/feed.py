@@ -11,7 +11,7 @@ def feed_path_exists(cfg: DictConfig) -> list[tuple[str, str]]:
     node = plain(cfg.get("feed"))
     if not isinstance(node, dict) or node.get("component") != "replay" or node.get("source", "files") != "files":
         return []
-    from components.feed.replay import resolve_path
+    from components.types.feed.paths import resolve_path
     path = resolve_path(str(node.get("path", "examples/data")))
     return [] if path.exists() else [("feed.path", t("data.check.path_missing", path=str(path)))]
 

@@ -14,7 +14,7 @@ SHOWN = ("component", "params_hash", "label", "feature_names")
 
 def expected_signature(cfg: DictConfig, tid: str, node: dict) -> dict:
     """What the config would train: component, params hash, feature columns, label id."""
-    from components.tower.signature import make_signature, params_hash
+    from components.types.signature import make_signature, params_hash
     cls, params = registry.parse_params("tower", node, path=f"towers.{tid}")
     names: list[str] = []
     if cfg.get("features"):
@@ -34,7 +34,7 @@ def expected_signature(cfg: DictConfig, tid: str, node: dict) -> dict:
 
 
 def model_signatures(cfg: DictConfig) -> list[tuple[str, str]]:
-    from components.tower.signature import compare_signatures, read_signature
+    from components.types.signature import compare_signatures, read_signature
     problems = []
     for tid, node in (plain(cfg.get("towers")) or {}).items():
         if not isinstance(node, dict) or not node.get("model_path"):
@@ -65,7 +65,7 @@ def _backtest_overlap(cfg: DictConfig, sig: dict) -> str:
     span = sig.get("span_ms")
     if str(cfg.get("mode", "backtest")) != "backtest" or not span:
         return ""
-    from components.feed.replay import to_ms
+    from components.types.feed.paths import to_ms
     feed = plain(cfg.get("feed")) or {}
     start, end = to_ms(feed.get("start")), to_ms(feed.get("end"))
     if (end is not None and end <= span[0]) or (start is not None and start > span[1]):

@@ -1,6 +1,8 @@
 """Link checks of the risk config: money-moving modes need a stop exit; Kelly caps cover the market class."""
 from __future__ import annotations
 
+from typing import Any
+
 from omegaconf import DictConfig
 
 from engine.conf import plain
@@ -8,13 +10,24 @@ from engine.i18n import t
 
 
 def stop_exit_required(cfg: DictConfig) -> list[tuple[str, str]]:
-    """paper/live/replay_live without a hard_stop exit could hold a loser forever (fee_floor vetoes sells)."""
+    """paper/live/replay_live without a loss-bounding exit (`bounds_loss`, e.g. hard_stop) could hold a loser
+    forever (fee_floor vetoes sells)."""
     if cfg.get("mode") == "backtest":
         return []
     exits = plain(cfg.get("exits")) or {}
-    if any(isinstance(n, dict) and n.get("component") == "hard_stop" for n in exits.values()):
+    if any(_bounds_loss(n) for n in exits.values()):
         return []
     return [("exits", t("risk.check.no_stop", mode=cfg.get("mode")))]
+
+
+def _bounds_loss(node: Any) -> bool:
+    import registry
+    if not isinstance(node, dict) or not node.get("component"):
+        return False
+    try:
+        return bool(getattr(registry.get("exit", str(node["component"])), "bounds_loss", False))
+    except registry.ConfigError:          # an unknown exit is the registry pass's to report
+        return False
 
 
 def kelly_class_cap(cfg: DictConfig) -> list[tuple[str, str]]:

@@ -47,7 +47,7 @@ def _detail(row: dict) -> str:
 
 
 def print_info(info: dict) -> None:
-    from components.feed.summary import utc
+    from components.types.feed.summary import utc
     where = info["path"]
     if not info["markets"]:
         print(t("data.info.empty", where=where))
@@ -75,8 +75,8 @@ def print_info(info: dict) -> None:
 
 
 def info_job(cfg, as_json: bool = False) -> int:
-    from components.feed.errors import DataError
-    from components.feed.summary import summarize
+    from components.types.feed.errors import DataError
+    from components.types.feed.summary import summarize
     feed = build_feed(cfg)
     try:
         info = summarize(feed)
@@ -104,7 +104,7 @@ def import_into(store, streams) -> list[dict]:
 
 
 def import_job(cfg, src: str, markets: list[str] | None) -> int:
-    from components.feed.errors import DataError
+    from components.types.feed.errors import DataError
     from registry import build
     if not src:
         print(t("data.import.need_from"))

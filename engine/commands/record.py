@@ -100,14 +100,12 @@ def main(argv: list[str]) -> int:
     def job(cfg) -> int:
         from omegaconf import OmegaConf
 
-        from components.feed.upbit_ws import UpbitWsFeed
         from engine.i18n import t
         from registry import build
         node = OmegaConf.to_container(cfg.feed, resolve=True) if cfg.get("feed") is not None else {}
         if node.get("component") != "upbit_ws":
             node = {"component": "upbit_ws"}   # record always listens to Upbit; other feeds replay files
         feed = build("feed", node, path="feed")
-        assert isinstance(feed, UpbitWsFeed)
         store = build("store", OmegaConf.to_container(cfg.store, resolve=True), path="store")
         markets = list(cfg.markets)
         try:

@@ -13,7 +13,7 @@ HELP = "train + calibrate the configured towers and save each with its signature
 def split(cfg, wf):
     """(dataset, train rows, calibration rows, label id): train on everything before the last calibration
     window (purged, minus an embargo >= the label horizon), calibrate on that window."""
-    from components.tower.signature import params_hash
+    from components.types.signature import params_hash
     from engine.walkforward import DAY_MS, build_dataset, feature_nodes, label_of, load_streams
     _, label, label_node = label_of(cfg)
     ds = build_dataset(load_streams(cfg), feature_nodes(cfg), label, wf.stride_bars)
@@ -57,9 +57,9 @@ def train_all(cfg, wf) -> tuple[dict, dict]:
 
 
 def train(cfg, wf) -> tuple[object, dict]:
-    """The CatBoost tower (or the first configured one) and the info of `train_all`."""
+    """The first tower that reports feature importance (else the first one) and the info of `train_all`."""
     towers, info = train_all(cfg, wf)
-    tid = "catboost" if "catboost" in towers else next(iter(towers))
+    tid = next((k for k, tw in towers.items() if hasattr(tw, "feature_importance")), next(iter(towers)))
     tinfo = info["towers"][tid]
     return towers[tid], {**info, "params": tinfo["params"], "feature_importance": tinfo.get("feature_importance", {})}
 

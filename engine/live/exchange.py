@@ -124,7 +124,7 @@ class LiveExchange:
         return o
 
     def _lookup_after_timeout(self, identifier: str) -> dict:
-        from components.exchange.upbit import errors as E
+        from components.types.upbit import errors as E
         self.lookups_after_timeout += 1
         try:
             return self._call(self.rest.get_order(identifier=identifier))

@@ -39,7 +39,8 @@ class ExitChain:
             if sig is None:
                 continue
             if all(f.allows(position, price, sig, context) for _, f in self.filters):
-                chosen = dataclasses.replace(sig, reason=exit_id)
+                chosen = dataclasses.replace(sig, reason=exit_id,
+                                             rests_limit=bool(getattr(obj, "rests_limit", False)))
                 break
         position.peak_return = max(position.peak_return, position.net_return(price))
         return chosen

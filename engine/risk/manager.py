@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import registry
-from components.sizing.money import finalize_krw
+from components.types.money import finalize_krw
 from components.types.kinds import Trip
 from components.types.metrics import Metrics
 from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW, Position

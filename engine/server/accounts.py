@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import uuid as uuidlib
 
-from components.exchange.upbit import errors as E
+from components.types.upbit import errors as E
 
 
 class Account:

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from components.exchange.upbit import errors as E
-from components.exchange.upbit.auth import AuthError, verify_token
+from components.types.upbit import errors as E
+from components.types.upbit.auth import AuthError, verify_token
 from engine.server import quotation
 from engine.server.accounts import Account
 from engine.server.config import ServerConfig

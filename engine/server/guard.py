@@ -6,8 +6,8 @@ import time
 from collections import deque
 from urllib.parse import parse_qsl, unquote
 
-from components.exchange.upbit.auth import hash_string
-from components.exchange.upbit.limiter import DEFAULT_LIMITS
+from components.types.upbit.auth import hash_string
+from components.types.upbit.limiter import DEFAULT_LIMITS
 
 SERVER_LIMITS = dict(DEFAULT_LIMITS)  # order group 12/s (since 2026-08-21); override with rate_limits.order=[8,1]
 LEGACY_MIN = {"default": 1800, "order": 200}          # deprecated `min` field, fixed values (§5.1)

@@ -6,8 +6,8 @@ import json
 import random
 import time
 
-from components.exchange.upbit.auth import AuthError, verify_token
-from components.exchange.upbit.messages import to_simple
+from components.types.upbit.auth import AuthError, verify_token
+from components.types.upbit.messages import to_simple
 
 PUBLIC_TYPES = {"ticker", "trade", "orderbook"}
 PRIVATE_TYPES = {"myOrder", "myAsset"}

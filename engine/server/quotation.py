@@ -1,7 +1,7 @@
 """Quotation (public) endpoints of the server: JSON numbers, integer error names (UPBIT_API.md §2, §6)."""
 from __future__ import annotations
 
-from components.exchange.tick import quote_currency, table_tick
+from components.types.tick import quote_currency, table_tick
 
 
 class QuotationError(Exception):

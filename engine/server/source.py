@@ -36,12 +36,12 @@ def _merge(trades: dict, books: dict, markets: list[str]) -> list:
 def _capture_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    from components.feed.captures import is_capture
+    from components.types.feed.captures import is_capture
     return sorted(p for p in path.rglob("*") if p.is_file() and is_capture(p))
 
 
 def load_capture_source(cfg: SourceConfig) -> Loaded:
-    from components.feed.captures import load_capture
+    from components.types.feed.captures import load_capture
     trades: dict[str, list] = {}
     books: dict[str, list] = {}
     path = Path(cfg.path)
@@ -100,8 +100,8 @@ def candles_to_events(batch, tick_of: Callable[[float], float], levels: int = 15
 
 
 def load_candle_source(cfg: SourceConfig) -> Loaded:
-    from components.exchange.tick import quote_currency, table_tick
-    from components.feed.loaders import load_candles
+    from components.types.tick import quote_currency, table_tick
+    from components.types.feed.loaders import load_candles
     root = Path(cfg.path)
     folder = root / "candles_1m" if (root / "candles_1m").is_dir() else root
     files = sorted(folder.glob("*.csv.gz"))

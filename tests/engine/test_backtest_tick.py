@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 
 import registry
-from components.feed.loaders import load_books, load_trades
+from components.types.feed.loaders import load_books, load_trades
 from components.types.stream import MarketStream
 from engine.app import compose, job_config
 from engine.backtest import run_backtest

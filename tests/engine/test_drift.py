@@ -3,7 +3,7 @@ split; ECE matches a plain loop; the monitor publishes the metric names the kill
 import numpy as np
 import pytest
 
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.metrics import Metrics
 from engine.drift import DriftMonitor, expected_calibration_error, fold_drift, ks_drift
 

@@ -4,7 +4,7 @@ import math
 import pytest
 
 import registry
-from components.feed.loaders import load_books, load_trades
+from components.types.feed.loaders import load_books, load_trades
 from components.types.orders import OrderIntent
 from components.types.stream import MarketStream
 from engine.order_manager import OrderManager, OrderSettings

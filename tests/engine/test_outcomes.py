@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 import registry
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.metrics import Metrics
 from engine.app import compose, job_config
 from engine.backtest import run_backtest

@@ -1,1 +1,1 @@
-"""Upbit exchange: REST client, WebSocket client, raw message parser (messages.py)."""
+"""Upbit exchange: the REST client component (protocol pieces live in components/types/upbit)."""

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from pydantic import Field, SecretStr
 
-from components.exchange.upbit import errors as E
-from components.exchange.upbit.auth import encode_params, make_token
-from components.exchange.upbit.limiter import RateLimiter
+from components.types.upbit import errors as E
+from components.types.upbit.auth import encode_params, make_token
+from components.types.upbit.limiter import RateLimiter
 from registry import Params, register
 
 CANDLE_MINUTES = (1, 3, 5, 10, 15, 30, 60, 240)

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import registry
-from components.entry.base import EntryContext
+from components.types.entry import EntryContext
 
 probs = st.floats(0, 1)
 spreads = st.floats(0, 0.02)

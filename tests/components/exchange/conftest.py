@@ -1,7 +1,7 @@
 """Fixtures for the simulated exchange tests: real books/trades from /work/shared/data, a fresh exchange."""
 import pytest
 
-from components.feed.loaders import load_books, load_trades
+from components.types.feed.loaders import load_books, load_trades
 from components.types.events import BookSnapshot
 
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.exchange.tick import on_grid, snap_krw, table_tick
-from components.exchange.upbit.errors import UpbitError
+from components.types.tick import on_grid, snap_krw, table_tick
+from components.types.upbit.errors import UpbitError
 from components.fill_model.queue_conservative import QueueConservative
 from components.fill_model.queue_probabilistic import QueueProbabilistic
 

@@ -5,7 +5,7 @@ import pytest
 
 from components.exchange.bulk import quote_one
 from components.exchange.sim import SimExchange
-from components.exchange.tick import on_grid, table_tick
+from components.types.tick import on_grid, table_tick
 from components.fill_model.queue_conservative import QueueConservative
 from components.fill_model.queue_probabilistic import QueueProbabilistic
 from engine.bench.matching import build_events, load_binance, python_quoting, sim_for_binance
@@ -46,7 +46,7 @@ def test_order_latency_changes_the_quoting_outcome(binance):
 
 @pytest.mark.parametrize("market", ["KRW-ADA", "KRW-STX"])
 def test_upbit_2021_replay_with_latency_keeps_upbit_rules(shared_data, market):
-    from components.feed.loaders import load_books, load_trades
+    from components.types.feed.loaders import load_books, load_trades
     from components.types.stream import MarketStream
     d = shared_data / "upbit" / "ticks_2021"
     s = MarketStream.build(market, trades=load_trades(d / f"trades_{market}.csv.gz", market),

@@ -1,7 +1,7 @@
 """SimExchange: order types x time in force, locked/fee arithmetic, Upbit errors, queue, latency (real KRW-ADA book)."""
 import pytest
 
-from components.exchange.upbit.errors import UpbitError
+from components.types.upbit.errors import UpbitError
 from components.fill_model.queue_conservative import QueueConservative
 from components.types.events import ASK, BID, Trade
 

@@ -1,7 +1,7 @@
 """Positions built from real fills on real KRW-BTC 1-minute bars (partial fills, both fees)."""
 import pytest
 
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.orders import FEE_RATE_KRW, Fill, Position
 
 

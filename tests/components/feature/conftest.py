@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import registry
-from components.feed.loaders import load_books, load_candles, load_trades
+from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.types.stream import MarketStream
 
 N_CANDLES = 2500

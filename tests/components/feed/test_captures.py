@@ -7,11 +7,11 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from components.feed import quality
-from components.feed.captures import load_capture
-from components.feed.errors import DataError
-from components.feed.loaders import load_books, load_trades
-from components.feed.quality import QualityReport
+from components.types.feed import quality
+from components.types.feed.captures import load_capture
+from components.types.feed.errors import DataError
+from components.types.feed.loaders import load_books, load_trades
+from components.types.feed.quality import QualityReport
 
 # DEFAULT <- SIMPLE names for the message kinds in the captures (UPBIT_API.md §7.4-7.5), written out here
 # independently of the parser's own table.

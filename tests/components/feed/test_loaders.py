@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from components.feed.errors import DataError
-from components.feed.loaders import load_books, load_candles, load_trades, market_of
-from components.feed.quality import QualityReport
+from components.types.feed.errors import DataError
+from components.types.feed.loaders import load_books, load_candles, load_trades, market_of
+from components.types.feed.quality import QualityReport
 from components.feed.rest import load_market_list, load_rest_candles
 from components.types.events import ASK, BID
 

@@ -5,11 +5,11 @@ import gzip
 import numpy as np
 import pytest
 
-from components.feed import quality
-from components.feed.captures import load_capture
-from components.feed.errors import DataError
-from components.feed.loaders import load_books, load_candles, load_trades
-from components.feed.quality import QualityReport
+from components.types.feed import quality
+from components.types.feed.captures import load_capture
+from components.types.feed.errors import DataError
+from components.types.feed.loaders import load_books, load_candles, load_trades
+from components.types.feed.quality import QualityReport
 from components.types.events import BookBatch, TradeBatch
 
 

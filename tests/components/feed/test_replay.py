@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from components.feed.merge import iter_merged, merged_index
+from components.types.feed.merge import iter_merged, merged_index
 from components.feed.replay import Replay, to_ms
 from components.types.events import CANDLE, TRADE, BOOK
 from registry import ConfigError, build, parse_params

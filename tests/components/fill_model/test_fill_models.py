@@ -4,8 +4,8 @@ import pytest
 import yaml
 
 from components.exchange.sim import SimExchange
-from components.exchange.tick import on_grid, table_tick
-from components.feed.loaders import load_candles
+from components.types.tick import on_grid, table_tick
+from components.types.feed.loaders import load_candles
 from components.fill_model.bar import BarFill
 from components.fill_model.spread import CorwinSchultz, corwin_schultz_batch
 from registry import ConfigError, build

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.fusion.learned import LearnedFusion, decision_sharpe, simplex_grid
 
 

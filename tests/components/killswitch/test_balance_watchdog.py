@@ -2,7 +2,7 @@
 its 1-hour high (SOL fell 4.4 % within an hour on 2025-09-22)."""
 import numpy as np
 
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 
 
 def test_real_crash_halts_where_reference_says(build, say, snap, metrics, shared_data):

@@ -1,7 +1,7 @@
 """daily_loss: -8 % from the day's start blocks entries until 00:00 UTC; strict -5 % halts; real BTC path."""
 import numpy as np
 
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.killswitch.daily_loss import DAY_MS
 
 

@@ -3,7 +3,7 @@ bundled candles through engine.drift.DriftMonitor), stays quiet on an unshifted 
 import numpy as np
 import pytest
 
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.metric_names import DRIFT_FEATURES_SHARE, DRIFT_KS_MAX
 from engine.drift import DriftMonitor
 

@@ -1,7 +1,7 @@
 """spread_surge: real KRW-DAWN book spreads replayed; trips exactly where spread > 3x the rolling median."""
 import numpy as np
 
-from components.feed.loaders import load_books
+from components.types.feed.loaders import load_books
 from components.types.metric_names import SPREAD_PCT, per_market
 
 

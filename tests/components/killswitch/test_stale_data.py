@@ -1,7 +1,7 @@
 """stale_data: real KRW-DAWN trade gaps seen from the book clock; a market never seen is not judged."""
 import numpy as np
 
-from components.feed.loaders import load_books, load_trades
+from components.types.feed.loaders import load_books, load_trades
 from components.types.metric_names import LAST_EVENT_TS_MS, per_market
 
 

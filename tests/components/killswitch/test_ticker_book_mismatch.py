@@ -1,7 +1,7 @@
 """ticker_book_mismatch: real 2021 last trade vs book mid; STX stays within 0.5 %, ANKR (coarse tick) does not."""
 import numpy as np
 
-from components.feed.loaders import load_books, load_trades
+from components.types.feed.loaders import load_books, load_trades
 from components.types.metric_names import BOOK_MID_PRICE, LAST_TRADE_PRICE, per_market
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import registry
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.metric_names import TRADED_KRW, per_market
 
 N = 4000   # ~3 days of minutes keeps the test fast

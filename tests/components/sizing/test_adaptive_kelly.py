@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 import components.sizing.adaptive_kelly  # noqa: F401
 import registry
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.sizing.adaptive_kelly import kelly_fraction
 from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW
 from components.types.risk import SizingContext

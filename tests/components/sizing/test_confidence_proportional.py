@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 
 import components.sizing.confidence_proportional  # noqa: F401  (registers without importing every component)
 import registry
-from components.sizing.money import affordable_krw
+from components.types.money import affordable_krw
 from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW
 
 TABLE = [  # balance, confidence, size — copied from DESIGN.md §8

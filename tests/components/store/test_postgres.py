@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
-from components.feed.loaders import load_books, load_candles, load_trades
+from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.feed.replay import Replay
 from registry import build
 

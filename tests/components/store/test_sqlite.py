@@ -8,7 +8,7 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from components.feed.loaders import load_books, load_candles, load_trades
+from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.feed.replay import Replay
 from components.store import partitions
 from components.store.models import MARKET_TABLES

@@ -6,7 +6,7 @@ import pytest
 
 import registry
 from components.tower import _oblivious
-from components.tower.signature import SignatureMismatch
+from components.types.signature import SignatureMismatch
 from engine import evaluation as ev
 from engine.walkforward import WalkForwardParams, build_dataset, feature_nodes, make_folds
 

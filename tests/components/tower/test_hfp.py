@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from components.feed.loaders import load_books, load_trades
+from components.types.feed.loaders import load_books, load_trades
 from components.tower._hfp_states import STATE_NAMES, direction_target, lag_stack, second_states
 from components.tower.hfp import HfpTower
 from components.types.events import BookBatch, TradeBatch
@@ -94,7 +94,7 @@ def test_fit_and_predict_on_upbit_2021_ticks(bundled_data, tmp_path):
 
 
 def test_inputs_pick_state_columns_by_name_and_feature_order_is_enforced(btc_states, tmp_path):
-    from components.tower.signature import SignatureMismatch
+    from components.types.signature import SignatureMismatch
     _, S, _, y = btc_states
     k = int(len(S) * 0.6)
     names = list(STATE_NAMES)

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.tower.lstm import LstmTower
-from components.tower.signature import SignatureMismatch
+from components.types.signature import SignatureMismatch
 
 NAMES = ["ret_1", "range_pct", "log_volume"]
 TINY = dict(window_steps=64, burn_in_steps=16, epochs=2, max_windows_per_epoch=8, batch_windows=8, hidden=32,

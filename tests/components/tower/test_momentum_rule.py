@@ -4,7 +4,7 @@ import pytest
 
 import registry
 from engine.features import FeatureSet
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.stream import MarketStream
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import registry
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from registry import ConfigError
 
 

@@ -1,7 +1,7 @@
 """Signature helpers shared by every trained tower: stable hash, readable diffs, save/load."""
 import pytest
 
-from components.tower.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
+from components.types.signature import (SignatureMismatch, compare_signatures, load_model, make_signature,
                                         params_hash, save_model)
 
 

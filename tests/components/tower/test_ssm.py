@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from components.tower._seq_tower import aux_targets
-from components.tower.signature import SignatureMismatch
+from components.types.signature import SignatureMismatch
 from components.tower.ssm import SsmTower
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 
 NAMES = ["ret_1", "range_pct", "log_volume", "ret_5"]
 TINY = dict(window_steps=64, burn_in_steps=16, epochs=2, max_windows_per_epoch=8, batch_windows=8, device="cpu")

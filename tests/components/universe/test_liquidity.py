@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import registry
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.stream import MarketStream
 
 DAY_MS = 86_400_000

@@ -87,7 +87,7 @@ def test_paper_process_stops_on_sigterm_and_flushes(server, tmp_path):
 
 
 def test_cancel_all_command_cancels_every_open_order(server, rest_for, orders_on, keys, tmp_path, capsys):
-    from components.exchange.tick import snap, table_tick
+    from components.types.tick import snap, table_tick
     from engine.commands import cancel_all
     access, _ = keys("cancel")
     last = server.call(lambda: server.state.market.stats["KRW-DAWN"].last)

@@ -38,7 +38,7 @@ class FlakyTransport(httpx.AsyncBaseTransport):
 
 def resting_bid(server, market="KRW-DAWN"):
     """A limit bid 20% under the last trade, on the tick grid, worth >= 6,000 KRW: it rests, never fills."""
-    from components.exchange.tick import snap, table_tick
+    from components.types.tick import snap, table_tick
     last = server.call(lambda: server.state.market.stats[market].last)
     px = snap(last * 0.8, table_tick(last * 0.8), "down")
     return {"market": market, "side": "bid", "ord_type": "limit", "price": px, "volume": math.ceil(6000 / px)}
@@ -78,7 +78,7 @@ def test_create_with_lost_answer_is_looked_up_by_identifier_not_resent(server, r
 
 
 def test_create_that_never_arrived_is_reported_not_resent(server, rest_for, orders_on):
-    from components.exchange.upbit.errors import RequestTimeout
+    from components.types.upbit.errors import RequestTimeout
     tr = FlakyTransport("drop_request")
     rest = rest_for("lost", transport=tr, timeout_ms=1000)
     with AsyncBridge() as bridge:

@@ -1,7 +1,7 @@
 """Per-market metrics published from real KRW-STX trades and books match direct computation."""
 import numpy as np
 
-from components.feed.loaders import load_books, load_candles, load_trades
+from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.types.metric_names import (BOOK_MID_PRICE, LAST_EVENT_TS_MS, LAST_TRADE_PRICE, SPREAD_PCT,
                                            TRADED_KRW, per_market)
 from components.types.metrics import Metrics

@@ -8,7 +8,7 @@ import numpy as np
 from hydra import compose, initialize_config_dir
 
 import registry
-from components.feed.loaders import load_candles
+from components.types.feed.loaders import load_candles
 from components.types.stream import MarketStream
 
 CONF = str(Path(__file__).resolve().parents[3] / "conf")

@@ -174,7 +174,7 @@ def test_ws_errors(server):
 def test_malformed_frames_are_counted_not_fatal(fresh_server):
     import asyncio
 
-    from components.exchange.upbit.ws import UpbitWs
+    from components.types.upbit.ws import UpbitWs
     ws = UpbitWs(fresh_server.ws_url, {"orderbook": ["KRW-ADA"]}, "DEFAULT")
 
     async def go():

@@ -9,7 +9,7 @@ from engine.server.source import Loaded, Replayer, candles_to_events
 
 
 def test_loop_shifts_time_and_sequential_ids(shared_data):
-    from components.feed.loaders import load_trades
+    from components.types.feed.loaders import load_trades
     tb = load_trades(shared_data / "upbit/ticks_2021/trades_KRW-ADA.csv.gz", "KRW-ADA")
     evs = [tb.row(i) for i in range(min(40, len(tb)))]
     rp = Replayer(Loaded(evs, ["KRW-ADA"], False, {}), speed=1e6, loop=True)
@@ -32,7 +32,7 @@ def test_loop_shifts_time_and_sequential_ids(shared_data):
 
 
 def test_candles_expand_into_trades_keeping_ohlc_and_volume(shared_data):
-    from components.feed.loaders import load_candles
+    from components.types.feed.loaders import load_candles
     b = load_candles(shared_data / "upbit/candles_1m/KRW-BTC.csv.gz", "KRW-BTC")
     b = b.take(np.arange(100))
     trades, books = candles_to_events(b, lambda px: 1000.0)

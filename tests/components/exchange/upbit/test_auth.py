@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlencode
 import jwt
 import pytest
 
-from components.exchange.upbit.auth import AuthError, encode_params, hash_string, make_token, verify_token
+from components.types.upbit.auth import AuthError, encode_params, hash_string, make_token, verify_token
 
 ACCESS, SECRET = "test-access-key", "test-secret-key-that-is-long-enough-0001"
 

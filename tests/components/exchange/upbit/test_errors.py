@@ -1,7 +1,7 @@
 """Every Upbit error name maps to its own exception class; status-only replies map by status."""
 import pytest
 
-from components.exchange.upbit import errors as E
+from components.types.upbit import errors as E
 
 NAMES_400 = ["create_ask_error", "create_bid_error", "insufficient_funds_ask", "insufficient_funds_bid",
              "under_min_total_ask", "under_min_total_bid", "invalid_price_ask", "invalid_price_bid",

@@ -4,7 +4,7 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.exchange.upbit.limiter import DEFAULT_LIMITS, RateLimiter, parse_remaining_req
+from components.types.upbit.limiter import DEFAULT_LIMITS, RateLimiter, parse_remaining_req
 
 
 def _max_in_window(starts: list[float], window: float) -> int:

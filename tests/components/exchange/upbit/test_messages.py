@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from components.exchange.upbit.messages import (MessageError, decode_frame, parse_capture_line, parse_message,
+from components.types.upbit.messages import (MessageError, decode_frame, parse_capture_line, parse_message,
                                                 to_default, to_simple)
 from components.types.events import ASK, BID, BookSnapshot, Candle, Trade
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from components.exchange.upbit import errors as E
+from components.types.upbit import errors as E
 from components.exchange.upbit.rest import UpbitRest
 
 ACCESS = "client-test-access"

@@ -4,7 +4,7 @@ import asyncio
 import pytest
 
 from components.exchange.upbit.rest import UpbitRest
-from components.exchange.upbit.ws import AuthRefused, TradeDeduper, UpbitWs
+from components.types.upbit.ws import AuthRefused, TradeDeduper, UpbitWs
 from components.types.events import BookSnapshot, Trade
 
 ACCESS = "client-test-access"
@@ -99,7 +99,7 @@ def test_reconnect_after_server_drops_loses_no_trade_and_repeats_none(dropping_s
     rest = UpbitRest(UpbitRest.Params(base_url=srv.base_url))
 
     async def backfill(market, after_sid):
-        from components.exchange.upbit.messages import parse_message
+        from components.types.upbit.messages import parse_message
         rows = await rest.trades_ticks(market, count=500)
         return [parse_message(r) for r in rows if r["sequential_id"] > after_sid]
 

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from components.feed.errors import DataError
+from components.types.feed.errors import DataError
 from components.types.events import BookBatch, CandleBatch, TradeBatch
 
 ON_UNSORTED = ("fix", "reject")

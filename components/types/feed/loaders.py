@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from components.feed.errors import BadRows, DataError
+from components.types.feed.errors import BadRows, DataError
 from components.types.events import ASK, BID, BookBatch, CandleBatch, TradeBatch
 
 if TYPE_CHECKING:
-    from components.feed.quality import QualityReport
+    from components.types.feed.quality import QualityReport
 
 CANDLE_COLS = ("ts_ms", "open", "high", "low", "close", "volume")
 TRADE_COLS = ("ts_ms", "price", "volume", "side", "seq")

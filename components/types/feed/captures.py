@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from components.feed.errors import BadRows
-from components.feed.loaders import open_text
+from components.types.feed.errors import BadRows
+from components.types.feed.loaders import open_text
 from components.types.events import BookBatch, BookSnapshot, Candle, CandleBatch, Trade, TradeBatch
 
 if TYPE_CHECKING:
-    from components.feed.quality import QualityReport
+    from components.types.feed.quality import QualityReport
 
 DATA_LINE = re.compile(r"^(?P<recv>\d+(?:\.\d+)?): (?P<lit>b(?P<q>['\"]).*(?P=q))\s*$")
 # Session bookkeeping written by the recorder (subscription request, connect stamp, REST replies).
@@ -72,7 +72,7 @@ def decode_line(text: str) -> dict | list | None:
 def load_capture(path: str | Path, *, on_bad_row: str = "raise",
                  report: "QualityReport | None" = None) -> CaptureEvents:
     """Parse every data line of a capture file with the Upbit message parser (SIMPLE or DEFAULT names)."""
-    from components.exchange.upbit.messages import parse_message
+    from components.types.upbit.messages import parse_message
     path = Path(path)
     bad = BadRows(path, on_bad_row, report)
     out = CaptureEvents()

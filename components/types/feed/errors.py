@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from components.feed.quality import QualityReport
+    from components.types.feed.quality import QualityReport
 
 ON_BAD_ROW = ("raise", "skip")
 

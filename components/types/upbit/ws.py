@@ -10,8 +10,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
-from components.exchange.upbit.auth import make_token
-from components.exchange.upbit.messages import MessageError, decode_frame, parse_message
+from components.types.upbit.auth import make_token
+from components.types.upbit.messages import MessageError, decode_frame, parse_message
 from components.types.events import Trade
 
 log = logging.getLogger("scalp.upbit.ws")
