@@ -117,21 +117,33 @@ class CostModel:
         return float(t) if t else table_tick(price, market.split("-", 1)[0] if "-" in market else "KRW")
 
     def tick_cost_frac(self, market: str, price):
-        """One tick as a fraction of price (the cost of rounding a price one step on the grid)."""
-        return self._per_price(market, price, lambda m, p: self.tick_size(m, p) / p)
+        """One tick as a fraction of price (the cost of rounding a price one step on the grid); NaN when
+        the price is unknown."""
+        if _scalar(price):
+            p = float(price)
+            return self.tick_size(market, p) / p if math.isfinite(p) and p > 0 else math.nan
+        return np.array([self.tick_cost_frac(market, float(v)) for v in np.ravel(price)]).reshape(np.shape(price))
 
     # ---- spread, slippage, latency -----------------------------------------------------------------
     def spread_frac(self, market: str, price=math.nan, estimate=None):
         """Full spread of `market` (fraction of price); `estimate` = bar estimates to use instead of the
         observed one (arrays allowed, e.g. per decision row of the walk-forward)."""
         book = self._seen.book.get(market)
+        if estimate is None and _scalar(price):
+            if book is not None:
+                base = book
+            else:
+                est = self._seen.bar.get(market, math.nan) if self.spread_source == "corwin_schultz" else math.nan
+                base = max(est, self.spread_floor_frac) if math.isfinite(est) else self.spread_floor_frac
+            tick = self.tick_cost_frac(market, price)
+            return max(base, tick) if math.isfinite(tick) else base
+        est = np.asarray(self._seen.bar.get(market, math.nan) if estimate is None else estimate, np.float64)
+        if self.spread_source != "corwin_schultz":
+            est = np.full(est.shape, math.nan)
+        base = np.where(np.isfinite(est), np.maximum(est, self.spread_floor_frac), self.spread_floor_frac)
         if book is not None and estimate is None:
-            base = book
-        else:
-            est = self._seen.bar.get(market, math.nan) if estimate is None else estimate
-            est = np.asarray(est, np.float64) if self.spread_source == "corwin_schultz" else np.float64(math.nan)
-            base = np.where(np.isfinite(est), np.maximum(est, self.spread_floor_frac), self.spread_floor_frac)
-        return _out(np.maximum(base, np.nan_to_num(self.tick_cost_frac(market, price), nan=0.0)))
+            base = np.full(base.shape, book)
+        return np.maximum(base, np.nan_to_num(self.tick_cost_frac(market, price), nan=0.0))
 
     def latency_cost_frac(self, market: str, latency_ms: float | None = None) -> float:
         """Expected |move| while a taker travels, sqrt(2/pi) sigma_bar sqrt(latency / bar), charged as adverse
@@ -147,28 +159,31 @@ class CostModel:
         book; without one, half the spread + slippage + latency cost rounded up to the tick grid."""
         if spread is None:
             spread = self.spread_frac(market, price)
-        half = 0.5 * np.asarray(spread, np.float64)
         if self.has_book(market):
-            return _out(half)
-        move = half + self.slippage_frac + self.latency_cost_frac(market)
+            return 0.5 * spread
+        extra = self.slippage_frac + self.latency_cost_frac(market)
         tick = self.tick_cost_frac(market, price)
+        if _scalar(spread) and _scalar(price):
+            move = 0.5 * float(spread) + extra
+            return _ceil_steps(move / tick) * tick if math.isfinite(tick) else move
+        move = 0.5 * np.asarray(spread, np.float64) + extra
         ticks = move / tick
         steps = np.where(np.abs(ticks - np.round(ticks)) <= _GRID_NOISE, np.round(ticks), np.ceil(ticks))
-        return _out(np.where(np.isfinite(tick), steps * tick, move))
+        return np.where(np.isfinite(tick), steps * tick, move)
 
     def side_cost_frac(self, market: str, price=math.nan, spread=None):
         """Fee + taker move of one fill."""
-        return _out(self.fee_rate + self.taker_move_frac(market, price, spread))
+        return self.fee_rate + self.taker_move_frac(market, price, spread)
 
     def round_trip_cost_frac(self, market: str, price=math.nan, spread=None):
         """Both fees + both taker moves (spread, slippage, latency and tick rounding) of a buy then sell."""
-        return _out(2.0 * self.side_cost_frac(market, price, spread))
+        return 2.0 * self.side_cost_frac(market, price, spread)
 
     def round_trip_net_return(self, gross, market: str, price=math.nan, spread=None):
         """Net return of a long round trip whose mid-to-mid return is `gross`: buy and sell as takers."""
         move = self.taker_move_frac(market, price, spread)
         sell = (1.0 + np.asarray(gross, np.float64)) * (1.0 - move) * (1.0 - self.fee_rate)
-        return _out(sell / ((1.0 + move) * (1.0 + self.fee_rate)) - 1.0)
+        return sell / ((1.0 + move) * (1.0 + self.fee_rate)) - 1.0
 
     # ---- money -------------------------------------------------------------------------------------
     def net_return(self, cost_krw: float, volume: float, price: float) -> float:
@@ -187,16 +202,12 @@ class CostModel:
             return 0.0
         return float(math.floor(balance_krw / (1.0 + self.fee_rate) + _EPS_KRW))
 
-    def _per_price(self, market: str, price, fn):
-        """`fn(market, p)` for a price or an array of prices (NaN or <= 0 -> NaN)."""
-        p = np.asarray(price, np.float64)
-        if p.ndim == 0:
-            v = float(p)
-            return fn(market, v) if math.isfinite(v) and v > 0 else math.nan
-        return np.array([fn(market, v) if math.isfinite(v) and v > 0 else math.nan for v in p.ravel()]).reshape(p.shape)
+
+def _scalar(x) -> bool:
+    return isinstance(x, (int, float)) or np.ndim(x) == 0
 
 
-def _out(x):
-    """Plain float for scalars (what most callers want), arrays unchanged."""
-    a = np.asarray(x)
-    return float(a) if a.ndim == 0 else a
+def _ceil_steps(ticks: float) -> float:
+    """Whole ticks a move needs, rounding up; a move already on the grid stays (float noise is no tick)."""
+    r = round(ticks)
+    return float(r) if abs(ticks - r) <= _GRID_NOISE else float(math.ceil(ticks))

@@ -60,7 +60,7 @@ def offences(source: str, rel: str) -> list[str]:
 
 
 def _sources():
-    for top in ("components", "engine", "registry"):
+    for top in ("components", "engine", "registry", "examples"):
         for path in sorted((ROOT / top).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
             if rel != HOME:
