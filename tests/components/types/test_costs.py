@@ -162,3 +162,28 @@ def test_the_simulated_exchange_fills_a_taker_where_the_model_prices_it(latency_
     assert fill.price == pytest.approx(180.0 * (1 + move))
     assert fill.fee_krw == pytest.approx(fill.price * fill.volume * 0.0004)
     assert move * 1e4 >= 55.0                                   # at least the 1 KRW tick on a 180 KRW coin
+
+
+def test_on_real_candles_every_sim_market_buy_pays_what_the_model_says(bundled_data):
+    """One truth: the entry's cost and the simulated fill agree on every order, not just on average."""
+    registry.load_all()
+    feed = registry.build("feed", {"component": "replay", "path": str(bundled_data), "kinds": ["candle"]})
+    c = feed.load(["KRW-XRP"])["KRW-XRP"].candles
+    ex = registry.build("exchange", {"component": "sim"}, path="exchange")
+    ex.bind(fill_model=registry.build("fill_model", {"component": "bar"}, path="fill_model"),
+            balances={"KRW": 1e9}, seed=0)
+    moved, priced, tick = [], [], []
+    for i in range(min(len(c.ts_ms), 2_000)):
+        bar = Candle("KRW-XRP", int(c.ts_ms[i]), float(c.open[i]), float(c.high[i]), float(c.low[i]),
+                     float(c.close[i]), float(c.volume[i]), interval_s=int(c.interval_s))
+        ex.on_event(bar)
+        if i >= 25 and i % 40 == 0:
+            priced.append(ex.costs.taker_move_frac("KRW-XRP", bar.close))
+            tick.append(ex.costs.tick_cost_frac("KRW-XRP", bar.close))
+            ex.create_order("KRW-XRP", "bid", "price", price="200000", ts_ms=bar.close_ms)
+            ex.advance(bar.close_ms + 10_000)
+            (fill,) = ex.drain_fills()
+            moved.append(fill.price / bar.close - 1)
+    assert len(moved) > 20
+    np.testing.assert_allclose(moved, priced, rtol=1e-9, atol=1e-12)
+    assert np.all(np.array(priced) >= np.array(tick) - 1e-15)       # a taker always pays at least a tick
