@@ -343,7 +343,8 @@ class RiskManager:
             return None
         for t in self.trips.values():
             if t.action == FLATTEN and (not t.market or t.market == position.market) and not t.expired(ts_ms):
-                return ExitSignal(f"killswitch:{t.switch}", is_stop=True, net_return=position.net_return(price, self.costs.fee_rate))
+                return ExitSignal(f"killswitch:{t.switch}", is_stop=True,
+                                  net_return=position.net_return(price, self.costs.fee_rate))
         if context is None:
             context = ExitContext(market_class=self.market_class)
         return self.exits.check(position, price, ts_ms, context)
