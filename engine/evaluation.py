@@ -1,10 +1,11 @@
-"""Out-of-sample scoring: AUC, Brier, ECE, log loss; cost-explicit trade simulation; random-entry baseline test."""
+"""Out-of-sample scoring: AUC, Brier, ECE, log loss; trades priced by the cost model; random-entry baseline test."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
+
+from components.types.costs import CostModel
 
 HOURS_PER_YEAR = 24 * 365          # crypto trades around the clock: Sharpe annualised from hourly PnL
 
@@ -56,18 +57,34 @@ def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
 
 
 # -- trading ---------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Costs:
-    """Round-trip costs as fractions: fee each fill, the full quoted spread (half paid on each side), slippage per side."""
-    fee_rate: float = 0.0005
-    spread_frac: float = 0.0002
-    slippage_frac: float = 0.0001
+def row_costs(costs: CostModel, markets: list[str], market: np.ndarray, price: np.ndarray,
+              bar_spread: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per decision row, from the run's cost model: (full spread, round trip cost), both fractions.
 
-    def net_return(self, gross: np.ndarray) -> np.ndarray:
-        """Net of a long round trip: buy at ask+slip paying fee, sell at bid−slip paying fee."""
-        buy = 1.0 + self.spread_frac / 2 + self.slippage_frac
-        sell = (1.0 + np.asarray(gross, float)) * (1.0 - self.spread_frac / 2 - self.slippage_frac)
-        return sell * (1.0 - self.fee_rate) / (buy * (1.0 + self.fee_rate)) - 1.0
+    The spread is the model's candle spread at that row (its bar estimate `bar_spread`, else the floor,
+    never below one tick of the row's price); the round trip adds both fees and both taker moves with
+    slippage, latency and tick rounding, exactly as `CostModel.round_trip_cost_frac` prices a live entry."""
+    market, price = np.asarray(market), np.asarray(price, np.float64)
+    spread, cost = np.full(len(price), np.nan), np.full(len(price), np.nan)
+    for k, name in enumerate(markets):
+        at = np.flatnonzero(market == k)
+        if not len(at):
+            continue
+        est = None if bar_spread is None else np.asarray(bar_spread, np.float64)[at]
+        spread[at] = costs.spread_frac(name, price[at], estimate=est if est is not None else np.full(len(at), np.nan))
+        cost[at] = costs.round_trip_cost_frac(name, price[at], spread[at])
+    return spread, cost
+
+
+def net_returns(costs: CostModel, gross: np.ndarray, markets: list[str], market: np.ndarray, price: np.ndarray,
+                spread: np.ndarray) -> np.ndarray:
+    """Net of a long round trip per row: buy as a taker paying fee, sell as a taker paying fee (cost model)."""
+    gross, out = np.asarray(gross, np.float64), np.full(len(gross), np.nan)
+    for k, name in enumerate(markets):
+        at = np.flatnonzero(np.asarray(market) == k)
+        if len(at):
+            out[at] = costs.round_trip_net_return(gross[at], name, np.asarray(price, np.float64)[at], spread[at])
+    return out
 
 
 def select_trades(signal: np.ndarray, market: np.ndarray, ts_ms: np.ndarray, end_ms: np.ndarray,

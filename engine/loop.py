@@ -18,7 +18,8 @@ from components.types.orders import MIN_ORDER_KRW, OrderIntent, Position
 from components.types.risk import CANCEL_ALL, ExitContext, SizingContext
 from engine.features import FeatureSet
 from engine.conf import plain  # noqa: F401  (re-exported: backtest, live and commands import it from here)
-from engine.order_manager import OrderManager, fee_rate_of
+from engine.costs import bind_costs, build_cost_model
+from engine.order_manager import OrderManager
 from engine.settings import Settings, settings_of
 from engine.ledger import Ledger
 
@@ -89,7 +90,9 @@ class EngineLoop:
                                             settings=self.settings)
         self.om = OrderManager(self.ex, self.settings.orders,
                                prefix=f"scalp-{run_id if run_id is not None else 0}")
-        self.fee_rate = fee_rate_of(self.ex)
+        self.costs = build_cost_model(cfg)          # the one cost model: fills, entry, exits, sizing, risk, fusion
+        bind_costs(self.costs, self.ex, self.risk, self.om, self.entry, self.fusion)
+        self.fee_rate = self.costs.fee_rate
         from engine.outcomes import OutcomeTracker, barrier_from, horizon_from
         self.outcomes = OutcomeTracker(horizon_from(cfg), self.fusion, self.market_class, barrier=barrier_from(cfg))
         # calibration metrics only mean something when every tower claims calibrated probabilities;
@@ -100,7 +103,6 @@ class EngineLoop:
         self.positions = {m: Position(m) for m in self.markets}
         self.last_px: dict[str, float] = {m: math.nan for m in self.markets}
         self.best_bid: dict[str, float] = {m: math.nan for m in self.markets}
-        self.spread_frac: dict[str, float] = {m: 0.0 for m in self.markets}
         self.last_decision_ms: dict[str, int] = {m: -10**18 for m in self.markets}
         self.exit_reason: dict[str, str] = {}
         fs0 = next(iter(self.fsets.values()), None)          # same columns in every market
@@ -138,6 +140,7 @@ class EngineLoop:
         if fusion is not None:
             self.fusion = fusion
         self.outcomes.set_fusion(self.fusion)
+        bind_costs(self.costs, self.entry, self.fusion)
         self.calibrated = bool(self.towers) and all(getattr(t, "calibrated", True) for t in self.towers.values())
         if self.fusion is not None and hasattr(self.fusion, "weights_for"):
             self.fusion_weights, self.absent_roles = self.fusion.weights_for(list(self.towers), self.market_class)
@@ -202,7 +205,7 @@ class EngineLoop:
                 mid = 0.5 * (a + b)
                 self.best_bid[m] = b
                 self.last_px[m] = mid
-                self.spread_frac[m] = (a - b) / mid
+                self.costs.observe_book(m, b, a)
                 met.set(per(MN.BOOK_MID_PRICE, m), mid)
                 met.set(per(MN.SPREAD_PCT, m), 100.0 * (a - b) / mid)
         else:
@@ -250,7 +253,7 @@ class EngineLoop:
     def _try_entry(self, m: str, p: float, x: Any, ts: int) -> tuple[str, list[str]]:
         from components.types.entry import EntryContext
         vol = float(x[self._vol_col]) if self._vol_col >= 0 else 1.0
-        verdict = self.entry.decide(p, EntryContext(spread_frac=self.spread_frac[m],
+        verdict = self.entry.decide(p, EntryContext(market=m, price=self.last_px[m],
                                                     vol_regime=vol if math.isfinite(vol) else 1.0))
         reasons = [verdict.reason]
         if not verdict.enter:

@@ -5,8 +5,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.types.tick import floor_volume, fmt, snap, table_tick
-from components.types.orders import FEE_RATE_KRW, OrderIntent
+from components.types.tick import floor_volume, fmt, snap
+from components.types.costs import CostModel
+from components.types.orders import OrderIntent
 from engine.settings import OrderSettings
 
 
@@ -49,6 +50,7 @@ class OrderManager:
         self.ex = exchange
         self.s = settings if settings is not None else OrderSettings()
         self.prefix = prefix
+        self.costs = CostModel()
         self._n = 0
         self.open: dict[str, ManagedOrder] = {}     # identifier -> order still working
         self.rejected: list[tuple[ManagedOrder, str]] = []
@@ -59,9 +61,13 @@ class OrderManager:
         self._n += 1
         return f"{self.prefix}-{self._n:07d}"
 
+    def bind_costs(self, costs: CostModel) -> None:
+        """The run's cost model: its tick grid snaps prices when the exchange keeps none of its own."""
+        self.costs = costs
+
     def tick(self, market: str, price: float) -> float:
         fn = getattr(self.ex, "tick_size", None)
-        return float(fn(market, price)) if fn is not None else table_tick(price, market.split("-", 1)[0])
+        return float(fn(market, price)) if fn is not None else self.costs.tick_size(market, price)
 
     def prepare(self, intent: OrderIntent, ref_price: float) -> tuple[OrderIntent | None, str]:
         """Snap/floor/min-check an intent; (ready intent, "") or (None, reason)."""
@@ -172,11 +178,6 @@ class OrderManager:
                 "sent_ms": mo.sent_ms, "executed_volume": float(getattr(o, "executed_volume", 0.0) or 0.0),
                 "paid_fee": float(getattr(o, "paid_fee", 0.0) or 0.0),
                 "avg_price": float(getattr(o, "avg_price", 0.0) or 0.0)}
-
-
-def fee_rate_of(exchange: Any) -> float:
-    p = getattr(exchange, "p", None)
-    return float(getattr(p, "fee_rate", FEE_RATE_KRW))
 
 
 def _is_timeout(e: Exception) -> bool:

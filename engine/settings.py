@@ -65,7 +65,7 @@ class Limits(_Strict):
 
 
 class WalkForwardParams(_Strict):
-    """Fold geometry and evaluation costs (root `walkforward`; `scalp walkforward --folds=4 --test-days=1 ...`)."""
+    """Fold geometry and trade sizes; costs come from the cost model (root `walkforward`; `scalp walkforward --folds=4 --test-days=1 ...`)."""
     folds: int = Field(4, ge=1, le=50)
     train_days: float | None = Field(None, gt=0, description="rolling training window; None = what fits")
     cal_days: float | None = Field(None, gt=0, description="calibration fold; None = 0.75 x test")
@@ -74,9 +74,6 @@ class WalkForwardParams(_Strict):
     stride_bars: int = Field(2, ge=1, description="a decision every N closed bars per market")
     notional_krw: float = Field(100_000, gt=0, description="fixed size of every simulated trade")
     initial_krw: float = Field(1_000_000, gt=0)
-    fee_rate: float = Field(0.0005, ge=0)
-    spread_pct: float = Field(0.02, ge=0, description="assumed quoted spread on candle data, percent")
-    slippage_pct: float = Field(0.01, ge=0, description="slippage per fill, percent")
     baseline_draws: int = Field(1000, ge=10)
     leak: bool = Field(False, description="append the label as a feature (leakcheck only)")
     boosting_type: Literal["Plain", "Ordered", "config"] = Field(

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from components.types.bar_spread import corwin_schultz_batch
+from components.types.costs import CostModel
 from components.types.events import CANDLE
 from engine import evaluation as ev
 from engine.settings import WalkForwardParams  # the typed root `walkforward` node
@@ -35,6 +37,7 @@ class Dataset:
     close: np.ndarray | None = None       # close / volume of the bar that closed at the decision (context
     volume: np.ndarray | None = None      # heads of the sequence towers train on them)
     providers: dict = field(default_factory=dict)   # capability -> feature id (FeatureSet.providers)
+    bar_spread: np.ndarray | None = None  # Corwin-Schultz spread estimate at the decision (the cost model's input)
 
 
 @dataclass
@@ -66,8 +69,10 @@ def label_of(cfg):
     return "labels.barrier_hit", registry.build("label", node, path="labels.barrier_hit"), node
 
 
-def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1, leak: bool = False) -> Dataset:
-    """Features at candle closes (batch form = the online form), labels from strictly later prices."""
+def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1, leak: bool = False,
+                  spread_window_bars: int = 20) -> Dataset:
+    """Features at candle closes (batch form = the online form), labels from strictly later prices, and the
+    bar spread estimate the cost model prices each decision with (over `spread_window_bars` bars)."""
     from engine.features import FeatureSet
     parts = []
     names: list[str] = []
@@ -91,12 +96,14 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
         vr_col = fs.column("vol_regime")
         vr = Xi[:, vr_col] if vr_col >= 0 else np.ones(len(idx))
         bar = np.asarray(stream.row)[idx]
+        c = stream.candles
+        cs = corwin_schultz_batch(c.high, c.low, spread_window_bars)[bar]
         parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
-                      Xi[ok], y[ok], ret[ok], vr[ok], stream.candles.close[bar][ok], stream.candles.volume[bar][ok]))
-    ts, end, mk, X, y, ret, vr, close, volume = (np.concatenate([p[j] for p in parts]) for j in range(9))
+                      Xi[ok], y[ok], ret[ok], vr[ok], c.close[bar][ok], c.volume[bar][ok], cs[ok]))
+    ts, end, mk, X, y, ret, vr, close, volume, cs = (np.concatenate([p[j] for p in parts]) for j in range(10))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
-                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers)
+                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers, cs[order])
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -157,13 +164,16 @@ RECENT_OUTCOMES = 500     # calibration_ece per fold = ECE of the last N test ou
 
 def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callable, wf: WalkForwardParams,
              label_id: str = "", loop: Callable | None = None, make_fusion: Callable | None = None,
-             market_class: str = "majors") -> tuple[dict, dict, Any, Any]:
+             market_class: str = "majors", costs: CostModel | None = None) -> tuple[dict, dict, Any, Any]:
     """Fit every tower on the fold, fuse on the calibration outputs, score the fused P(up) on test.
 
-    Returns (metrics row, fitted towers, fitted entry rule, fitted fusion or None)."""
+    Every trade is priced by `costs` (the run's cost model; None = Upbit defaults), handed to the entry
+    rule and the fusion too. Returns (metrics row, fitted towers, fitted entry rule, fitted fusion or None)."""
     from engine import ensemble
+    from engine.costs import bind_costs
     from engine.drift import fold_drift
-    costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
+    costs = costs if costs is not None else CostModel()
+    spread, rt_cost = ev.row_costs(costs, ds.markets, ds.market, ds.close, ds.bar_spread)
     towers = make_towers()
     if not isinstance(towers, dict):
         towers = {"tower": towers}
@@ -175,15 +185,17 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
         got = ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": te})
         p_cal[tid], p_test[tid] = got["cal"], got["test"]
     fusion = make_fusion() if make_fusion is not None and len(towers) > 1 else None
+    bind_costs(costs, fusion)
     if fusion is not None:        # learned from the calibration fold only: test rows never reach fit
         ensemble.fit_fusion(fusion, p_cal, ds.y[fold.cal], ds.exit_ret[fold.cal], market_class)
         pc, p = ensemble.fuse(fusion, p_cal, market_class), ensemble.fuse(fusion, p_test, market_class)
     else:
         pc, p = next(iter(p_cal.values())), next(iter(p_test.values()))
     entry = make_entry()
-    net_all = costs.net_return(ds.exit_ret)
-    entry.fit(pc, ds.exit_ret[fold.cal])                         # validation outcomes, gross of costs
-    signal = entry.decide_many(p, spread_frac=costs.spread_frac, vol_regime=ds.vol_regime[te])
+    bind_costs(costs, entry)
+    net_all = ev.net_returns(costs, ds.exit_ret, ds.markets, ds.market, ds.close, spread)
+    entry.fit(pc, ds.exit_ret[fold.cal], cost_frac=rt_cost[fold.cal])     # validation outcomes, gross of costs
+    signal = entry.decide_many(p, spread_frac=spread[te], vol_regime=ds.vol_regime[te], cost_frac=rt_cost[te])
     taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], ds.end_ms[te])
     span = (fold.bounds_ms["test_start"], fold.bounds_ms["test_end"])
     model = ev.trade_stats(net_all[te][taken], ds.end_ms[te][taken], wf.notional_krw, wf.initial_krw, span)
@@ -268,9 +280,11 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
                     progress: Callable[[int, int], None] | None = None) -> dict:
     """Whole walk-forward on the configured feed; returns folds, importance, the last fold's towers."""
     from engine.ensemble import build_fusion, tower_nodes, with_boosting
+    from engine.costs import build_cost_model
     label_path, label, label_node = label_of(cfg)
+    costs = build_cost_model(cfg)
     streams = streams if streams is not None else load_streams(cfg)
-    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak)
+    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak, costs.spread_window_bars)
     folds = make_folds(ds, wf)
     nodes, skipped = tower_nodes(cfg)
     market_class = str(cfg.get("market_class", "majors")) if cfg is not None else "majors"
@@ -280,7 +294,7 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
     for f in folds:
         loop = (lambda tw, en, fo: loop_fold(cfg, streams, tw, en, fo)) if wf.engine_loop and not wf.leak else None
         row, towers, _, _ = run_fold(ds, f, lambda: build_towers(cfg, wf.seed, wf.boosting_type), lambda: build_entry(cfg),
-                               wf, label_id, loop, lambda: build_fusion(cfg), market_class)
+                               wf, label_id, loop, lambda: build_fusion(cfg), market_class, costs)
         rows.append(row)
         if progress:
             progress(f.k + 1, len(folds))
@@ -291,7 +305,9 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
     return {"folds": rows, "feature_importance": imp, "feature_names": ds.names, "markets": ds.markets,
             "label": label_path, "label_id": label_id, "tower_params": tparams.get(tower_id) or tparams,
             "towers_params": tparams, "towers_skipped": skipped, "rows": int(len(ds.y)),
-            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows)}
+            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows),
+            "costs": {"fee_rate": costs.fee_rate, "spread_floor_frac": costs.spread_floor_frac,
+                      "slippage_frac": costs.slippage_frac}}
 
 
 def summarize(rows: list[dict]) -> dict:

@@ -49,15 +49,17 @@ def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, l
     from engine.ensemble import build_fusion
     from engine.walkforward import (build_dataset, build_entry, build_towers, feature_nodes, label_of, make_folds,
                                     run_fold)
+    from engine.costs import build_cost_model
     _, label, label_node = label_of(cfg)
-    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars)
+    costs = build_cost_model(cfg)
+    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, spread_window_bars=costs.spread_window_bars)
     label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
     market_class = str(cfg.get("market_class", "majors"))
     fitted = []
     for fold in make_folds(ds, wf):
         row, towers, entry, fusion = run_fold(ds, fold, lambda: build_towers(cfg, wf.seed, wf.boosting_type),
                                               lambda: build_entry(cfg), wf, label_id, None,
-                                              lambda: build_fusion(cfg), market_class)
+                                              lambda: build_fusion(cfg), market_class, costs)
         fitted.append((fold, row, towers, entry, fusion))
         if say is not None:
             say(fold, row)

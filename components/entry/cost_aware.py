@@ -1,4 +1,4 @@
-"""cost_aware entry: calibrated P(up) -> expected net return after fees, half-spread, slippage; regime threshold."""
+"""cost_aware entry: calibrated P(up) -> expected net return after the cost model's round trip; regime threshold."""
 from __future__ import annotations
 
 import math
@@ -7,13 +7,17 @@ import numpy as np
 from pydantic import Field
 
 from components.types.entry import EntryContext, EntryVerdict
-from components.types.orders import FEE_RATE_KRW
+from components.types.costs import UsesCosts
 from registry import Params, register
 
 
 @register("entry", "cost_aware")
-class CostAware:
-    """E[net] = m(p) − 2·fee − spread/2 − slippage; enter iff E[net] > threshold(regime) and E[net] > 0.
+class CostAware(UsesCosts):
+    """E[net] = m(p) − round trip cost; enter iff E[net] > threshold(regime) and E[net] > 0.
+
+    The round trip cost is the bound cost model's: both fees, and both taker moves (half spread each, plus
+    slippage, latency cost and tick rounding where no book is known); the spread is the model's for the
+    context's market (book, else bar estimate, else floor; never 0 on candles) unless the context gives one.
 
     m is monotone (isotonic, increasing) and learned by `fit` on validation outcomes (probability vs the
     realised return of the trade the label describes). Before `fit`, m is the barrier bet
@@ -22,8 +26,6 @@ class CostAware:
     """
 
     class Params(Params):
-        fee_rate: float = Field(FEE_RATE_KRW, ge=0, le=0.01, description="per fill (Upbit KRW 0.05 %)")
-        slippage_pct: float = Field(0.02, ge=0, le=5, description="expected slippage per round trip, percent")
         prior_win_pct: float = Field(0.4, gt=0, description="return if the label's upper barrier is hit")
         prior_loss_pct: float = Field(0.4, gt=0, description="loss if the stop is hit")
         min_edge_pct: float = Field(0.02, ge=0, description="threshold in a normal regime, percent")
@@ -56,8 +58,12 @@ class CostAware:
                 doc.update(win_x=self.win_x.tolist(), win_y=self.win_y.tolist())
             json.dump(doc, fh)
 
-    def fit(self, p_val: np.ndarray, ret_val: np.ndarray) -> "CostAware":
+    def fit(self, p_val: np.ndarray, ret_val: np.ndarray, cost_frac=None) -> "CostAware":
+        """Learn m from gross outcomes; `cost_frac` = each row's round trip cost (default: the model's
+        cost without a market or price) decides which outcomes count as wins for `confidence`."""
         p_val, ret_val = np.asarray(p_val, np.float64), np.asarray(ret_val, np.float64)
+        cost = np.broadcast_to(np.asarray(self.cost_frac() if cost_frac is None else cost_frac, np.float64),
+                               ret_val.shape)
         ok = np.isfinite(p_val) & np.isfinite(ret_val)
         if ok.sum() < self.p.min_fit_rows:
             return self
@@ -66,7 +72,7 @@ class CostAware:
         self.map_x, self.map_y = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
         # Sizing wants a confidence in [0, 1]: the calibrated chance that such a trade nets > 0 after the
         # expected costs (a barrier probability of 0.1 can still be a confident, positive-edge entry).
-        won = (ret_val[ok] > float(self.costs(0.0))).astype(np.float64)
+        won = (ret_val[ok] > cost[ok]).astype(np.float64)
         win = IsotonicRegression(increasing=True, out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(p_val[ok], won)
         self.win_x, self.win_y = np.asarray(win.X_thresholds_), np.asarray(win.y_thresholds_)
         return self
@@ -82,9 +88,13 @@ class CostAware:
             return np.interp(p, self.map_x, self.map_y)
         return p * self.p.prior_win_pct / 100 - (1 - p) * self.p.prior_loss_pct / 100
 
-    def costs(self, spread_frac, slippage_frac=math.nan):
-        slip = self.p.slippage_pct / 100 if not np.all(np.isfinite(slippage_frac)) else slippage_frac
-        return 2 * self.p.fee_rate + 0.5 * np.maximum(spread_frac, 0.0) + slip
+    def spread(self, ctx: EntryContext) -> float:
+        s = ctx.spread_frac
+        return s if math.isfinite(s) else self.costs.spread_frac(ctx.market, ctx.price)
+
+    def cost_frac(self, market: str = "", price=math.nan, spread=None):
+        """Round trip cost of `market` at `price` from the cost model (at `spread` when given)."""
+        return self.costs.round_trip_cost_frac(market, price, spread)
 
     def threshold(self, spread_frac, vol_regime):
         vr = np.where(np.isfinite(vol_regime), vol_regime, 1.0)
@@ -95,14 +105,19 @@ class CostAware:
         ctx = ctx or EntryContext()
         if not math.isfinite(p):
             return EntryVerdict(False, math.nan, math.nan, "no_prob")
-        net = float(self.expected_gross(p) - self.costs(ctx.spread_frac, ctx.slippage_frac))
-        th = float(self.threshold(ctx.spread_frac, ctx.vol_regime))
+        spread = self.spread(ctx)
+        net = float(self.expected_gross(p) - self.cost_frac(ctx.market, ctx.price, spread))
+        th = float(self.threshold(spread, ctx.vol_regime))
         conf = self.confidence(p)
         if net <= 0:
             return EntryVerdict(False, net, th, "net<=0", conf)
         return EntryVerdict(net > th, net, th, "net>threshold" if net > th else "net<=threshold", conf)
 
-    def decide_many(self, p: np.ndarray, spread_frac=0.0, vol_regime=1.0) -> np.ndarray:
+    def decide_many(self, p: np.ndarray, spread_frac=math.nan, vol_regime=1.0, cost_frac=None) -> np.ndarray:
+        """Vectorised `decide`: `cost_frac` per row (the walk-forward prices each row's market and price);
+        default the model's round trip at `spread_frac` (NaN: its floor)."""
         p = np.asarray(p, np.float64)
-        net = self.expected_gross(p) - self.costs(spread_frac)
+        spread_frac = np.where(np.isfinite(spread_frac), spread_frac, self.costs.spread_frac(""))
+        cost = self.cost_frac("", math.nan, spread_frac) if cost_frac is None else np.asarray(cost_frac, np.float64)
+        net = self.expected_gross(p) - cost
         return np.isfinite(p) & (net > 0) & (net > self.threshold(spread_frac, vol_regime))

@@ -20,13 +20,13 @@ class ProbThreshold:
     def __init__(self, p: "ProbThreshold.Params") -> None:
         self.p = p
 
-    def fit(self, p_val: np.ndarray, ret_val: np.ndarray) -> "ProbThreshold":
+    def fit(self, p_val: np.ndarray, ret_val: np.ndarray, cost_frac=None) -> "ProbThreshold":
         return self
 
     def decide(self, p: float, ctx: EntryContext | None = None) -> EntryVerdict:
         ok = math.isfinite(p) and p >= self.p.min_prob
         return EntryVerdict(ok, math.nan, self.p.min_prob, "prob>=min" if ok else "prob<min")
 
-    def decide_many(self, p: np.ndarray, spread_frac=0.0, vol_regime=1.0) -> np.ndarray:
+    def decide_many(self, p: np.ndarray, spread_frac=math.nan, vol_regime=1.0, cost_frac=None) -> np.ndarray:
         p = np.asarray(p, np.float64)
         return np.isfinite(p) & (p >= self.p.min_prob)

@@ -82,10 +82,10 @@ def _arrive_without_book(ex, st, o) -> None:
         else:
             ex._rest(o)
         return
-    fm = ex._fm()
+    costs = ex.costs
     tick = ex.tick_size(o.market, ref)
-    half = max(0.5 * fm.spread_frac(st.spread_state) * ref, 0.5 * tick)
-    slip = (fm.p.slippage_bps * 1e-4 + fm.latency_cost_frac(st.spread_state, o.arrival_ms - o.created_ms)) * ref
+    half = max(0.5 * costs.spread_frac(o.market, ref) * ref, 0.5 * tick)
+    slip = (costs.slippage_frac + costs.latency_cost_frac(o.market, o.arrival_ms - o.created_ms)) * ref
     if o.is_bid:
         touch = snap(ref + half, tick, "up")
         px = snap(ref + half + slip, tick, "up")

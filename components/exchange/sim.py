@@ -15,7 +15,8 @@ from components.exchange.accounts import Accounts
 from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request
 from components.exchange.sim_order import SimOrder, iso_kst
-from components.types.tick import MIN_TOTAL, floor_volume, fmt, snap, table_tick
+from components.types.tick import MIN_TOTAL, floor_volume, fmt, snap
+from components.types.costs import UPBIT_FEE_RATE, CostModel
 from components.types.events import BOOK, CANDLE, TRADE
 from components.types.orders import Fill
 from registry import Params, register
@@ -45,10 +46,14 @@ class MarketState:
 @register("exchange", "sim")
 class SimExchange:
     """In-process Upbit: same order API, errors and money arithmetic as the real exchange; fills decided by
-    the bound fill model on the replayed book/trade/candle events. Also the engine behind the local server."""
+    the bound fill model on the replayed book/trade/candle events. Also the engine behind the local server.
+
+    Fees, minimum order, tick grid, spread, slippage and latency cost come from the cost model: its own
+    (from these Params and the bound fill model's) until the engine binds the run's one (`bind_costs`).
+    It feeds that model what it sees: book spreads, bar spread estimates, bar volatility."""
 
     class Params(Params):
-        fee_rate: float = Field(0.0005, ge=0, le=0.01, description="maker = taker fee on KRW markets (§8.4)")
+        fee_rate: float = Field(UPBIT_FEE_RATE, ge=0, le=0.01, description="maker = taker fee on KRW markets (§8.4)")
         min_total_krw: float = Field(5_000.0, ge=0, description="minimum order total on KRW markets")
         max_total_krw: float = Field(1_000_000_000.0, gt=0, description="maximum bid total (max_total)")
         volume_decimals: int = Field(8, ge=0, le=12, description="volume precision (decimals)")
@@ -58,6 +63,8 @@ class SimExchange:
     def __init__(self, p: "SimExchange.Params") -> None:
         self.p = p
         self.fill_model = None
+        self.costs = CostModel.from_params(p)
+        self._costs_bound = False
         self.acc = Accounts()
         self._orders: dict[str, SimOrder] = {}
         self._open: dict[str, SimOrder] = {}            # state wait, creation order
@@ -76,6 +83,7 @@ class SimExchange:
         """Attach the fill model, deposit starting balances, seed uuids and latency draws."""
         if fill_model is not None:
             self.fill_model = fill_model
+            self._own_costs()
         for cur, amt in (balances or {}).items():
             self.acc.deposit(cur, amt)
         if seed is not None:
@@ -84,21 +92,33 @@ class SimExchange:
                 self.fill_model.reseed(seed)     # combined with the fill model's own `seed`
         return self
 
+    def bind_costs(self, costs: CostModel) -> None:
+        """Price every fill with the run's cost model (built from the same exchange + fill_model config)."""
+        self.costs = costs
+        self._costs_bound = True
+        for market, st in self._mkt.items():
+            if st.tick is not None:
+                costs.observe_tick_size(market, st.tick)
+
+    def _own_costs(self) -> None:
+        if not self._costs_bound:
+            self.costs = CostModel.from_params(self.p, self.fill_model.p)
+
     def _fm(self):
         if self.fill_model is None:   # zero-latency risk-averse queue unless the engine bound one
             import registry           # a sibling kind is built through the registry, never imported
             self.fill_model = registry.build("fill_model", {"component": "queue_conservative",
                                                             "order_latency_ms": 0}, path="fill_model")
+            self._own_costs()
         return self.fill_model
 
     def set_tick_size(self, market: str, tick: float) -> None:
         self._state(market).tick = float(tick)
+        self.costs.observe_tick_size(market, tick)
 
     def tick_size(self, market: str, price: float) -> float:
         st = self._state(market)
-        if st.tick is None and market in self.p.tick_sizes:
-            st.tick = float(self.p.tick_sizes[market])
-        return st.tick or table_tick(price, market.split("-", 1)[0])
+        return st.tick or self.costs.tick_size(market, price)
 
     def _state(self, market: str) -> MarketState:
         st = self._mkt.get(market)
@@ -149,6 +169,7 @@ class SimExchange:
         st.tick_data = True
         if bk.bid_px[0] > 0 and bk.ask_px[0] > 0:
             st.last_px = 0.5 * (float(bk.bid_px[0]) + float(bk.ask_px[0]))
+            self.costs.observe_book(bk.market, float(bk.bid_px[0]), float(bk.ask_px[0]))
         power = self._fm().queue_power
         for o in list(st.resting):
             same = (bk.bid_px, bk.bid_sz) if o.is_bid else (bk.ask_px, bk.ask_sz)
@@ -168,6 +189,8 @@ class SimExchange:
         if st.spread_state is None:
             st.spread_state = fm.new_spread_state()
         st.spread_state.update(c.high, c.low, c.interval_s * 1000)
+        self.costs.observe_bar_spread(c.market, st.spread_state.value())
+        self.costs.observe_bar_vol(c.market, st.spread_state.sigma(), c.interval_s * 1000)
         if st.tick_data:       # the prints already decided every fill inside this bar
             return
         full = budget = fm.bar_budget(c.volume)
@@ -194,8 +217,8 @@ class SimExchange:
             self._used_idents.add(identifier)
         req = parse_request(market, side, ord_type, volume, price, time_in_force, self.p.volume_decimals)
         st = self._state(market)
-        fee = self.p.fee_rate
-        min_total = self.p.min_total_krw if req.quote == "KRW" else MIN_TOTAL[req.quote]
+        fee = self.costs.fee_rate
+        min_total = self.costs.min_order_krw if req.quote == "KRW" else MIN_TOTAL[req.quote]
         ref = self._ref_price(st, req.side)
         tick = self.tick_size(market, req.price) if req.ord_type == "limit" else 0.0
         check_price_and_total(req, tick, min_total, self.p.max_total_krw, ref)
@@ -272,11 +295,11 @@ class SimExchange:
     def chance(self, market: str) -> dict:
         """GET /v1/orders/chance shape."""
         quote, base = market.split("-", 1)
-        f = fmt(self.p.fee_rate)
+        f = fmt(self.costs.fee_rate)
         acc = {a["currency"]: a for a in self.acc.to_upbit()}
         empty = lambda c: {"currency": c, "balance": "0", "locked": "0", "avg_buy_price": "0",
                            "avg_buy_price_modified": False, "unit_currency": quote}
-        mt = self.p.min_total_krw if quote == "KRW" else MIN_TOTAL.get(quote, 0)
+        mt = self.costs.min_order_krw if quote == "KRW" else MIN_TOTAL.get(quote, 0)
         return {"bid_fee": f, "ask_fee": f, "maker_bid_fee": f, "maker_ask_fee": f,
                 "market": {"id": market, "name": f"{base}/{quote}", "order_sides": ["ask", "bid"],
                            "bid_types": ["best_fok", "best_ioc", "limit", "limit_fok", "limit_ioc", "price"],

@@ -6,13 +6,14 @@ import math
 
 from pydantic import Field
 
+from components.types.costs import UsesCosts
 from components.types.orders import Position
 from components.types.risk import ExitContext, ExitSignal
 from registry import Params, register
 
 
 @register("exit", "ev_trail")
-class EvTrail:
+class EvTrail(UsesCosts):
     """Exit when remaining expected return < -giveback_ratio x realised (default 0.5).
 
     realised r = the position's net return now (sell at `price`, both fees, actual fills), armed only once
@@ -36,7 +37,7 @@ class EvTrail:
               context: ExitContext | None = None) -> ExitSignal | None:
         if position.volume <= 0:
             return None
-        r = position.net_return(price)
+        r = self.costs.net_return(position.cost_krw, position.volume, price)
         peak = max(position.peak_return, r)
         if r <= 0 or peak < self.p.arm_pct / 100.0:
             return None

@@ -5,13 +5,14 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from components.types.costs import UsesCosts
 from components.types.orders import Position
 from components.types.risk import ExitContext, ExitSignal
 from registry import Params, register
 
 
 @register("exit", "fee_floor")
-class FeeFloor:
+class FeeFloor(UsesCosts):
     """Never sell at a net loss (or a net gain <= min_net_pct %) unless the exit is a stop.
 
     A filter, not a trigger: `check` never fires; the manager asks `allows(...)` for each signal."""
@@ -34,4 +35,4 @@ class FeeFloor:
                context: ExitContext | None = None) -> bool:
         if signal.is_stop:
             return True
-        return position.net_return(price) > self.p.min_net_pct / 100.0
+        return self.costs.net_return(position.cost_krw, position.volume, price) > self.p.min_net_pct / 100.0

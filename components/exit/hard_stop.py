@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from components.types.costs import UsesCosts
 from components.types.orders import Position
 from components.types.risk import ExitContext, ExitSignal
 from registry import Params, register
 
 
 @register("exit", "hard_stop")
-class HardStop:
+class HardStop(UsesCosts):
     """Stop out at net return <= -loss % (a stop: bypasses fee_floor). The loss is `loss_pct` when set, else
     `loss_pct_by_class[market_class]` (majors 0.8, alts 1.2) so presets need not touch the exit's node."""
 
@@ -36,7 +37,7 @@ class HardStop:
               context: ExitContext | None = None) -> ExitSignal | None:
         if position.volume <= 0:
             return None
-        r = position.net_return(price)
+        r = self.costs.net_return(position.cost_krw, position.volume, price)
         if r <= -self.loss_pct(context) / 100.0:
             return ExitSignal("hard_stop", is_stop=True, net_return=r)
         return None

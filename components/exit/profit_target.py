@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from components.types.costs import UsesCosts
 from components.types.orders import Position
 from components.types.risk import ExitContext, ExitSignal
 from registry import Params, register
 
 
 @register("exit", "profit_target")
-class ProfitTarget:
+class ProfitTarget(UsesCosts):
     """Take profit at net return >= target_pct % (default +0.70 %, measured after both legs' fees)."""
 
     rests_limit = True        # a gain can wait at the touch: with orders.exit_type=limit it rests a limit ask
@@ -24,7 +25,7 @@ class ProfitTarget:
               context: ExitContext | None = None) -> ExitSignal | None:
         if position.volume <= 0:
             return None
-        r = position.net_return(price)
+        r = self.costs.net_return(position.cost_krw, position.volume, price)
         if r >= self.p.target_pct / 100.0:
             return ExitSignal("profit_target", is_stop=False, net_return=r)
         return None

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from components.types.costs import UsesCosts
 from components.types.orders import Position
 from components.types.risk import ExitContext, ExitSignal
 from registry import Params, register
 
 
 @register("exit", "time_stop")
-class TimeStop:
+class TimeStop(UsesCosts):
     """After `after_s` (300 s) exit if net return < min_return_pct (+0.05 %); after `max_hold_s` (or, when
     null, `max_hold_s_by_class[market_class]`: emerging 120 s) exit regardless. Counts as a stop (bypasses fee_floor) unless `is_stop: false`, so a stale loser is
     not held forever waiting for the hard stop."""
@@ -33,7 +34,7 @@ class TimeStop:
         if position.volume <= 0:
             return None
         held_s = (ts_ms - position.entry_ts_ms) / 1000.0
-        r = position.net_return(price)
+        r = self.costs.net_return(position.cost_krw, position.volume, price)
         cap = self.p.max_hold_s
         if cap is None and context is not None:
             cap = self.p.max_hold_s_by_class.get(context.market_class)

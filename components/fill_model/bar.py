@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from components.fill_model.base import FillModel, FillParams
+from components.types.costs import BAR_SLIPPAGE_BPS, BAR_SPREAD_FLOOR_BPS
 from registry import register
 
 
@@ -24,8 +25,8 @@ class BarFill(FillModel):
 
     class Params(FillParams):
         spread: Literal["corwin_schultz", "fixed"] = Field("corwin_schultz", description="spread source")
-        spread_bps: float = Field(2.0, ge=0, description="full-spread floor in bps")
-        slippage_bps: float = Field(1.0, ge=0, description="extra adverse move on taker fills")
+        spread_bps: float = Field(BAR_SPREAD_FLOOR_BPS, ge=0, description="full-spread floor in bps")
+        slippage_bps: float = Field(BAR_SLIPPAGE_BPS, ge=0, description="extra adverse move on taker fills")
 
     def __init__(self, p: "BarFill.Params") -> None:
         super().__init__(p)

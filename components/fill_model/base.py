@@ -1,4 +1,5 @@
-"""Shared fill-model parameters and behaviour: seeded latency, bar fills, no-book reference quotes."""
+"""Shared fill-model parameters and behaviour: seeded latency, bar fills, the per-market bar spread state.
+The spread floor, slippage and latency set here are read by the cost model (components/types/costs.py)."""
 from __future__ import annotations
 
 import math
@@ -7,7 +8,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from components.fill_model.spread import BarStats
+from components.types.bar_spread import BarStats
+from components.types.costs import BOOK_SPREAD_FLOOR_BPS
 from registry import Params
 
 
@@ -20,7 +22,7 @@ class FillParams(Params):
     seed: int = Field(0, description="RNG seed of the latency draws (same seed -> same fills)")
     participation: float = Field(0.1, gt=0, le=1, description="max share of a bar's volume our resting orders may fill")
     spread: Literal["corwin_schultz", "fixed"] = Field("fixed", description="half-spread source when no book is known")
-    spread_bps: float = Field(5.0, ge=0, description="fixed full spread in bps (floor of the estimator too)")
+    spread_bps: float = Field(BOOK_SPREAD_FLOOR_BPS, ge=0, description="fixed full spread in bps (floor of the estimator too)")
     spread_window_bars: int = Field(20, ge=1, description="bars averaged by the Corwin-Schultz estimator")
     slippage_bps: float = Field(0.0, ge=0, description="extra adverse price move on taker fills without a book")
     queue_power: float = Field(0.0, ge=0, description="0 = risk-averse queue; >0 = probabilistic queue exponent")
@@ -61,25 +63,6 @@ class FillModel:
     # ---- bars ----------------------------------------------------------------------------------
     def new_spread_state(self) -> BarStats:
         return BarStats(self.p.spread_window_bars)
-
-    def latency_cost_frac(self, state: BarStats | None, latency_ms: float) -> float:
-        """Expected |price move| while a taker travels, sqrt(2/pi) * sigma_bar * sqrt(latency / bar),
-        charged as an adverse move (signals decay into price during the delay). Bars only: with a
-        book the order simply meets the book as it is at arrival."""
-        if not self.p.latency_adverse or state is None or latency_ms <= 0:
-            return 0.0
-        sig = state.sigma()
-        if not math.isfinite(sig):
-            return 0.0
-        return math.sqrt(2.0 / math.pi) * sig * math.sqrt(latency_ms / max(state.interval_ms, 1))
-
-    def spread_frac(self, state: BarStats | None) -> float:
-        """Full spread as a fraction of price: the estimate, never below the configured floor."""
-        floor = self.p.spread_bps * 1e-4
-        if self.p.spread == "fixed" or state is None:
-            return floor
-        v = state.value()
-        return floor if not math.isfinite(v) else max(v, floor)
 
     def bar_fill(self, is_bid: bool, price: float, remaining: float, low: float, high: float,
                  budget: float) -> float:

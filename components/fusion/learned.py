@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from components.types.orders import FEE_RATE_KRW
+from components.types.costs import UsesCosts
 from registry import Params, register
 
 log = logging.getLogger("scalp.fusion.learned")
@@ -47,11 +47,12 @@ def decision_sharpe(P: np.ndarray, W: np.ndarray, returns: np.ndarray, threshold
 
 
 @register("fusion", "learned")
-class LearnedFusion:
+class LearnedFusion(UsesCosts):
     """Weighted P(up) with weights refit on a rolling window for net-of-fee Sharpe, shrunk to the preset.
 
     Every `refit_every_obs` outcomes, on the last `window_obs`: the simplex grid point maximising the
-    Sharpe of `p >= threshold` entries net of 2 x fee (+ extra cost) wins, then
+    Sharpe of `p >= threshold` entries net of the cost model's round trip (both fees, spread at its floor,
+    slippage) wins, then
     w = (1 - shrink) * w_best + shrink * w_preset. Absent towers are dropped and weights renormalised."""
 
     class Params(Params):
@@ -66,8 +67,6 @@ class LearnedFusion:
         shrink: float = Field(0.5, ge=0, le=1, description="pull towards the preset weights (1 = never learn)")
         grid_step: float = Field(0.05, gt=0, le=0.5, description="weight grid resolution")
         threshold: float = Field(0.60, gt=0, lt=1, description="fused P(up) that counts as an entry")
-        fee_rate: float = Field(FEE_RATE_KRW, ge=0, description="per side; a round trip costs 2x")
-        extra_cost_pct: float = Field(0.0, ge=0, description="spread + slippage per round trip, %")
 
         @model_validator(mode="after")
         def _window_covers_minimum(self):
@@ -84,7 +83,8 @@ class LearnedFusion:
 
     @property
     def cost_frac(self) -> float:
-        return 2 * self.p.fee_rate + self.p.extra_cost_pct / 100
+        """Round trip cost charged to every scored entry (outcomes carry no market or price)."""
+        return float(self.costs.round_trip_cost_frac(""))
 
     # --- weights -----------------------------------------------------------------------------------
     def weights_for(self, tower_ids: list[str], market_class: str) -> tuple[dict[str, float], list[str]]:

@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from components.types.money import finalize_krw
+from components.types.costs import UsesCosts
 from components.types.risk import SizingContext
 from registry import Params, register
 
@@ -33,7 +34,7 @@ def kelly_fraction(net_returns: np.ndarray) -> float:
 
 
 @register("sizing", "adaptive_kelly")
-class AdaptiveKelly:
+class AdaptiveKelly(UsesCosts):
     """size = equity x min(f x regime x class factor, class cap); f refit every `refit_every_trades` closed
     trades from the last `window_trades` (f <- keep x f + (1 - keep) x f*, capped at `max_fraction`).
     Regime: VPIN > vpin_high -> x vpin_factor; Kyle's lambda above its rolling percentile -> x lambda_factor."""
@@ -118,4 +119,4 @@ class AdaptiveKelly:
         equity = context.equity_krw if context is not None and math.isfinite(context.equity_krw) else balance_krw
         frac = self.fraction * self.regime_factor(context) * self.p.class_factor.get(cls, 1.0)
         cap = self.p.class_cap_pct.get(cls, min(self.p.class_cap_pct.values(), default=100.0)) / 100.0
-        return finalize_krw(equity * min(frac, cap), balance_krw)
+        return finalize_krw(equity * min(frac, cap), balance_krw, self.costs)

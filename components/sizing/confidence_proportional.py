@@ -6,13 +6,13 @@ import math
 from pydantic import Field, model_validator
 
 from components.types.money import finalize_krw
-from components.types.orders import MIN_ORDER_KRW
+from components.types.costs import UsesCosts
 from components.types.risk import SizingContext
 from registry import Params, register
 
 
 @register("sizing", "confidence_proportional")
-class ConfidenceProportional:
+class ConfidenceProportional(UsesCosts):
     """balance < 5,000 or c < threshold -> 0; small account (<= 20,000): c >= 0.80 -> 98 %, else the forced
     minimum 5,500; larger: balance x c (under 5,000 -> 5,500); never more than balance pays with the fee."""
 
@@ -38,10 +38,10 @@ class ConfidenceProportional:
         p = self.p
         if not (math.isfinite(balance_krw) and math.isfinite(confidence)):
             return 0.0
-        if balance_krw < MIN_ORDER_KRW or confidence < p.min_confidence:
+        if balance_krw < self.costs.min_order_krw or confidence < p.min_confidence:
             return 0.0
         if balance_krw <= p.small_account_krw:
             raw = balance_krw * p.small_share if confidence >= p.small_high_confidence else p.forced_min_krw
         else:
             raw = balance_krw * min(confidence, 1.0)
-        return finalize_krw(raw, balance_krw, forced_min_krw=p.forced_min_krw)
+        return finalize_krw(raw, balance_krw, self.costs, forced_min_krw=p.forced_min_krw)

@@ -4,12 +4,13 @@ from __future__ import annotations
 from pydantic import Field
 
 from components.types.money import finalize_krw
+from components.types.costs import UsesCosts
 from components.types.risk import SizingContext
 from registry import Params, register
 
 
 @register("sizing", "fixed_krw")
-class FixedKrw:
+class FixedKrw(UsesCosts):
     """Size every entry as `amount_krw` (capped to the fee-inclusive balance; 0 under 5,000 KRW)."""
 
     class Params(Params):
@@ -22,4 +23,4 @@ class FixedKrw:
     def size_krw(self, balance_krw: float, confidence: float, context: SizingContext | None = None) -> float:
         if confidence < self.p.min_confidence:
             return 0.0
-        return finalize_krw(self.p.amount_krw, balance_krw)
+        return finalize_krw(self.p.amount_krw, balance_krw, self.costs)

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class EntryContext:
-    """Market state at the decision: quoted spread (a1-b1)/mid, volatility regime (ATR20/ATR60, 1 = normal)."""
-    spread_frac: float = 0.0
+    """Market state at the decision: market and price (the cost model prices the trade from them), volatility
+    regime (ATR20/ATR60, 1 = normal), optionally a known quoted spread (a1-b1)/mid."""
+    spread_frac: float = float("nan")       # NaN: the cost model's spread of `market` (book, bar estimate, floor)
     vol_regime: float = 1.0
-    slippage_frac: float = float("nan")     # NaN: the rule's configured expectation
+    market: str = ""
+    price: float = float("nan")             # last price: the tick grid's rounding cost depends on it
 
 
 @dataclass(frozen=True, slots=True)

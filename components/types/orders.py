@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FEE_RATE_KRW = 0.0005      # Upbit KRW markets, maker = taker (UPBIT_API.md §8.4)
 MIN_ORDER_KRW = 5_000.0    # Upbit minimum order total on KRW markets
 
 
@@ -58,8 +57,9 @@ class Position:
         """Average entry price including buy fees, per unit."""
         return self.cost_krw / self.volume if self.volume > 0 else 0.0
 
-    def net_return(self, price: float, fee_rate: float = FEE_RATE_KRW) -> float:
-        """Return if the whole position were sold at `price` now, net of the sell fee (buy fee in cost)."""
+    def net_return(self, price: float, fee_rate: float) -> float:
+        """Return if the whole position were sold at `price` now, net of the sell fee (buy fee in cost);
+        `fee_rate` is the cost model's (components/types/costs.py)."""
         if self.volume <= 0 or self.cost_krw <= 0:
             return 0.0
         return (self.volume * price * (1.0 - fee_rate)) / self.cost_krw - 1.0

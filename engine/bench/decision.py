@@ -88,7 +88,7 @@ def _measure(fs, towers: dict, fusion, entry, vr: int, evs: list, market: str, E
         x = fs.vector()
         scores = {tid: float(tw.step(x, ctx)[0]) for tid, tw in towers.items()}
         fused = fusion.combine(scores, "majors")
-        v = entry.decide(fused, EntryContext(spread_frac=0.0002, vol_regime=float(x[vr]) if vr >= 0 else 1.0))
+        v = entry.decide(fused, EntryContext(vol_regime=float(x[vr]) if vr >= 0 else 1.0))
         if v.enter:
             OrderIntent(market, "bid", "price", price=10_000.0, reason="entry")
             intents += 1

@@ -75,8 +75,9 @@ def print_table(result: dict, wf) -> None:
     s = result["summary"]
     print(t("wf.summary", auc=_f(s["auc"]), brier=_f(s["brier"]), ece=_f(s["ece"]), pnl=_f(s["net_pnl"]),
             base=_f(s["baseline_net_pnl"]), trades=_f(s["trades"], 0)))
-    print(t("wf.costs", notional=f"{wf.notional_krw:,.0f}", fee=wf.fee_rate * 100, spread=wf.spread_pct,
-            slip=wf.slippage_pct))
+    c = result.get("costs") or {}
+    print(t("wf.costs", notional=f"{wf.notional_krw:,.0f}", fee=_f(c.get("fee_rate", math.nan) * 100),
+            spread=_f(c.get("spread_floor_frac", math.nan) * 100), slip=_f(c.get("slippage_frac", math.nan) * 100)))
     print(t("wf.dsr", dsr=_f(s.get("deflated_sharpe")), trials=s.get("deflated_sharpe_trials", 0)))
     print("  " + t("wf.dsr_note"))
     print("  " + t("wf.drift_note"))

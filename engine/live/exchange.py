@@ -8,7 +8,8 @@ import time
 from datetime import datetime
 from typing import Any
 
-from components.types.orders import FEE_RATE_KRW, Fill
+from components.types.costs import CostModel
+from components.types.orders import Fill
 from engine.live.bridge import AsyncBridge, BridgeTimeout
 
 log = logging.getLogger("scalp.live")
@@ -75,13 +76,13 @@ class LiveExchange:
     """
 
     def __init__(self, rest: Any, bridge: AsyncBridge, timeout_s: float | None = None,
-                 fee_rate: float = FEE_RATE_KRW, balance_max_age_s: float = 5.0) -> None:
+                 balance_max_age_s: float = 5.0) -> None:
         self.rest, self.bridge = rest, bridge
         self.p = rest.p
         rp = rest.p
         # The client itself retries reads and recovers creates; the bridge waits for all of that, plus slack.
         self.timeout_s = timeout_s or (rp.timeout_ms / 1000.0) * (rp.retries + 2) + 1.0
-        self.fee_rate = fee_rate
+        self.costs = CostModel()         # the engine binds the run's model; its fee only fills in a missing paid_fee
         self.balance_max_age_s = balance_max_age_s
         self.orders: dict[str, LiveOrder] = {}          # uuid -> order we placed (this session)
         self._fills: list[Fill] = []
@@ -91,6 +92,9 @@ class LiveExchange:
         self.api_calls = 0
         self.api_errors = 0
         self.lookups_after_timeout = 0
+
+    def bind_costs(self, costs: CostModel) -> None:
+        self.costs = costs
 
     # ---- plumbing ----------------------------------------------------------------------------------
     def _call(self, coro, timeout_s: float | None = None) -> Any:
@@ -187,7 +191,7 @@ class LiveExchange:
         for t in new:
             px, vol = _f(t.get("price")), _f(t.get("volume"))
             f_krw = _f(t.get("funds")) or px * vol
-            fee = fee_total * f_krw / funds if funds > 0 and fee_total > 0 else f_krw * self.fee_rate
+            fee = fee_total * f_krw / funds if funds > 0 and fee_total > 0 else f_krw * self.costs.fee_rate
             ts = iso_ms(t.get("created_at")) or int(time.time() * 1000)
             o.trade_uuids.add(str(t.get("uuid")))
             self._fills.append(Fill(o.market, o.uuid, o.side, px, vol, fee, ts, False))

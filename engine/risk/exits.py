@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import registry
+from components.types.costs import CostModel
 from components.types.orders import Position
 from components.types.risk import ExitContext, ExitSignal
 
@@ -16,6 +17,7 @@ class ExitChain:
     def __init__(self, nodes: Mapping[str, Any] | None, path: str = "exits") -> None:
         self.triggers: list[tuple[str, Any]] = []
         self.filters: list[tuple[str, Any]] = []
+        self.costs = CostModel()
         problems: list[tuple[str, str]] = []
         for exit_id, node in (nodes or {}).items():
             try:
@@ -26,6 +28,13 @@ class ExitChain:
             (self.filters if getattr(obj, "is_filter", False) else self.triggers).append((exit_id, obj))
         if problems:
             raise registry.ConfigError(problems)
+
+    def bind_costs(self, costs: CostModel) -> None:
+        """One cost model for the chain's own peak tracking and every exit that prices a sale."""
+        self.costs = costs
+        for _, obj in self.triggers + self.filters:
+            if hasattr(obj, "bind_costs"):
+                obj.bind_costs(costs)
 
     def check(self, position: Position, price: float, ts_ms: int,
               context: ExitContext | None = None) -> ExitSignal | None:
@@ -42,5 +51,5 @@ class ExitChain:
                 chosen = dataclasses.replace(sig, reason=exit_id,
                                              rests_limit=bool(getattr(obj, "rests_limit", False)))
                 break
-        position.peak_return = max(position.peak_return, position.net_return(price))
+        position.peak_return = max(position.peak_return, position.net_return(price, self.costs.fee_rate))
         return chosen

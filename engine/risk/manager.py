@@ -12,7 +12,8 @@ import registry
 from components.types.money import finalize_krw
 from components.types.kinds import Trip
 from components.types.metrics import Metrics
-from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW, Position
+from components.types.costs import CostModel
+from components.types.orders import Position
 from components.types.risk import FLATTEN, HALT, PAUSE, SCALE_SIZE, ExitContext, ExitSignal, RiskSnapshot, SizingContext
 from engine.conf import plain
 from engine.risk.exits import ExitChain
@@ -84,6 +85,7 @@ class RiskManager:
         self._day = None
         self._saved_ms = -10**18
         self._state = TradingState.ACTIVE
+        self.costs = CostModel()
         self._restore()
 
     @classmethod
@@ -103,6 +105,13 @@ class RiskManager:
         return cls(sizing=cfg.get("sizing"), exits=cfg.get("exits"), switches=cfg.get("killswitches"),
                    limits=s.limits, market_class=s.market_class, markets=list(s.markets), alerts=cfg.get("alerts"),
                    persistence=persistence)
+
+    def bind_costs(self, costs: CostModel) -> None:
+        """The run's cost model, also handed to sizing and every exit (fee, minimum order)."""
+        self.costs = costs
+        for user in (self.sizing, self.exits):
+            if hasattr(user, "bind_costs"):
+                user.bind_costs(costs)
 
     # --- persistence ---------------------------------------------------------------------------------
     def _restore(self) -> None:
@@ -293,8 +302,9 @@ class RiskManager:
             reasons.append(f"limit.max_open_positions: {n_open} >= {self.max_open_positions}")
         equity = self.snapshot.equity_krw if math.isfinite(self.snapshot.equity_krw) else balance_krw
         room = self.max_market_share * equity - held.get(market, 0.0)
-        if room / (1 + FEE_RATE_KRW) < MIN_ORDER_KRW:
-            reasons.append(f"limit.market_share: room {max(room, 0):.0f} KRW < {MIN_ORDER_KRW:.0f}")
+        min_krw = self.costs.min_order_krw
+        if room / (1 + self.costs.fee_rate) < min_krw:
+            reasons.append(f"limit.market_share: room {max(room, 0):.0f} KRW < {min_krw:.0f}")
         factor = self.size_factor(ts_ms, market)
         if reasons:
             return EntryDecision(False, 0.0, factor, reasons)
@@ -307,15 +317,15 @@ class RiskManager:
             ctx.equity_krw = equity
         ctx.open_positions = n_open
         raw = float(self.sizing.size_krw(balance_krw, confidence, ctx))
-        size = finalize_krw(raw * factor, balance_krw) if factor < 1.0 else raw
+        size = finalize_krw(raw * factor, balance_krw, self.costs) if factor < 1.0 else raw
         if size <= 0:
             why = f"sizing.zero: confidence {confidence:.3f}, balance {balance_krw:.0f} KRW"
             if raw > 0:
-                why = f"sizing.below_minimum: {raw:.0f} KRW x {factor:g} < {MIN_ORDER_KRW:.0f}"
+                why = f"sizing.below_minimum: {raw:.0f} KRW x {factor:g} < {min_krw:.0f}"
             return EntryDecision(False, 0.0, factor, [why])
         notes = [f"size_factor: {factor:g}"] if factor < 1.0 else []
         if size > room:
-            clipped = finalize_krw(room, balance_krw)
+            clipped = finalize_krw(room, balance_krw, self.costs)
             notes.append(f"limit.market_share.clipped: {size:.0f} -> {clipped:.0f}")
             size = clipped
             if size <= 0:
@@ -330,7 +340,8 @@ class RiskManager:
             return None
         for t in self.trips.values():
             if t.action == FLATTEN and (not t.market or t.market == position.market) and not t.expired(ts_ms):
-                return ExitSignal(f"killswitch:{t.switch}", is_stop=True, net_return=position.net_return(price))
+                return ExitSignal(f"killswitch:{t.switch}", is_stop=True,
+                                  net_return=position.net_return(price, self.costs.fee_rate))
         if context is None:
             context = ExitContext(market_class=self.market_class)
         return self.exits.check(position, price, ts_ms, context)

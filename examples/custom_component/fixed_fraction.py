@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW
+from components.types.costs import UsesCosts
 from registry import Params, register
 
 
 @register("sizing", "fixed_fraction")
-class FixedFraction:
-    """Spend `fraction` of the available KRW per entry; nothing under Upbit's 5,000 KRW minimum."""
+class FixedFraction(UsesCosts):
+    """Spend `fraction` of the available KRW per entry; nothing under the exchange minimum. The engine binds
+    the run's cost model (`self.costs`: fee, minimum order) through `UsesCosts.bind_costs`."""
 
     class Params(Params):
         fraction: float = Field(0.1, gt=0, le=1, description="share of available KRW per entry")
@@ -21,5 +22,5 @@ class FixedFraction:
     def size_krw(self, balance_krw: float, confidence: float, context=None) -> float:
         if confidence < self.p.min_confidence:
             return 0.0
-        size = min(balance_krw * self.p.fraction, balance_krw / (1.0 + FEE_RATE_KRW))
-        return size if size >= MIN_ORDER_KRW else 0.0
+        size = min(balance_krw * self.p.fraction, self.costs.affordable_krw(balance_krw))
+        return size if size >= self.costs.min_order_krw else 0.0

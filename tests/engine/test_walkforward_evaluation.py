@@ -34,12 +34,31 @@ def test_ece_is_the_ten_bin_weighted_gap(yp):
 
 
 def test_round_trip_costs_follow_the_upbit_fee_formula():
-    c = ev.Costs(fee_rate=0.0005, spread_frac=0.0, slippage_frac=0.0)
+    """The evaluator prices rows with the cost model (was a separate `Costs` with its own constants)."""
+    from components.types.costs import CostModel
+    fine = {"KRW-BTC": 1e-9}                     # a grid too fine to round: only fees, spread, slippage remain
+    flat = CostModel(fee_rate=0.0005, spread_floor_frac=0.0, slippage_frac=0.0, tick_sizes=fine)
+    mk, px = np.zeros(2, int), np.full(2, 150_000_000.0)
+    spread, cost = ev.row_costs(flat, ["KRW-BTC"], mk, px)
+    net = ev.net_returns(flat, np.array([0.004, 0.0]), ["KRW-BTC"], mk, px, spread)
     # buy 100,000 KRW locks 100,050; selling 100,400 gross leaves 100,349.8: net 299.8 KRW
-    assert c.net_return(np.array([0.004]))[0] * 100_050 == pytest.approx(100_400 * 0.9995 - 100_050, rel=1e-12)
-    assert c.net_return(np.array([0.0]))[0] < -0.00099
-    wider = ev.Costs(0.0005, 0.001, 0.0005).net_return(np.array([0.004]))[0]
-    assert wider < c.net_return(np.array([0.004]))[0] - 0.0019
+    assert net[0] * 100_050 == pytest.approx(100_400 * 0.9995 - 100_050, rel=1e-9)
+    assert net[1] < -0.00099 and cost == pytest.approx([0.001, 0.001])
+    wide = CostModel(fee_rate=0.0005, spread_floor_frac=0.001, slippage_frac=0.0005, tick_sizes=fine)
+    s2, _ = ev.row_costs(wide, ["KRW-BTC"], mk, px)
+    assert ev.net_returns(wide, np.array([0.004, 0.0]), ["KRW-BTC"], mk, px, s2)[0] < net[0] - 0.0019
+
+
+def test_rows_of_a_cheap_coin_pay_a_tick_per_side_and_the_bar_spread():
+    from components.types.costs import CostModel
+    c = CostModel()
+    mk = np.array([0, 1])
+    spread, cost = ev.row_costs(c, ["KRW-BTC", "KRW-XYZ"], mk, np.array([150_000_000.0, 180.0]),
+                                bar_spread=np.array([0.003, np.nan]))
+    assert spread[0] == pytest.approx(0.003)                          # the estimate above the floor
+    assert spread[1] == pytest.approx(1 / 180)                        # not warm: floor, but never under a tick
+    assert cost[1] >= 2 * c.fee_rate + 2 / 180                        # 1 KRW on 180 KRW: ~55 bps each side
+    assert cost[0] < cost[1]
 
 
 def test_select_trades_keeps_one_position_per_market():

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import registry
 from components.types.entry import EntryContext
+from components.types.costs import CostModel
 
 probs = st.floats(0, 1)
 spreads = st.floats(0, 0.02)
@@ -18,11 +19,14 @@ def _e(**kw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(p=probs, spread=spreads, vr=regimes, edge=st.floats(0, 1), slip=st.floats(0, 1))
-def test_never_enters_when_expected_net_return_is_not_positive(p, spread, vr, edge, slip):
-    e = _e(min_edge_pct=edge, slippage_pct=slip)
+@given(p=probs, spread=spreads, vr=regimes, edge=st.floats(0, 1), slip_bps=st.floats(0, 100),
+       fee=st.floats(0, 0.003))
+def test_never_enters_when_expected_net_return_is_not_positive(p, spread, vr, edge, slip_bps, fee):
+    e = _e(min_edge_pct=edge)
+    e.bind_costs(CostModel(fee_rate=fee, slippage_frac=slip_bps * 1e-4))
     v = e.decide(p, EntryContext(spread_frac=spread, vol_regime=vr))
-    net = e.expected_gross(p) - 2 * 0.0005 - spread / 2 - slip / 100
+    # no market or price given: both fees, and per side half the spread + slippage (nothing to round to a tick)
+    net = e.expected_gross(p) - 2 * fee - 2 * (spread / 2 + slip_bps * 1e-4)
     assert v.expected_net == pytest.approx(net, abs=1e-12)
     if net <= 0:
         assert not v.enter

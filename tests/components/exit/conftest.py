@@ -2,7 +2,8 @@
 import pytest
 
 from components.types.feed.loaders import load_candles
-from components.types.orders import FEE_RATE_KRW, Fill, Position
+from components.types.costs import UPBIT_FEE_RATE as FEE_RATE_KRW
+from components.types.orders import Fill, Position
 
 
 def _buy(position: Position, price: float, krw: float, ts_ms: int, n_parts: int = 3) -> Position:

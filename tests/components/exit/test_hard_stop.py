@@ -4,7 +4,8 @@ from hypothesis import given, strategies as st
 
 import components.exit.hard_stop  # noqa: F401
 import registry
-from components.types.orders import FEE_RATE_KRW, Fill, Position
+from components.types.costs import UPBIT_FEE_RATE as FEE_RATE_KRW
+from components.types.orders import Fill, Position
 from components.types.risk import ExitContext
 
 
@@ -49,10 +50,10 @@ def test_alts_loss_on_a_real_path(btc, buy):
 def test_partial_sell_keeps_exact_average(position, price_for_return):
     stop = registry.build("exit", {"component": "hard_stop"}, path="exits.hard_stop")
     px = price_for_return(position, -0.0085)
-    before = position.net_return(px)
+    before = position.net_return(px, FEE_RATE_KRW)
     half = position.volume / 2
     position.apply(Fill("KRW-BTC", "o2", "ask", px, half, px * half * FEE_RATE_KRW, position.entry_ts_ms + 5))
-    assert position.net_return(px) == pytest.approx(before)          # same average cost per unit
+    assert position.net_return(px, FEE_RATE_KRW) == pytest.approx(before)          # same average cost per unit
     assert stop.check(position, px, position.entry_ts_ms + 10).is_stop
     assert stop.check(Position("KRW-BTC"), px, 0) is None            # flat: nothing to stop
 

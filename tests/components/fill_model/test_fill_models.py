@@ -7,7 +7,7 @@ from components.exchange.sim import SimExchange
 from components.types.tick import on_grid, table_tick
 from components.types.feed.loaders import load_candles
 from components.fill_model.bar import BarFill
-from components.fill_model.spread import CorwinSchultz, corwin_schultz_batch
+from components.types.bar_spread import CorwinSchultz, corwin_schultz_batch
 from registry import ConfigError, build
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
@@ -140,7 +140,7 @@ def test_bar_latency_costs_takers_more_and_shrinks_the_first_bar_share(btc_1m):
 
 
 def test_bar_stats_match_the_batch_estimators(btc_1m):
-    from components.fill_model.spread import BarStats
+    from components.types.bar_spread import BarStats
     h, l = btc_1m.high[:500], btc_1m.low[:500]
     st = BarStats(20)
     for a, b in zip(h, l):

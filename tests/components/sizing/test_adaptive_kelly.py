@@ -10,7 +10,8 @@ import components.sizing.adaptive_kelly  # noqa: F401
 import registry
 from components.types.feed.loaders import load_candles
 from components.sizing.adaptive_kelly import kelly_fraction
-from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW
+from components.types.costs import UPBIT_FEE_RATE as FEE_RATE_KRW
+from components.types.orders import MIN_ORDER_KRW
 from components.types.risk import SizingContext
 
 

@@ -5,7 +5,9 @@ from hypothesis import given, strategies as st
 import components.sizing.confidence_proportional  # noqa: F401  (registers without importing every component)
 import registry
 from components.types.money import affordable_krw
-from components.types.orders import FEE_RATE_KRW, MIN_ORDER_KRW
+from components.types.costs import CostModel
+from components.types.costs import UPBIT_FEE_RATE as FEE_RATE_KRW
+from components.types.orders import MIN_ORDER_KRW
 
 TABLE = [  # balance, confidence, size — copied from DESIGN.md §8
     (1_000_000, 0.85, 850_000),
@@ -39,7 +41,7 @@ def test_never_more_than_the_balance_pays_with_the_fee():
 def test_small_account_share_under_the_minimum_is_raised_not_lost():
     sizer = registry.build("sizing", {"component": "confidence_proportional"}, path="sizing")
     # 98 % of 5,050 is 4,949 < 5,000: a confident signal takes the largest affordable order instead
-    assert sizer.size_krw(balance_krw=5_050, confidence=0.9) == affordable_krw(5_050)
+    assert sizer.size_krw(balance_krw=5_050, confidence=0.9) == affordable_krw(5_050, CostModel())
     assert sizer.size_krw(balance_krw=5_001, confidence=0.9) == 0   # cannot pay 5,000 + fee
 
 

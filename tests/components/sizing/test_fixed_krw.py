@@ -3,7 +3,7 @@ import pytest
 
 import components.sizing.fixed_krw  # noqa: F401
 import registry
-from components.types.orders import FEE_RATE_KRW
+from components.types.costs import UPBIT_FEE_RATE as FEE_RATE_KRW
 
 
 def test_fixed_amount_and_fee_cap():

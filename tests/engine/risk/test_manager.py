@@ -4,7 +4,8 @@ from hypothesis import given, strategies as st
 
 from components.types.metric_names import HURST, INFERENCE_LATENCY_MS, ZOMBIE_ORDERS, per_market
 from components.types.metrics import Metrics
-from components.types.orders import FEE_RATE_KRW, Fill, Position
+from components.types.costs import UPBIT_FEE_RATE as FEE_RATE_KRW
+from components.types.orders import Fill, Position
 from components.types.risk import ExitContext
 from engine.risk import RiskManager, TradingState
 from engine.settings import Limits

@@ -1,4 +1,5 @@
-"""Bar spread estimators: Corwin-Schultz (2012) from consecutive high/low pairs, as a fraction of price."""
+"""Bar spread estimators of the cost model: Corwin-Schultz (2012) from consecutive high/low pairs, Parkinson
+volatility per bar (fractions of price)."""
 from __future__ import annotations
 
 import math
@@ -21,7 +22,8 @@ def corwin_schultz_pair(h1: float, l1: float, h2: float, l2: float) -> float:
 
 
 def corwin_schultz_batch(high: np.ndarray, low: np.ndarray, window_bars: int) -> np.ndarray:
-    """Vectorised reference: rolling mean of the pair estimates (NaN until the first pair)."""
+    """Vectorised reference: at bar i, the mean of the last `window_bars` pair estimates ending at or
+    before bar i (NaN until the first pair)."""
     h, l = np.asarray(high, float), np.asarray(low, float)
     out = np.full(len(h), np.nan)
     if len(h) < 2:
@@ -30,9 +32,10 @@ def corwin_schultz_batch(high: np.ndarray, low: np.ndarray, window_bars: int) ->
     gamma = np.log(np.maximum(h[1:], h[:-1]) / np.minimum(l[1:], l[:-1])) ** 2
     alpha = (np.sqrt(2 * beta) - np.sqrt(beta)) / _K - np.sqrt(gamma / _K)
     s = np.maximum(2 * (np.exp(alpha) - 1) / (1 + np.exp(alpha)), 0.0)
-    for i in range(1, len(h)):
-        lo = max(0, i - window_bars)
-        out[i] = s[lo:i].mean()
+    csum = np.concatenate([[0.0], np.cumsum(s)])
+    i = np.arange(1, len(h))
+    lo = np.maximum(0, i - window_bars)
+    out[1:] = (csum[i] - csum[lo]) / (i - lo)
     return out
 
 
@@ -58,34 +61,35 @@ _PARK = 1.0 / (4.0 * math.log(2.0))
 
 
 class BarStats:
-    """Per-market bar state of the bar fill model: Corwin-Schultz spread and Parkinson volatility per bar,
-    both over the last `window_bars` bars. Bars are only stored on update; the estimates are computed
-    when a taker needs them (rare next to bars), so replay stays cheap.
+    """Per-market bar state: Corwin-Schultz spread and Parkinson volatility per bar, both over the last
+    `window_bars` bars. Each bar adds one pair estimate and one squared log range, so an update is O(1)
+    and the estimates can be read (and handed to the cost model) on every bar.
 
     Parkinson: sigma^2 = ln(H/L)^2 / (4 ln 2), averaged (a per-bar log-return std).
     """
 
     def __init__(self, window_bars: int = 20) -> None:
         self.window_bars = window_bars
-        self._hl: deque[tuple[float, float]] = deque(maxlen=window_bars + 1)
+        self._prev: tuple[float, float] | None = None
+        self._pairs: deque[float] = deque(maxlen=window_bars)
+        self._range2: deque[float] = deque(maxlen=window_bars)
         self.interval_ms = 60_000
 
     def update(self, high: float, low: float, interval_ms: int = 60_000) -> None:
         self.interval_ms = interval_ms
-        if high > 0 and low > 0:
-            self._hl.append((high, low))
+        if not (high > 0 and low > 0):
+            return
+        if self._prev is not None:
+            self._pairs.append(corwin_schultz_pair(self._prev[0], self._prev[1], high, low))
+        self._prev = (high, low)
+        self._range2.append(math.log(high / low) ** 2)
 
     def value(self) -> float:
         """Corwin-Schultz spread (fraction of price): mean of the pair estimates in the window."""
-        hl = list(self._hl)
-        if len(hl) < 2:
-            return float("nan")
-        pairs = [corwin_schultz_pair(hl[i - 1][0], hl[i - 1][1], hl[i][0], hl[i][1]) for i in range(1, len(hl))]
-        return sum(pairs) / len(pairs)
+        return sum(self._pairs) / len(self._pairs) if self._pairs else float("nan")
 
     def sigma(self) -> float:
         """Per-bar volatility (fraction of price); NaN before the first bar."""
-        hl = list(self._hl)[-self.window_bars:]
-        if not hl:
+        if not self._range2:
             return float("nan")
-        return math.sqrt(sum(math.log(h / l) ** 2 for h, l in hl) * _PARK / len(hl))
+        return math.sqrt(sum(self._range2) * _PARK / len(self._range2))
