@@ -14,10 +14,12 @@ class StoreRiskPersistence:
     factor, latch, values) travels as JSON in `reason` with the human text under "text". `namespace` (e.g.
     the mode, or "live:<account>") keeps a backtest's trips from ever halting a live run sharing the file;
     `run_id` (optional) further limits restores to one run. Risk state goes to the artifacts table, at most
-    once per `state_every_ms` of event time (plus `flush`)."""
+    once per `state_every_ms` of event time (plus `flush`); `state_every_ms=None` writes it only at `flush`
+    (a backtest: its state is never restored by another run, and a write per minute of data cost a quarter
+    of the replay)."""
 
     def __init__(self, store: Any, namespace: str = "live", run_id: int | None = None,
-                 state_every_ms: int = 60_000) -> None:
+                 state_every_ms: int | None = 60_000) -> None:
         self.store, self.namespace, self.run_id = store, namespace, run_id
         self.state_every_ms = state_every_ms
         self._pending: dict[str, dict] = {}
@@ -57,7 +59,7 @@ class StoreRiskPersistence:
     def save_state(self, key: str, state: dict) -> None:
         ts = int(state.get("ts_ms", 0))
         self._pending[key] = state
-        if ts - self._written_ms.get(key, -10**18) >= self.state_every_ms:
+        if self.state_every_ms is not None and ts - self._written_ms.get(key, -10**18) >= self.state_every_ms:
             self._write(key)
 
     def _write(self, key: str) -> None:
