@@ -60,8 +60,10 @@ class EngineLoop:
             raise registry.ConfigError(problems)
         self.recorder = Recorder(store, run_id, flush_rows)
         self.risk = _risk_manager(cfg, store, run_id)
-        if hasattr(self.risk.persistence, "flush"):
-            self.recorder.on_flush.append(self.risk.persistence.flush)
+        state_writer = getattr(self.risk.persistence, "write_state", None) or getattr(self.risk.persistence, "flush", None)
+        if state_writer is not None:
+            self.recorder.on_flush.append(state_writer)
+        self._write_trips = getattr(self.risk.persistence, "write_trips", None)
         prefix = order_prefix or f"scalp-{run_id if run_id is not None else 0}"
         self.execution = Execution(cfg, self.ex, self.markets, self.initial_krw, self.risk, self.md,
                                    self.recorder, prefix, self.market_class)
@@ -249,6 +251,8 @@ class EngineLoop:
                 self.recorder.position(pos, self.now_ms, closed=False)
         self._snapshot(self.now_ms)
         self.ledger.finish(ex.positions, self.md.last_px, self.fee_rate, self.now_ms)
+        if self._write_trips is not None:
+            self._write_trips()
         self.flush()
 
 
@@ -260,6 +264,7 @@ def _risk_manager(cfg: Any, store: Any, run_id: int | None) -> Any:
         return RiskManager.from_config(cfg)
     from engine.risk.store_adapter import StoreRiskPersistence
     if str(cfg.get("mode", "backtest")) == "backtest":
-        persistence = StoreRiskPersistence(store, namespace=f"backtest:{run_id}", run_id=run_id, state_every_ms=None)
+        persistence = StoreRiskPersistence(store, namespace=f"backtest:{run_id}", run_id=run_id, state_every_ms=None,
+                                           defer_trips=True)
         return RiskManager.from_config(cfg, persistence=persistence)
     return RiskManager.from_config(cfg, store=store, run_id=run_id)
