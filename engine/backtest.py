@@ -1,7 +1,6 @@
 """Backtest: recorded data -> the engine loop over a simulated exchange -> store, summary, HTML report."""
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +9,8 @@ from typing import Any
 import registry
 from engine.ledger import RunData
 from engine.loop import EngineLoop, plain
-
-ARTIFACT_KIND = "run_summary"
+from engine.loop.lifecycle import (ARTIFACT_KIND, drive, finish, jsonable, open_run, run_dir,  # noqa: F401
+                                   tower_sections)
 
 
 @dataclass
@@ -37,31 +36,6 @@ def select_markets(cfg: Any, available: list[str], universe: Any = None) -> list
     return sorted(m for m in root if m in set(available))
 
 
-def run_dir(cfg: Any, run_id: int | None) -> Path:
-    """Hydra's job output dir when running under Hydra, else <run.out_dir>/run-<id>."""
-    try:
-        from hydra.core.hydra_config import HydraConfig
-        return Path(HydraConfig.get().runtime.output_dir)
-    except Exception:
-        out = (cfg.get("run") or {}).get("out_dir", "outputs")
-        return Path(out) / f"run-{run_id if run_id is not None else 'nostore'}"
-
-
-def tower_sections(loop: EngineLoop) -> dict:
-    """Report sections towers provide (`report_sections() -> {"calibration": ..., "feature_importance": ...}`)."""
-    out: dict = {}
-    for tid, tower in loop.towers.items():
-        fn = getattr(tower, "report_sections", None)
-        if fn is None:
-            continue
-        try:
-            for key, value in (fn() or {}).items():
-                out.setdefault(key, {})[tid] = value
-        except Exception as e:     # a broken optional section must not lose the run
-            out.setdefault("errors", {})[tid] = f"{type(e).__name__}: {e}"
-    return out
-
-
 def untrained_towers(cfg: Any) -> list[str]:
     """Ids of selected towers that cannot step before a fit (`trainable`) and have no saved model."""
     out = []
@@ -75,9 +49,11 @@ def untrained_towers(cfg: Any) -> list[str]:
 
 def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_store: bool = True,
                  progress: bool = False, write_report: bool = True, console: Any = None,
-                 quality: dict | None = None) -> BacktestResult:
+                 quality: dict | None = None, batch: bool = True) -> BacktestResult:
     """Run one backtest of `cfg` (the composed root config). `streams` ({market: MarketStream}) bypasses
-    the feed (tests, other data sets); `store` overrides `cfg.store`; `use_store=False` keeps it in memory."""
+    the feed (tests, other data sets); `store` overrides `cfg.store`; `use_store=False` keeps it in memory.
+    `batch` computes the features (and the scores of towers that allow it) of candle-only replays before
+    the loop; `batch=False` runs them event by event (same decisions and fills, tests compare both)."""
     from components.types.feed.merge import iter_merged
     registry.load_all()
     untrained = untrained_towers(cfg)
@@ -95,8 +71,15 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     markets = sorted(streams)
     store, run_id, own_store = open_run(cfg, store, use_store)
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe, host_metrics=False)
+    if batch and batchable(streams):
+        loop.precompute(streams)
     drive(loop, iter_merged(streams, 0.0), sum(len(s) for s in streams.values()), store, run_id, progress, console)
     return finish(cfg, loop, store, run_id, own_store, quality, t0, write_report)
+
+
+def batchable(streams: dict) -> bool:
+    """Candle-only replays: their feature rows are few (one per bar) and computed in batch before the loop."""
+    return bool(streams) and all(s.trades is None and s.books is None for s in streams.values())
 
 
 def load_replay(cfg: Any, universe: Any = None) -> tuple[dict, dict]:
@@ -113,98 +96,4 @@ def load_replay(cfg: Any, universe: Any = None) -> tuple[dict, dict]:
     return streams, feed.report.counts()
 
 
-def open_run(cfg: Any, store: Any, use_store: bool) -> tuple[Any, int | None, bool]:
-    """(store, run id, whether we own the store): the configured store unless one was given or none wanted."""
-    own_store = False
-    if store is None and use_store and cfg.get("store"):
-        store = registry.build("store", plain(cfg.store), path="store")
-        own_store = True
-    run_id = None
-    if store is not None:
-        name = str((cfg.get("run") or {}).get("name") or "backtest")
-        run_id = store.start_run(name, plain(cfg), mode=str(cfg.get("mode", "backtest")))
-    return store, run_id, own_store
-
-
-def drive(loop: EngineLoop, events: Any, total: int, store: Any, run_id: int | None, progress: bool = False,
-          console: Any = None, before: Any = None) -> None:
-    """Feed every event to the loop (with a progress bar); `before(ev)` runs ahead of each event (model
-    swaps). A run that raises is marked failed in the store before the error propagates."""
-    status = "failed"
-
-    def run(advance=None) -> None:
-        n = 0
-        for ev in events:
-            if before is not None:
-                before(ev)
-            loop.on_event(ev)
-            n += 1
-            if advance is not None and n % 2000 == 0:
-                advance(2000)
-        if advance is not None:
-            advance(n % 2000)
-
-    try:
-        if progress:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-            from engine.i18n import t
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeRemainingColumn(), console=console, transient=False) as bar:
-                task = bar.add_task(t("backtest.progress"), total=total)
-                run(lambda n: bar.advance(task, n))
-        else:
-            run()
-        loop.close()
-        status = "done"
-    finally:
-        if store is not None and run_id is not None and status != "done":
-            store.finish_run(run_id, status=status)
-
-
-def finish(cfg: Any, loop: EngineLoop, store: Any, run_id: int | None, own_store: bool, quality: dict | None,
-           t0: float, write_report: bool = True, extra_meta: dict | None = None) -> BacktestResult:
-    """Ledger -> summary, report sections, stored run-summary artifact, HTML report; closes an owned store."""
-    data = loop.ledger.data
-    data.quality = dict(quality or {})
-    data.sections = tower_sections(loop)
-    rel = loop.outcomes.reliability()
-    if rel is not None:     # the engine's own curve: fused P(up) vs the label's outcome over its horizon
-        data.sections.setdefault("calibration", {})["fused P(up)"] = rel
-    fill_model = plain(cfg.get("fill_model")) or {}
-    data.meta = {"run_id": run_id, "name": str((cfg.get("run") or {}).get("name") or "backtest"),
-                 "events": loop.events, "wall_s": time.perf_counter() - t0, "markets": loop.markets,
-                 "seed": int(cfg.get("seed", 0)), "warmup_skips": loop.warmup_skips, "towers": list(loop.towers),
-                 "absent_roles": list(loop.absent_roles), "feature_names": loop.feature_names,
-                 "decision_interval_ms": loop.interval_ms, "fill_model": fill_model.get("component"),
-                 "order_latency_ms": fill_model.get("order_latency_ms"), **(extra_meta or {})}
-    from engine.summary import compute
-    summary = compute(data)
-    report = None
-    if write_report:
-        from engine.report import write_report as _write
-        report = _write(data, summary, run_dir(cfg, run_id) / "report.html")
-        data.meta["report"] = str(report)
-    if store is not None and run_id is not None:
-        store.save_artifact(f"run-{run_id}", ARTIFACT_KIND, _jsonable({"summary": summary, "meta": data.meta,
-                                                                     "quality": data.quality,
-                                                                     "sections": data.sections,
-                                                                     "trips": data.trips}), run_id=run_id)
-        store.finish_run(run_id, status="done")
-        if own_store:
-            store.close()
-    return BacktestResult(run_id, data, summary, report, loop)
-
-
-def _jsonable(obj: Any) -> Any:
-    """Strict-JSON copy: NaN/inf -> None, numpy scalars -> Python numbers, tuples/sets -> lists."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if obj is None or isinstance(obj, (str, int, bool)):
-        return obj
-    return str(obj)
+_jsonable = jsonable      # older name, kept for callers

@@ -14,9 +14,10 @@ import numpy as np
 
 import registry
 from components.types.events import CANDLE
-from engine.backtest import (BacktestResult, _jsonable, build_universe, drive, finish, load_replay, open_run,
-                             untrained_towers)
+from engine.backtest import BacktestResult, batchable, build_universe, load_replay, untrained_towers
+from engine.conf import plain
 from engine.loop import EngineLoop
+from engine.loop.lifecycle import drive, finish, jsonable, open_run
 
 WARM_ROWS = 200      # past decision rows stepped through a fresh sequence tower before it trades
 
@@ -79,8 +80,9 @@ def warm_sequence_towers(towers: dict, ds: Any, before_ms: int) -> None:
 
 
 def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True, progress: bool = False,
-                             console: Any = None, say: Any = None) -> BacktestResult:
-    """Fit every fold, then replay the whole data once through one loop, swapping models at test starts."""
+                             console: Any = None, say: Any = None, batch: bool = True) -> BacktestResult:
+    """Fit every fold, then replay the whole data once through one loop, swapping models at test starts
+    (`batch`: candle features computed before the loop, as in run_backtest)."""
     from components.types.feed.merge import iter_merged
     from engine.walkforward import deflated_sharpe_across, summarize
     t0 = time.perf_counter()
@@ -93,6 +95,8 @@ def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True
     store, run_id, own_store = open_run(cfg, store, use_store)
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=sorted(streams), universe=universe, host_metrics=False)
     loop.install_models({})                     # no decisions before the first test window
+    if batch and batchable(streams):
+        loop.precompute(streams)
     starts = [f[0].bounds_ms["test_start"] for f in fitted]
     nxt = 0
 
@@ -108,7 +112,7 @@ def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True
 
     drive(loop, iter_merged(streams, 0.0), sum(len(s) for s in streams.values()), store, run_id, progress, console,
           before=swap_models)
-    rows = [_jsonable(f[1]) for f in fitted]
+    rows = [jsonable(f[1]) for f in fitted]
     wf_result = {"folds": rows, "summary": {**summarize(rows), **deflated_sharpe_across(rows)},
                  "feature_importance": _importance(fitted), "towers_skipped": {}, "leak": False,
                  "params": wf.model_dump()}

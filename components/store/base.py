@@ -210,6 +210,11 @@ class Store(MarketData):
         with self.engine.begin() as conn:
             return int(conn.execute(insert(TripRow.__table__).values(**row)).inserted_primary_key[0])
 
+    def record_trips(self, rows: list[dict]) -> int:
+        """Many finished trips at once (run_id, switch, action, reason, ts_ms, until_ms, cleared_ms): one batch."""
+        from components.store.models import TripRow
+        return self._insert(TripRow.__table__, [dict(r) for r in rows])
+
     def clear_trip(self, trip_id: int, cleared_ms: int | None = None) -> None:
         from sqlalchemy import update
         from components.store.models import TripRow

@@ -24,6 +24,7 @@ class MomentumRule(Tower):
     outputs = ("p_up",)
     calibrated = False        # a rule's score, not a probability: no calibration_ece from it
     baseline = True           # a rule baseline: the walk-forward does not train it
+    batch_scores = True       # stateless per row: a replay may score all rows up front (step_batch == step)
 
     class Params(Params):
         inputs: dict[str, float] = Field(default_factory=lambda: {"roc_5m": 1.0, "roc_1m": 0.5},
@@ -72,3 +73,13 @@ class MomentumRule(Tower):
                 s += w * v
         z = max(-50.0, min(50.0, (s - self.threshold) / self.p.scale_score))
         return np.array([1.0 / (1.0 + math.exp(-z))])
+
+    def step_batch(self, X: np.ndarray) -> np.ndarray:
+        """`step` for every row of X (n, 1), bit for bit: the same sum order and the same math.exp."""
+        X = np.asarray(X, float)
+        s = np.zeros(len(X))
+        for c, w in zip(self.cols.tolist(), self.w.tolist()):
+            v = X[:, c]
+            s = s + np.where(np.isfinite(v), w * v, 0.0)
+        z = np.clip((s - self.threshold) / self.p.scale_score, -50.0, 50.0)
+        return np.array([1.0 / (1.0 + math.exp(-zi)) for zi in z.tolist()]).reshape(-1, 1)

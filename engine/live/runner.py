@@ -20,6 +20,7 @@ from engine.live.bridge import AsyncBridge
 from engine.live.guard import OWN_PREFIX, OrderGuard, is_own
 from engine.settings import LiveSettings, settings_of
 from engine.loop import EngineLoop, plain
+from engine.loop.lifecycle import build_exchange, close_run, open_run, run_meta
 
 log = logging.getLogger("scalp.live")
 
@@ -48,12 +49,7 @@ class _Failure:
 def build_paper_exchange(cfg: Any) -> Any:
     """The simulated exchange paper mode fills against: cfg.exchange if it is `sim`, else a default sim."""
     node = plain(cfg.get("exchange")) or {}
-    if node.get("component") != "sim":
-        node = {"component": "sim"}
-    ex = registry.build("exchange", node, path="exchange")
-    fm = registry.build("fill_model", plain(cfg.fill_model), path="fill_model") if cfg.get("fill_model") else None
-    ex.bind(fill_model=fm, balances={"KRW": float(cfg.initial_krw)}, seed=int(cfg.get("seed", 0)))
-    return ex
+    return build_exchange(cfg, node if node.get("component") == "sim" else {"component": "sim"})
 
 
 def build_live_client(cfg: Any) -> Any:
@@ -116,13 +112,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     stop = stop or threading.Event()
     old_signals = _install_signals(stop) if handle_signals else {}
     markets = [str(m) for m in cfg.markets]
-    own_store = store is None and bool(cfg.get("store"))
-    if own_store:
-        store = registry.build("store", plain(cfg.store), path="store")
-    run_id = None
-    if store is not None:
-        name = str((cfg.get("run") or {}).get("name") or mode)
-        run_id = store.start_run(name, plain(cfg), mode=mode)
+    store, run_id, own_store = open_run(cfg, store, True, mode=mode)
     bridge = AsyncBridge()
     try:
         feed = build_live_feed(cfg)
@@ -131,26 +121,21 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge)
         else:
             ex = build_paper_exchange(cfg)
-        loop = EngineLoop(cfg, exchange=ex, store=store, run_id=run_id, markets=markets)
+        # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.
+        prefix = f"{OWN_PREFIX}{run_id if run_id is not None else 0}-{_base36(int(time.time() * 1000))}"
+        loop = EngineLoop(cfg, exchange=ex, store=store, run_id=run_id, markets=markets, order_prefix=prefix)
     except BaseException:                 # nothing was sent yet: record the failed start, release everything
         bridge.close()
-        if store is not None and run_id is not None:
-            store.finish_run(run_id, status="failed")
-        if own_store:
-            store.close()
+        close_run(store, run_id, "failed", own_store)
         for sig, h in old_signals.items():
             signal.signal(sig, h)
         raise
-    # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.
-    loop.om.prefix = f"{OWN_PREFIX}{run_id if run_id is not None else 0}-{_base36(int(time.time() * 1000))}"
     res = SessionResult(run_id, mode, "failed", 0, {}, loop)
     guard = None
     if mode == "live":
         guard = OrderGuard(ex, loop.om, ttl_s=loop.om.s.ttl_ms / 1000.0, grace_s=s.ttl_grace_s)
-        overdue = loop.om.overdue
-        # The loop publishes zombie_orders = om.overdue(); the guard's count (untracked own orders, wall-clock
-        # TTL) must reach the kill switch too. Wrapped here until the loop reads an exchange-side count.
-        loop.om.overdue = lambda ts, grace_ms=60_000: max(overdue(ts, grace_ms), guard.zombies)
+        # the guard's count (untracked own orders, wall-clock TTL) reaches the zombie_orders kill switch too
+        loop.zombie_sources.append(lambda: guard.zombies)
     q: queue.Queue = queue.Queue()
 
     async def pump() -> None:
@@ -182,12 +167,12 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         if pump_fut is not None:
             pump_fut.cancel()
         _shutdown(loop, ex, guard, s, res)
-        _finish(loop, store, run_id, res, mode, guard)
-        if mode == "live":
-            ex.close()
-        bridge.close()
-        if own_store:
-            store.close()
+        try:
+            _finish(loop, store, run_id, res, mode, guard, own_store)
+        finally:
+            if mode == "live":
+                ex.close()
+            bridge.close()
         for sig, h in old_signals.items():
             signal.signal(sig, h)
     return res
@@ -269,8 +254,7 @@ def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettin
 
 
 def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult, mode: str,
-            guard: OrderGuard | None = None) -> None:
-    from engine.backtest import ARTIFACT_KIND, _jsonable
+            guard: OrderGuard | None = None, own_store: bool = False) -> None:
     from engine.summary import compute
     try:
         loop.close()
@@ -283,17 +267,10 @@ def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult
         except Exception as e:  # noqa: BLE001
             log.warning(json.dumps({"event": "final_reconcile_failed", "error": str(e)[:300]}))
     data = loop.ledger.data
-    data.meta = {"run_id": run_id, "mode": mode, "events": loop.events, "markets": loop.markets,
-                 "towers": list(loop.towers), "feature_names": loop.feature_names,
-                 "decision_interval_ms": loop.interval_ms, "status": res.status}
+    data.meta = run_meta(loop, run_id, mode=mode, status=res.status)
     res.summary = compute(data)
-    if store is not None and run_id is not None:
-        try:
-            store.save_artifact(f"run-{run_id}", ARTIFACT_KIND, _jsonable(
-                {"summary": res.summary, "meta": data.meta, "trips": data.trips,
-                 "open_after_stop": [o.uuid for o in res.open_after_stop]}), run_id=run_id)
-        finally:
-            store.finish_run(run_id, status=res.status)
+    close_run(store, run_id, res.status, own_store, {"summary": res.summary, "meta": data.meta, "trips": data.trips,
+                                                     "open_after_stop": [o.uuid for o in res.open_after_stop]})
 
 
 def _base36(n: int) -> str:

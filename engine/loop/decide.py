@@ -1,0 +1,151 @@
+"""The decision pipeline of the loop: towers -> fusion -> entry verdict -> sizing and risk gate -> entry intent."""
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+import registry
+from components.types.orders import OrderIntent
+from components.types.risk import SizingContext
+from engine.conf import plain
+
+
+class DecisionPipeline:
+    """Owns the towers, the fusion and the entry rule; turns one feature row into P(up), tower scores and,
+    when the entry rule and the risk manager agree, a sized entry intent.
+
+    Towers with `batch_scores = True` (and a `step_batch(X)` equal to `step` row by row) may be scored for a
+    whole replay up front (`precompute`); the loop then looks the score up by the market's row index.
+    """
+
+    def __init__(self, cfg: Any, feature_names: list[str], market_class: str, problems: list,
+                 providers: dict | None = None) -> None:
+        self.market_class = market_class
+        self.feature_names = feature_names
+        self.towers: dict[str, Any] = {}
+        for tid, node in (plain(cfg.get("towers")) or {}).items():
+            try:
+                tower = registry.build("tower", node, path=f"towers.{tid}")
+                if hasattr(tower, "bind_providers"):     # capability inputs (hurst, ...) under any feature id
+                    tower.bind_providers(providers or {})
+                tower.bind(feature_names)
+                self.towers[str(tid)] = tower
+            except registry.ConfigError as e:
+                problems.extend(e.problems)
+        self.fusion = _optional("fusion", cfg, problems)
+        self.entry = _optional("entry", cfg, problems)
+        self.fusion_weights: dict = {}
+        self.absent_roles: list = []
+        self.calibrated = False
+        self.quoting = False
+        self.requote_interval_ms = 1000
+        self.batch: dict[str, dict[str, np.ndarray]] = {}     # market -> tower id -> scores per stream row
+        self._lat: deque = deque(maxlen=200)
+        self._n_steps = 0
+        self._refresh()
+
+    def install(self, towers: dict[str, Any], entry: Any = None, fusion: Any = None) -> None:
+        """Swap in freshly fitted towers (and their entry map / fusion); precomputed scores are dropped."""
+        self.towers = dict(towers)
+        if entry is not None:
+            self.entry = entry
+        if fusion is not None:
+            self.fusion = fusion
+        self.batch = {}
+        self._refresh()
+
+    def _refresh(self) -> None:
+        # calibration metrics only mean something when every tower claims calibrated probabilities;
+        # rule baselines (calibrated = False) would otherwise trip calibration_error by construction
+        self.calibrated = bool(self.towers) and all(getattr(t, "calibrated", True) for t in self.towers.values())
+        # a quoting entry (quoting contract) is called on its own timer of data time, not per decision
+        self.quoting = bool(getattr(self.entry, "quoting", False)) and hasattr(self.entry, "quote")
+        if self.quoting:
+            params = getattr(self.entry, "p", None)
+            self.requote_interval_ms = int(getattr(params, "requote_interval_ms", None)
+                                           or getattr(self.entry, "requote_interval_ms", 1000))
+        if self.fusion is not None and hasattr(self.fusion, "weights_for"):
+            self.fusion_weights, self.absent_roles = self.fusion.weights_for(list(self.towers), self.market_class)
+
+    def precompute(self, rows: dict[str, Any]) -> None:
+        """Score every precomputed feature row ({market: (X, ready, ts)}) with the towers that allow it."""
+        self.batch = {}
+        for m, (X, _, _) in rows.items():
+            got = {tid: np.asarray(t.step_batch(X), float).reshape(len(X), -1)[:, 0]
+                   for tid, t in self.towers.items() if getattr(t, "batch_scores", False) and hasattr(t, "step_batch")}
+            if got:
+                self.batch[m] = got
+
+    # ---- one decision ----------------------------------------------------------------------------
+    def score(self, m: str, x: np.ndarray, row: int) -> tuple[float, dict[str, float]]:
+        """(fused P(up), {tower id: score}) of feature row `x` (`row` = its precomputed index, or -1)."""
+        pre = self.batch.get(m) if row >= 0 else None
+        ctx = {"market": m}                      # recurrent towers keep one state per market
+        t0 = time.perf_counter()
+        if pre is None:
+            scores = {tid: float(t.step(x, ctx)[0]) for tid, t in self.towers.items()}
+        else:
+            scores = {tid: (float(pre[tid][row]) if tid in pre else float(t.step(x, ctx)[0]))
+                      for tid, t in self.towers.items()}
+        self._record_latency((time.perf_counter() - t0) * 1000.0)
+        if self.fusion is not None:
+            p = float(self.fusion.combine(scores, self.market_class))
+        else:
+            p = sum(scores.values()) / len(scores) if scores else math.nan
+        return p, scores
+
+    def entry_intent(self, loop: Any, m: str, p: float, x: Any, ts: int) -> tuple[OrderIntent | None, float,
+                                                                                   list[str]]:
+        """(intent or None, size_krw, reasons): entry verdict, then the risk manager's gate and size."""
+        from components.types.entry import EntryContext
+        md = loop.md
+        vc, pc, kc = loop.cols
+        vol = float(x[vc]) if vc >= 0 else 1.0
+        verdict = self.entry.decide(p, EntryContext(market=m, price=md.last_px[m],
+                                                    vol_regime=vol if math.isfinite(vol) else 1.0))
+        reasons = [verdict.reason]
+        if not verdict.enter:
+            return None, 0.0, reasons
+        cash = loop.execution.cash()[0]
+        ctx = SizingContext(market=m, market_class=self.market_class,
+                            vpin=float(x[pc]) if pc >= 0 else math.nan,
+                            kyle_lambda=float(x[kc]) if kc >= 0 else math.nan, volatility_ratio=vol)
+        conf = verdict.confidence if math.isfinite(verdict.confidence) else p
+        d = loop.risk.check_entry(m, ts, confidence=conf, balance_krw=cash, context=ctx)
+        reasons += d.reasons
+        if not d.allowed:
+            return None, -1.0, reasons
+        px = md.last_px[m]
+        fee = loop.fee_rate
+        if loop.om.s.entry_type == "limit":
+            bid = md.best_bid[m] if math.isfinite(md.best_bid[m]) else px
+            intent = OrderIntent(m, "bid", "limit", volume=d.size_krw / (1 + fee) / bid, price=bid, reason="entry")
+        else:
+            intent = OrderIntent(m, "bid", "price", price=math.floor(d.size_krw / (1 + fee)), reason="entry")
+        return intent, d.size_krw, reasons
+
+    def _record_latency(self, ms: float) -> None:
+        self._n_steps += 1
+        if self._n_steps > 10:                 # first calls include JIT/caches: not the steady state
+            self._lat.append(ms)
+
+    def latency_p95_ms(self) -> float | None:
+        if not self._lat:
+            return None
+        lat = sorted(self._lat)
+        return lat[int(0.95 * (len(lat) - 1))]
+
+
+def _optional(kind: str, cfg: Any, problems: list) -> Any:
+    node = plain(cfg.get(kind))
+    if not node:
+        return None
+    try:
+        return registry.build(kind, node, path=kind)
+    except registry.ConfigError as e:
+        problems.extend(e.problems)
+        return None

@@ -1,0 +1,71 @@
+"""Recorder of the loop: buffers decisions, orders, fills, positions and equity and writes them in batches."""
+from __future__ import annotations
+
+from typing import Any
+
+from components.types.orders import OrderIntent
+
+TABLES = ("decisions", "orders", "fills", "positions", "equity")
+
+
+class Recorder:
+    """Rows wait in memory and go to the store one batch per table (`flush`), every `flush_rows` decisions
+    and at the end of the run; without a store (or run id) they are dropped at flush."""
+
+    def __init__(self, store: Any, run_id: int | None, flush_rows: int = 5_000) -> None:
+        self.store, self.run_id, self.flush_rows = store, run_id, flush_rows
+        self.buf: dict[str, list] = {k: [] for k in TABLES}
+        self.decisions = self.buf["decisions"]
+        self.errors = 0
+        self.on_flush: list = []          # callables run at every flush (e.g. risk state written in batches)
+
+    @property
+    def active(self) -> bool:
+        return self.store is not None and self.run_id is not None
+
+    def decision(self, ts: int, m: str, action: str, p: float, feats: dict, scores: dict, reasons: list) -> None:
+        self.decisions.append({"ts_ms": ts, "market": m, "action": action, "score": p if p == p else None,
+                               "features": feats, "scores": scores, "reasons": reasons})
+        if len(self.decisions) >= self.flush_rows:
+            self.flush()
+
+    def order(self, row: dict) -> None:
+        self.buf["orders"].append(row)
+
+    def fill(self, f: Any) -> None:
+        self.buf["fills"].append(f)
+
+    def equity(self, ts: int, equity: float, cash: float, position_krw: float) -> None:
+        self.buf["equity"].append({"ts_ms": ts, "equity_krw": equity, "cash_krw": cash, "position_krw": position_krw})
+
+    def reject(self, intent: OrderIntent, ts: int, why: str) -> None:
+        self.buf["orders"].append({"ts_ms": ts, "market": intent.market, "side": intent.side,
+                                   "ord_type": intent.ord_type, "price": intent.price, "volume": intent.volume,
+                                   "state": "rejected", "identifier": intent.identifier, "uuid": None, "reason": why})
+
+    def position(self, pos: Any, ts: int, closed: bool = False, trade: dict | None = None) -> None:
+        row = {"ts_ms": ts, "market": pos.market, "volume": pos.volume, "cost_krw": pos.cost_krw,
+               "realized_krw": pos.realized_krw, "fees_krw": pos.fees_krw, "closed": closed}
+        if trade is not None:
+            row["trade"] = trade
+        self.buf["positions"].append(row)
+
+    def flush(self) -> None:
+        """Write buffered rows to the store (one batch per table)."""
+        for fn in self.on_flush:
+            fn()
+        if not self.active:
+            for rows in self.buf.values():
+                rows.clear()
+            return
+        st = self.store
+        writers = {"decisions": st.record_decisions, "orders": st.record_orders, "fills": st.record_fills,
+                   "positions": st.record_positions, "equity": st.record_equity}
+        for k, rows in self.buf.items():
+            if rows:
+                try:
+                    writers[k](self.run_id, rows)
+                except Exception:
+                    self.errors += 1
+                    raise
+                rows.clear()
