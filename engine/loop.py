@@ -122,6 +122,8 @@ class EngineLoop:
             self.fusion_weights, self.absent_roles = self.fusion.weights_for(list(self.towers), self.market_class)
         else:
             self.fusion_weights, self.absent_roles = {}, []
+        from engine.quoting import QuoteTimer      # a quoting entry trades on its own data-time timer
+        self.quoter = QuoteTimer(self, self.entry) if getattr(self.entry, "quoting", False) else None
 
     def install_models(self, towers: dict[str, Any], entry: Any = None, fusion: Any = None,
                        drift_reference: Any = None) -> None:
@@ -163,6 +165,8 @@ class EngineLoop:
         ts = ev.ts_ms + ev.interval_s * 1000 if k == CANDLE else ev.ts_ms
         self.now_ms = ts
         self.events += 1
+        if self.quoter is not None:
+            self.quoter.on_event(ev, ts)
         if self._feed_exchange is not None:
             self._feed_exchange(ev)
         self._observe(m, ev, k, ts)
