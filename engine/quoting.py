@@ -10,9 +10,10 @@ from components.types.quoting import QuoteContext
 
 
 class QuoteTimer:
-    """Fires every `requote_interval_ms` of data time (one grid from the first event), BEFORE the event that
-    crosses a grid point, so the strategy sees the book as it was at that instant (as event-driven peers do).
-    Per quoted market: QuoteContext -> `entry.quote(ctx)` -> order manager place/replace/cancel."""
+    """Every `requote_interval_ms` of data time, per quoted market: QuoteContext -> entry.quote -> order manager."""
+
+    # One grid from the first event; a timer fires BEFORE the event that crosses its grid point, so the strategy
+    # sees the book as it was at that instant (as the event-driven peers' timers do).
 
     def __init__(self, loop: Any, entry: Any) -> None:
         self.loop, self.entry = loop, entry

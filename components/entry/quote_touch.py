@@ -15,10 +15,10 @@ _FLAT_VOLUME = 1e-12       # below this a position counts as flat (float dust af
 
 @register("entry", "quote_touch")
 class QuoteTouch:
-    """Every `requote_interval_ms` of data time: flat -> a bid of `volume` at the best bid; long -> an ask of the
-    whole position at the best ask. Same side, new price: replace; side change: cancel + place; otherwise hold.
-    A quoting entry (`quoting = True`): the loop calls `quote(ctx)` on its timer instead of `decide`."""
+    """Flat: bid `volume` at the best bid; long: ask the position at the best ask; requoted on the loop's timer."""
 
+    # A quoting entry: the loop calls quote(ctx) every requote_interval_ms instead of decide(). Same side at a
+    # new price -> replace; side change -> place (the order manager cancels the old quote); else hold.
     quoting = True
 
     class Params(Params):

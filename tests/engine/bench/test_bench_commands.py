@@ -30,6 +30,7 @@ def test_quick_shared_data(capsys, shared_data, name, key):
     assert key in _run(capsys, name)
 
 
+@pytest.mark.slow          # ~15 s of CPU: the quick default backtest still fits two CatBoost folds
 def test_loop_quick_measures_the_user_path_and_never_invents_peer_figures(capsys, shared_data, tmp_path,
                                                                           monkeypatch):
     monkeypatch.setenv("SCALP_PEERS_VENVS", str(tmp_path / "no-venvs"))      # peers absent: "not run"

@@ -9,6 +9,11 @@ from engine.bench._bulk import quote_one, replay_match
 from engine.bench.matching import build_events, load_binance, python_quoting, sim_for_binance
 
 
+@pytest.fixture(scope="module")
+def binance(shared_data):
+    return load_binance(shared_data)
+
+
 @pytest.mark.parametrize("power, latency_ms", [(0.0, 0), (2.0, 0), (0.0, 50), (2.0, 300)])
 def test_sim_exchange_matches_bulk_kernel_on_peer_workload(binance, power, latency_ms):
     ev, tr, bk, trades, books = binance
