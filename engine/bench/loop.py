@@ -23,15 +23,17 @@ DEFAULT_QUICK = ["markets=[KRW-BTC]", "walkforward.folds=2", "feed.start=2025-09
                  "towers.catboost.iterations=30"]
 
 
-def _timed(run, runs: int, warmup: int) -> tuple[list[float], object]:
-    times, last = [], None
+def _timed(run, runs: int, warmup: int) -> tuple[list[float], float, object]:
+    """Wall times of the timed runs, the median CPU seconds (steadier on a shared machine), the last result."""
+    times, cpu, last = [], [], None
     for i in range(warmup + runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         last = run()
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         if i >= warmup:
             times.append(dt)
-    return times, last
+            cpu.append(dc)
+    return times, statistics.median(cpu), last
 
 
 def bench_quote(runs: int, warmup: int) -> dict:
@@ -44,13 +46,14 @@ def bench_quote(runs: int, warmup: int) -> dict:
     load_s = time.perf_counter() - t0
     cfg = peers_quote_config()
     n = sum(len(s) for s in streams.values())
-    times, res = _timed(lambda: run_backtest(cfg, streams=streams, use_store=False, write_report=False),
-                        runs, warmup)
+    times, cpu_s, res = _timed(lambda: run_backtest(cfg, streams=streams, use_store=False, write_report=False),
+                               runs, warmup)
     med = statistics.median(times)
     c = res.loop.om.quote_counts
     return {"workload": "quote_touch 0.001 KRW-BTC every 1 s, KRW-ETH replayed, queue_conservative, 0 ms",
             "events": n, "load_s": round(load_s, 3), "run_s": [round(x, 4) for x in times],
-            "run_s_median": round(med, 4), "events_per_s": round(n / med), "timers": res.loop.quoter.ticks,
+            "run_s_median": round(med, 4), "events_per_s": round(n / med),
+            "cpu_s_median": round(cpu_s, 4), "events_per_cpu_s": round(n / cpu_s), "timers": res.loop.quoter.ticks,
             "new": c["new"], "replace": c["replace"], "cancel": c["cancel"], "fills": c["filled"],
             "rejected": c["rejected"], "target_events_per_s": TARGETS["quote_events_per_s"]}
 
@@ -70,11 +73,12 @@ def bench_rule(runs: int, warmup: int, quick: bool) -> dict:
         k[0] += 1
         c = rule_config(str(tmp / f"run{k[0]}.db"), quick)
         return run_backtest(c, streams=streams, use_store=True, write_report=False, quality=quality)
-    times, res = _timed(run, runs, warmup)
+    times, cpu_s, res = _timed(run, runs, warmup)
     med = statistics.median(times)
     return {"workload": "towers=[momentum_rule] entry=prob_threshold features=core_bar killswitches=standard, "
                         "store on, KRW-BTC 1m", "candles": n, "load_s": round(load_s, 3),
             "run_s": [round(x, 4) for x in times], "run_s_median": round(med, 4), "candles_per_s": round(n / med),
+            "cpu_s_median": round(cpu_s, 4), "candles_per_cpu_s": round(n / cpu_s),
             "trades": res.summary.get("trades"), "decisions": res.summary.get("decisions"),
             "target_candles_per_s": TARGETS["rule_candles_per_s"]}
 
