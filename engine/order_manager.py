@@ -8,6 +8,7 @@ from typing import Any
 from components.types.tick import floor_volume, fmt, snap
 from components.types.costs import CostModel
 from components.types.orders import OrderIntent
+from components.types.quoting import QuoteAction, WorkingQuote
 from engine.settings import OrderSettings
 
 
@@ -55,6 +56,8 @@ class OrderManager:
         self.open: dict[str, ManagedOrder] = {}     # identifier -> order still working
         self.rejected: list[tuple[ManagedOrder, str]] = []
         self._last_poll_ms = -10**18
+        self.quotes: dict[str, ManagedOrder] = {}    # market -> the one passive quote (post-only limit)
+        self.quote_counts = {"new": 0, "replace": 0, "cancel": 0, "filled": 0, "rejected": 0}
 
     # ---- sending -------------------------------------------------------------------------------
     def next_identifier(self) -> str:
@@ -126,6 +129,74 @@ class OrderManager:
         except Exception:           # not found (never reached the exchange) or still unreachable
             return None
 
+    # ---- passive quotes: at most one working post-only limit per market ------------------------------
+    def working_quote(self, market: str) -> WorkingQuote | None:
+        """The market's resting quote, or None once it filled, was cancelled or a cancel is under way."""
+        mo = self.quotes.get(market)
+        if mo is None or mo.cancel_sent or mo.state != "wait":
+            return None
+        left = getattr(mo.order, "remaining_volume", None)
+        return WorkingQuote(mo.intent.side, float(mo.intent.price or 0.0),
+                            float(left if left is not None else mo.intent.volume or 0.0), mo.intent.identifier or "")
+
+    def place_quote(self, market: str, action: QuoteAction, ts_ms: int) -> tuple[ManagedOrder | None, str]:
+        """A new post-only limit; a quote still working on the market is cancelled first (one per market)."""
+        if self.working_quote(market) is not None:
+            self.cancel_quote(market, ts_ms)
+        intent = OrderIntent(market, action.side, "limit", volume=action.volume, price=action.price,
+                             time_in_force="post_only", reason=action.reason)
+        mo, why = self.submit(intent, ts_ms, "quote", ttl_ms=0)    # a quote lives until replaced or pulled
+        if mo is None:
+            self.quote_counts["rejected"] += 1
+            return None, why
+        self.quote_counts["new"] += 1
+        self.quotes[market] = mo
+        return mo, ""
+
+    def replace_quote(self, market: str, action: QuoteAction, ts_ms: int) -> tuple[ManagedOrder | None, str]:
+        """Move the working quote to a new price/volume: one Upbit cancel_and_new where the exchange has it
+        (same side only, §3.9); a side change or no working quote is cancel + place."""
+        prev = self.quotes.get(market)
+        work = self.working_quote(market)
+        replace = getattr(self.ex, "cancel_and_new", None)
+        if work is None or work.side != action.side or replace is None:
+            return self.place_quote(market, action, ts_ms)
+        ready, why = self.prepare(OrderIntent(market, action.side, "limit", volume=action.volume,
+                                              price=action.price, time_in_force="post_only",
+                                              reason=action.reason), math.nan)
+        if ready is None:
+            self.quote_counts["rejected"] += 1
+            return None, why
+        mo = ManagedOrder(ready, "quote", ts_ms, None)
+        prev.cancel_sent = True
+        try:
+            prev_order, mo.order = replace(prev_uuid=prev.uuid, new_ord_type="limit", new_volume=fmt(ready.volume),
+                                           new_price=fmt(ready.price), new_identifier=ready.identifier,
+                                           new_time_in_force="post_only", ts_ms=ts_ms)
+            prev.order = prev_order or prev.order
+        except Exception as e:      # previous order already gone (filled) or refused: no quote until the next tick
+            name = getattr(e, "error_name", None) or getattr(e, "name", None) or type(e).__name__
+            reason = f"exchange.{name}: {e}"
+            mo.final = True
+            self.rejected.append((mo, reason))
+            self.quote_counts["rejected"] += 1
+            if prev.state == "wait":    # never leave an untracked order resting: pull it explicitly
+                self.cancel(prev, ts_ms)
+            return None, reason
+        self.open[ready.identifier] = mo
+        self.quotes[market] = mo
+        self.quote_counts["replace"] += 1
+        return mo, ""
+
+    def cancel_quote(self, market: str, ts_ms: int) -> bool:
+        """Pull the market's working quote; False when there was none."""
+        mo = self.quotes.get(market)
+        if mo is None or mo.cancel_sent or mo.state != "wait":
+            return False
+        self.cancel(mo, ts_ms)
+        self.quote_counts["cancel"] += 1
+        return True
+
     # ---- housekeeping ----------------------------------------------------------------------------
     def poll(self, ts_ms: int) -> list[ManagedOrder]:
         """Cancel orders past TTL; return orders that reached a final state since the last poll."""
@@ -142,6 +213,10 @@ class OrderManager:
                 mo.final = True
                 del self.open[ident]
                 closed.append(mo)
+                if mo.purpose == "quote":
+                    self.quote_counts["filled"] += state == "done"
+                    if self.quotes.get(mo.intent.market) is mo:
+                        del self.quotes[mo.intent.market]
         return closed
 
     def cancel(self, mo: ManagedOrder, ts_ms: int) -> None:

@@ -38,7 +38,9 @@ def arrive(ex, o) -> None:
     if o.ord_type == "limit" and tif == "post_only":
         best = opp_px[0]
         if best > 0 and ((bid and best <= o.price) or (not bid and best >= o.price)):
-            ex._close(o, "cancel")   # would take liquidity: a post-only order is cancelled, never fills
+            # would take liquidity: a post-only order is cancelled, never fills. UNCONFIRMED for Upbit: it may
+            # refuse such an order at creation instead (`invalid_post_only`, third-party error maps only, UPBIT_API.md §6)
+            ex._close(o, "cancel")
             return
     if tif == "fok":
         if only_best:

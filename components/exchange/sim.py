@@ -262,6 +262,24 @@ class SimExchange:
             self.advance(ts)
         return o
 
+    def cancel_and_new(self, prev_uuid: str | None = None, prev_identifier: str | None = None,
+                       new_ord_type: str = "limit", new_volume=None, new_price=None,
+                       new_identifier: str | None = None, new_time_in_force: str | None = None,
+                       ts_ms: int | None = None) -> tuple[SimOrder, SimOrder]:
+        """POST /v1/orders/cancel_and_new as cancel + new: the previous order's cancel and the new order both
+        travel with the order latency; `new_volume="remain_only"` = the previous order's remaining volume.
+        Same market and side as the previous order (§3.9). Returns (previous order, new order)."""
+        ts = self.now_ms if ts_ms is None else int(ts_ms)
+        self.advance(ts)
+        prev = self.get_order(prev_uuid, prev_identifier)
+        if prev.state != "wait":      # Upbit's error name for this case is not documented (UPBIT_API.md §3.9)
+            reject("validation_error", f"previous order {prev.uuid} is {prev.state}, not open")
+        volume = prev.remaining_volume if new_volume == "remain_only" else new_volume
+        self.cancel_order(uuid=prev.uuid, ts_ms=ts)
+        new = self.create_order(prev.market, prev.side, new_ord_type, volume=volume, price=new_price,
+                                time_in_force=new_time_in_force, identifier=new_identifier, ts_ms=ts)
+        return prev, new
+
     def get_order(self, uuid: str | None = None, identifier: str | None = None) -> SimOrder:
         if uuid is None and identifier is None:
             reject("validation_error", "uuid or identifier is required")

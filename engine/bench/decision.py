@@ -1,4 +1,4 @@
-"""`scalp bench decision [--json] [--events=N] [--iterations=N] [--no-ensemble]`: event -> order intent latency.
+"""`scalp bench decision [--json] [--events=N] [--iterations=N] [--no-ensemble] [--quick]`: event -> order intent latency.
 
 Per closed 1m candle of the bundled data: FeatureSet.update + vector, CatBoost tower step (exported
 trees + isotonic), weighted fusion, cost-aware entry, and an OrderIntent when it says enter. The tower
@@ -130,8 +130,9 @@ def _ensemble(ds, fold, catboost, feats, evs, events, market, vr, EntryContext, 
 
 
 def main(argv: list[str]) -> int:
-    out = run(_arg(argv, "events", 5000), _arg(argv, "iterations", 500),
-              "Ordered" if "--ordered" in argv else "Plain", ensemble="--no-ensemble" not in argv)
+    quick = "--quick" in argv          # a smoke run: few events, a small model, no ensemble
+    out = run(_arg(argv, "events", 200 if quick else 5000), _arg(argv, "iterations", 20 if quick else 500),
+              "Ordered" if "--ordered" in argv else "Plain", ensemble="--no-ensemble" not in argv and not quick)
     if "--json" in argv:
         print(json.dumps(out))
     else:

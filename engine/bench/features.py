@@ -1,4 +1,4 @@
-"""`scalp bench features [--json] [--data DIR]`: online update latency per event (µs) and batch throughput."""
+"""`scalp bench features [--json] [--data DIR] [--quick]`: online update latency per event (µs) and batch throughput."""
 from __future__ import annotations
 
 import argparse
@@ -60,7 +60,7 @@ def _measure(set_name: str, data_label: str, stream, repeat: int = 2) -> dict:
             "batch_events_per_s": len(events) / batch_s if batch_s > 0 else float("inf")}
 
 
-def run(data: Path) -> dict:
+def run(data: Path, quick_rows: int = 0) -> dict:
     import registry
     from components.types.feed.loaders import load_books, load_candles, load_trades
     from components.types.stream import MarketStream
@@ -70,8 +70,14 @@ def run(data: Path) -> dict:
                                books=load_books(tick / "orderbook_BTCUSDT.csv.gz", "BTCUSDT"))
     candles = MarketStream.build("KRW-BTC", candles=load_candles(data / "upbit" / "candles_1m" / "KRW-BTC.csv.gz",
                                                                  "KRW-BTC"))
-    results = [_measure("core20", "binance_spot/BTCUSDT ticks", ticks),
-               _measure("micro", "binance_spot/BTCUSDT ticks", ticks),
+    if quick_rows:                 # a smoke run: the first rows of each file, one pass
+        import numpy as np
+        first = lambda b: b.take(np.arange(min(quick_rows, len(b))))  # noqa: E731
+        ticks = MarketStream.build("BTCUSDT", trades=first(ticks.trades), books=first(ticks.books))
+        candles = MarketStream.build("KRW-BTC", candles=first(candles.candles))
+    repeat = 1 if quick_rows else 2
+    results = [_measure("core20", "binance_spot/BTCUSDT ticks", ticks, repeat),
+               _measure("micro", "binance_spot/BTCUSDT ticks", ticks, repeat),
                _measure("core_bar", "upbit/candles_1m/KRW-BTC", candles, repeat=1)]
     core20 = results[0]
     return {"bench": "features", "machine": {"platform": platform.platform(), "python": platform.python_version(),
@@ -86,12 +92,13 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="scalp bench features")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--data", default=None, help="shared data directory (default $SCALP_SHARED_DATA or ../shared/data)")
+    ap.add_argument("--quick", action="store_true", help="first 3,000 rows of each file, one pass (a smoke test)")
     args = ap.parse_args(argv)
     data = _data_dir(args.data)
     if not (data / "binance_spot").is_dir():
         print(t("features.bench.no_data", path=data))
         return 2
-    out = run(data)
+    out = run(data, 3000 if args.quick else 0)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0

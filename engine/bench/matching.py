@@ -1,4 +1,4 @@
-"""`scalp bench matching [--json] [--runs N]`: replay + simulated matching speed on the Binance set, bar replay speed.
+"""`scalp bench matching [--json] [--runs N] [--quick]`: replay + simulated matching speed on the Binance set, bar replay speed.
 
 Measures (1 warm-up incl. JIT, then N timed runs, median; load time reported apart):
 - replay_match: numba replay of all book/trade events with a static ladder of resting post-only
@@ -82,7 +82,7 @@ def _time(fn, runs: int, warmup: int = 1):
 
 
 def bench_kernels(runs: int, every_ms: int = 5000) -> dict:
-    from components.exchange.bulk import quote_one, replay_match
+    from engine.bench._bulk import quote_one, replay_match
     t0 = time.perf_counter()
     ev, tr, bk, trades, books = load_binance()
     load_s = time.perf_counter() - t0
@@ -237,8 +237,6 @@ def measure(runs: int = 5, every_ms: int = 5000, python: bool = True) -> dict:
     if python:
         res["sim_exchange"] = bench_sim_exchange(trades, books, runs)
         res["bar"] = bench_bar(runs)
-    res["peers_same_machine"] = {"hftbacktest_elapse_events_per_s": 1_228_546, "nautilus_quote_events_per_s": 124_444,
-                                 "hftbacktest_counts": "128 new / 208 replace / 127 fills"}
     res["runs"] = runs
     return res
 
@@ -270,8 +268,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--skip-python", action="store_true", help="only the numba kernels")
     ap.add_argument("--every-ms", type=int, default=5000, help="ladder: one passive order per market every N ms")
+    ap.add_argument("--quick", action="store_true", help="one run of the numba kernels only (a smoke test)")
     a = ap.parse_args(argv)
-    res = measure(a.runs, a.every_ms, not a.skip_python)
+    res = measure(1 if a.quick else a.runs, a.every_ms, not (a.skip_python or a.quick))
     if a.json:
         print(json.dumps(res))
     else:

@@ -1,4 +1,4 @@
-"""`scalp bench replay [--json] [--runs N]`: events/s for load + merge + iterate (bundled data, Binance tick set)."""
+"""`scalp bench replay [--json] [--runs N] [--quick]`: events/s for load + merge + iterate (bundled data, Binance tick set)."""
 from __future__ import annotations
 
 import json
@@ -62,9 +62,10 @@ def bench(path: Path, runs: int) -> dict:
 
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
-    runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 5
+    quick = "--quick" in argv          # a smoke run: the bundled data once, no matching figures
+    runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else (1 if quick else 5)
     out = {"bench": "replay", "machine": machine(), "results": {}}
-    for name, path in datasets():
+    for name, path in datasets()[:1] if quick else datasets():
         if not path.exists():
             out["results"][name] = {"skipped": f"{path} not found"}
             if not as_json:
@@ -75,7 +76,7 @@ def main(argv: list[str]) -> int:
         if not as_json:
             eps = f"{r['events_per_s']:,.0f}"
             print(t("bench.replay.row", name=name, events=r["events"], eps=eps, runs=runs))
-    if "--no-matching" not in argv:       # replay + simulated matching, and bar replay (engine/bench/matching.py)
+    if "--no-matching" not in argv and not quick:       # replay + simulated matching, and bar replay (engine/bench/matching.py)
         from engine.bench.matching import measure
         out["matching"] = measure(runs)
     if "--backtest" in argv:               # wall time of the default main job, as a user runs it

@@ -1,4 +1,4 @@
-"""`scalp bench risk [--json] [--calls=N]`: cost of the risk layer per call (standard kill switches over 4
+"""`scalp bench risk [--json] [--calls=N] [--quick]`: cost of the risk layer per call (standard kill switches over 4
 markets, entry gate + sizing, the 5-exit chain) — medians of wall time, microseconds.
 
 Inputs are synthetic but shaped like a live run: per-market metrics change every call (counter grows,
@@ -71,7 +71,7 @@ def run(calls: int = 20_000) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    out = run(_arg(argv, "calls", 20_000))
+    out = run(_arg(argv, "calls", 1_000 if "--quick" in argv else 20_000))
     if "--json" in argv:
         print(json.dumps(out))
     else:

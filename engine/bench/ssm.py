@@ -1,4 +1,4 @@
-"""`scalp bench ssm [--json] [--tower ssm|lstm] [--train-rows N] [--steps N] [--walkforward]`: sequence-tower
+"""`scalp bench ssm [--json] [--tower ssm|lstm] [--train-rows N] [--steps N] [--walkforward] [--quick]`: sequence-tower
 training seconds per fold (CPU) and recurrent step latency p50/p99 (bundled bars, configured features and
 label). `--walkforward` runs MODELS1's purged folds (all configured markets) with the sequence tower and
 reports per fold: train seconds, AUC, ECE and drift (engine/drift.fold_drift)."""
@@ -81,8 +81,9 @@ def walkforward_folds(name: str, overrides: list[str] | None = None) -> list[dic
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
     name = argv[argv.index("--tower") + 1] if "--tower" in argv else "ssm"
-    train_rows = int(argv[argv.index("--train-rows") + 1]) if "--train-rows" in argv else 3600
-    steps = int(argv[argv.index("--steps") + 1]) if "--steps" in argv else 2000
+    quick = "--quick" in argv          # a smoke run: a short training window and few steps
+    train_rows = int(argv[argv.index("--train-rows") + 1]) if "--train-rows" in argv else (400 if quick else 3600)
+    steps = int(argv[argv.index("--steps") + 1]) if "--steps" in argv else (100 if quick else 2000)
     import registry
     from engine.bench.replay import machine
     if "--walkforward" in argv:

@@ -148,6 +148,41 @@ class LiveExchange:
         self._bal_dirty = True
         return o
 
+    def cancel_and_new(self, prev_uuid: str | None = None, prev_identifier: str | None = None,
+                       new_ord_type: str = "limit", new_volume: Any = None, new_price: Any = None,
+                       new_identifier: str | None = None, new_time_in_force: str | None = None,
+                       ts_ms: int | None = None) -> tuple[LiveOrder, LiveOrder]:
+        """POST /v1/orders/cancel_and_new: one request cancels the previous order and places the new one (same
+        market and side). Upbit answers with the previous order plus `new_order_uuid`/`new_order_identifier`
+        (UPBIT_API.md §3.9); the new order's numbers arrive with the next `refresh()`. A timeout is resolved
+        by looking the new identifier up, never by sending again."""
+        if not new_identifier:
+            raise ValueError("live orders need an identifier (the retry-safety key)")
+        try:
+            d = self._call(self.rest.cancel_and_new(new_ord_type, prev_order_uuid=prev_uuid,
+                                                    prev_order_identifier=prev_identifier, new_volume=new_volume,
+                                                    new_price=new_price, new_identifier=new_identifier,
+                                                    new_time_in_force=new_time_in_force))
+            prev = self.orders.get(str(d.get("uuid")))
+            if prev is None:
+                prev = LiveOrder(d)
+            else:
+                prev.apply(d)
+            vol = prev.remaining_volume if new_volume == "remain_only" else new_volume
+            new = LiveOrder({"uuid": d.get("new_order_uuid"), "identifier": d.get("new_order_identifier"),
+                             "market": prev.market, "side": prev.side, "ord_type": new_ord_type,
+                             "price": new_price, "volume": vol, "remaining_volume": vol, "state": "wait"})
+        except BridgeTimeout:
+            new = LiveOrder(self._lookup_after_timeout(new_identifier))
+            prev = next((o for o in self.orders.values()
+                         if o.uuid == prev_uuid or (prev_identifier and o.identifier == prev_identifier)), None) \
+                or new
+        self.orders[new.uuid] = new
+        self._bal_dirty = True
+        log.info(json.dumps({"event": "order_replaced", "prev_uuid": prev.uuid, "identifier": new_identifier,
+                             "uuid": new.uuid, "market": new.market, "price": str(new_price)}))
+        return prev, new
+
     def get_order(self, uuid: str | None = None, identifier: str | None = None) -> LiveOrder:
         """GET /v1/order (with trades); a tracked order's new trades become fills."""
         d = self._call(self.rest.get_order(uuid_=uuid, identifier=identifier))

@@ -19,6 +19,7 @@ from engine.costs import bind_costs, build_cost_model
 from engine.loop.lifecycle import build_exchange
 from engine.settings import Settings, settings_of
 from engine.loop.market import MarketData
+from engine.loop.quoting import QuoteTimer
 from engine.loop.recorder import Recorder
 
 DRIFT_PUBLISH_MS = 30 * 60_000       # feature-drift KS test cadence, market time
@@ -85,7 +86,7 @@ class EngineLoop:
         self._last_eval_ms = NEVER
         self._last_equity_ms = NEVER
         self.last_decision_ms: dict[str, int] = {m: NEVER for m in self.markets}
-        self.next_quote_ms: dict[str, int] = {m: NEVER for m in self.markets}
+        self.quoter = QuoteTimer(self, self.entry) if self.pipeline.quoting else None   # quoting entries' timer
         self.now_ms = 0
         self.events = 0
         self.warmup_skips = 0
@@ -118,6 +119,8 @@ class EngineLoop:
             from engine.drift import DriftMonitor
             self.drift = DriftMonitor(np.asarray(drift_reference), self.feature_names, seed=int(self.cfg.get("seed", 0)))
         self.pipeline.install(towers, entry, fusion)
+        if entry is not None:
+            self.quoter = QuoteTimer(self, self.entry) if self.pipeline.quoting else None
         bind_costs(self.costs, self.entry, self.fusion)
         if self.md.rows:
             self.pipeline.precompute(self.md.rows)
@@ -139,6 +142,8 @@ class EngineLoop:
         ts = ev.ts_ms + ev.interval_s * 1000 if k == CANDLE else ev.ts_ms
         self.now_ms = ts
         self.events += 1
+        if self.quoter is not None:
+            self.quoter.on_event(ev, ts)
         if self._feed_exchange is not None:
             self._feed_exchange(ev)
         md.observe(m, ev, k, ts)
@@ -159,9 +164,6 @@ class EngineLoop:
                 self._decide(m, ts)
             else:
                 self.warmup_skips += 1
-        if self.pipeline.quoting and ts >= self.next_quote_ms[m]:
-            self.next_quote_ms[m] = ts + self.pipeline.requote_interval_ms
-            ex.quote(self.pipeline.entry, m, ts)
         if ts - self._last_equity_ms >= self.equity_interval_ms:
             self._snapshot(ts)
 

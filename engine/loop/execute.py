@@ -1,4 +1,4 @@
-"""Execution part of the loop: order manager, positions, ledger, fills, exits and the quoting dispatch."""
+"""Execution part of the loop: order manager, positions, ledger, fills and exits."""
 from __future__ import annotations
 
 import math
@@ -12,7 +12,7 @@ from engine.order_manager import OrderManager
 
 class Execution:
     """Sends entries and exits through the order manager, books fills into positions and the ledger, and
-    values the account. Quoting entries get their place/replace/cancel dispatched here."""
+    values the account."""
 
     def __init__(self, orders: Any, ex: Any, markets: list[str], initial_krw: float, risk: Any, md: Any,
                  recorder: Any, prefix: str, market_class: str) -> None:
@@ -91,26 +91,6 @@ class Execution:
             else:
                 self.rec.reject(intent, ts, why)
             return
-        self.collect_fills()
-
-    # ---- quoting ---------------------------------------------------------------------------------
-    def quote(self, entry: Any, m: str, ts: int) -> None:
-        """One requote tick of a quoting entry: context -> action -> order manager."""
-        om = self.om
-        if not hasattr(om, "place_quote"):          # order manager without the quoting methods yet
-            return
-        from components.types.quoting import QuoteContext
-        working = om.working_quote(m) if hasattr(om, "working_quote") else None
-        ctx = QuoteContext(market=m, ts_ms=ts, best_bid=self.md.best_bid[m], best_ask=self.md.best_ask[m],
-                           position_volume=self.positions[m].volume, working=working)
-        action = entry.quote(ctx)
-        kind = getattr(action, "kind", "hold")
-        if kind == "place":
-            om.place_quote(m, action, ts)
-        elif kind == "replace":
-            om.replace_quote(m, action, ts)
-        elif kind == "cancel":
-            om.cancel_quote(m, ts)
         self.collect_fills()
 
     # ---- account ---------------------------------------------------------------------------------

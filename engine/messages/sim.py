@@ -15,8 +15,22 @@ MESSAGES = {
         "ko": "주문 {orders}개 (마켓별 {every_ms}ms마다), 체결 {fills}",
         "en": "{orders} orders (one per market every {every_ms} ms), {fills} fills"},
     "bench.matching.peers": {
-        "ko": "같은 머신의 피어 (../shared/bench/peers): hftbacktest 1,228,546 이벤트/초, nautilus 124,444 이벤트/초, "
-              "hftbacktest 신규 128 / 정정 208 / 체결 127",
-        "en": "peers on this machine (../shared/bench/peers): hftbacktest 1,228,546 events/s, nautilus 124,444 events/s, "
-              "hftbacktest new 128 / replace 208 / fills 127"},
+        "ko": "피어 비교 (hftbacktest, nautilus, backtesting.py; 같은 머신에서 번갈아 실행): scalp bench loop",
+        "en": "peer comparison (hftbacktest, nautilus, backtesting.py; same machine, run alternately): scalp bench loop"},
+    "bench.loop.header": {
+        "ko": "엔진 경로 벤치마크 ({cpu}), 워밍업 {warmup}회 + 측정 {runs}회 중앙값, 시작 부하 {load}",
+        "en": "engine path benchmark ({cpu}), {warmup} warm-up + median of {runs} runs, load at start {load}"},
+    "bench.loop.quote": {
+        "ko": "(a) quote_touch 호가 ({events} 이벤트): {rate} 이벤트/초 (목표 {target}), 신규 {new} / 정정 {replace} / 체결 {fills}",
+        "en": "(a) quote_touch quoting ({events} events): {rate} events/s (target {target}), new {new} / replace {replace} / fills {fills}"},
+    "bench.loop.rule": {
+        "ko": "(b) 규칙 기준선, 저장소 켬 ({candles} 봉): {rate} 봉/초 (목표 {target}), 거래 {trades}",
+        "en": "(b) rule baseline, store on ({candles} candles): {rate} candles/s (target {target}), trades {trades}"},
+    "bench.loop.default": {
+        "ko": "(c) 기본 scalp backtest: {wall}초 (목표 {target}) = 시작 {start} + 로드 {load} + 학습 {fit} + 재생 {replay} + 마무리 {finish} (종료 코드 {exit})",
+        "en": "(c) default scalp backtest: {wall} s (target {target}) = start {start} + load {load} + fit {fit} + replay {replay} + finish {finish} (exit {exit})"},
+    "bench.loop.peer": {"ko": "    {peer}: 비율 {ratio} (번갈아 {pairs}쌍, 중앙값)",
+                        "en": "    {peer}: ratio {ratio} (median of {pairs} alternating pairs)"},
+    "bench.loop.peer_not_run": {"ko": "    {peer}: 실행 안 함 ({why})", "en": "    {peer}: {why}"},
+    "bench.loop.skipped": {"ko": "건너뜀 {what}: {why}", "en": "skipped {what}: {why}"},
 }

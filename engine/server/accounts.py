@@ -114,19 +114,14 @@ class Account:
         return self.cancel_many(rows[:min(300, int(p.get("count") or 20))], now_ms)
 
     def cancel_and_new(self, p: dict, now_ms: int) -> dict:
-        prev = self.ex.get_order(uuid=p.get("prev_order_uuid"), identifier=p.get("prev_order_identifier"))
-        if prev.state != "wait":
-            raise E.ERRORS["validation_error"]("previous order is not open", 400)
         if not p.get("new_ord_type"):
             raise E.ERRORS["validation_error"]("new_ord_type is missing", 400)
-        reply = prev.to_upbit()
-        volume = p.get("new_volume")
-        if volume == "remain_only":
-            volume = prev.remaining_volume
-        self.ex.cancel_order(uuid=prev.uuid, ts_ms=now_ms)
-        new = self.ex.create_order(prev.market, prev.side, p["new_ord_type"], volume=volume, price=p.get("new_price"),
-                                   time_in_force=p.get("new_time_in_force") or None,
-                                   identifier=p.get("new_identifier"), ts_ms=now_ms)
+        prev = self.ex.get_order(uuid=p.get("prev_order_uuid"), identifier=p.get("prev_order_identifier"))
+        reply = prev.to_upbit()        # Upbit answers with the previous order as it was before the cancel
+        _, new = self.ex.cancel_and_new(prev_uuid=prev.uuid, new_ord_type=p["new_ord_type"],
+                                        new_volume=p.get("new_volume"), new_price=p.get("new_price"),
+                                        new_identifier=p.get("new_identifier"),
+                                        new_time_in_force=p.get("new_time_in_force") or None, ts_ms=now_ms)
         self._watch.add(new.uuid)
         self.ex.advance(now_ms)
         reply.update(new_order_uuid=new.uuid, new_order_identifier=new.identifier)

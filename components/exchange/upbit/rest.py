@@ -255,8 +255,20 @@ class UpbitRest:
                              prev_order_identifier: str | None = None, new_volume=None, new_price=None,
                              new_identifier: str | None = None, new_time_in_force: str | None = None,
                              new_smp_type: str | None = None) -> dict:
+        """POST /v1/orders/cancel_and_new (§3.9): the previous order (still `wait`) plus `new_order_uuid` and
+        `new_order_identifier`. `new_volume="remain_only"` reuses the previous order's remaining volume.
+        Like a create it is never re-sent after a timeout: the new identifier is looked up instead.
+        UNCONFIRMED: that `new_time_in_force="post_only"` is accepted here (the docs list the field, not its values)."""
+        if not (prev_order_uuid or prev_order_identifier):
+            raise ValueError("cancel_and_new needs prev_order_uuid or prev_order_identifier")
+        new_identifier = new_identifier or f"scalp-{uuid.uuid4()}"
         body = {"prev_order_uuid": prev_order_uuid, "prev_order_identifier": prev_order_identifier,
                 "new_ord_type": new_ord_type, "new_volume": num_str(new_volume), "new_price": num_str(new_price),
-                "new_identifier": new_identifier or f"scalp-{uuid.uuid4()}",
+                "new_identifier": new_identifier,
                 "new_time_in_force": new_time_in_force, "new_smp_type": new_smp_type}
-        return await self._call("POST", "/v1/orders/cancel_and_new", body, "order", True, retry=False)
+        try:
+            return await self._call("POST", "/v1/orders/cancel_and_new", body, "order", True, retry=False)
+        except (E.RequestTimeout, E.ServerError) as exc:
+            new = await self._recover_create(new_identifier, exc)
+            prev = await self.get_order(uuid_=prev_order_uuid, identifier=prev_order_identifier)
+            return dict(prev, new_order_uuid=new.get("uuid"), new_order_identifier=new.get("identifier"))
