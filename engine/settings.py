@@ -37,8 +37,8 @@ class OrderSettings(_Strict):
     ttl_ms: int = Field(30_000, ge=0, description="resting limit orders are cancelled after this long")
     poll_interval_ms: int = Field(0, ge=0, description="0 = check open orders on every event (in-process sim)")
     volume_decimals: int = Field(8, ge=0, le=12)
-    min_order_krw: float = Field(MIN_ORDER_KRW, ge=MIN_ORDER_KRW,
-                                 description="smaller orders are refused before sending (never below Upbit's minimum)")
+    min_order_krw: float = Field(MIN_ORDER_KRW, ge=0, description="smaller orders are refused before sending; "
+                                 "below Upbit's 5,000 KRW only for replays of other venues' data (live refuses it)")
 
 
 class LiveSettings(_Strict):

@@ -88,6 +88,9 @@ def live_problems(cfg: DictConfig, multirun: bool = False) -> list[tuple[str, st
     raw = OmegaConf.to_container(cfg, resolve=False)
     for path in _secret_literals(raw):
         problems.append((path, t("validate.secret_in_config")))
+    from components.types.orders import MIN_ORDER_KRW
+    if float((cfg.get("orders") or {}).get("min_order_krw", MIN_ORDER_KRW)) < MIN_ORDER_KRW:
+        problems.append(("orders.min_order_krw", t("settings.live_min_order", min_krw=MIN_ORDER_KRW)))
     for var in LIVE_ENV:
         if not os.environ.get(var):
             problems.append(("exchange", t("validate.env_missing", var=var)))

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from components.exchange import kernels as K
+from components.exchange import _kernels as K
 from components.types.tick import floor_volume, snap
 
 _OUT_PX = np.empty(64)

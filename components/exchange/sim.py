@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import Field
 
-from components.exchange import kernels as K
+from components.exchange import _kernels as K
 from components.exchange.accounts import Accounts
 from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request

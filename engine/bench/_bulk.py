@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from components.exchange.kernels import (CANCELLED, DONE, INF_QUEUE, PENDING, RESTING, book_update,
+from components.exchange._kernels import (CANCELLED, DONE, INF_QUEUE, PENDING, RESTING, book_update,
                                          level_size, trade_fill)
 
 TRADE_K, BOOK_K = 1, 2

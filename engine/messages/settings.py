@@ -20,5 +20,7 @@ MESSAGES = {
     "settings.mapping": {"ko": "키: 값 형태의 노드여야 합니다", "en": "Input should be a mapping of key: value"},
     "settings.market_code": {"ko": "{market}: 업비트 마켓 코드가 아닙니다 (예: KRW-BTC)",
                              "en": "{market} is not an Upbit market code like KRW-BTC"},
+    "settings.live_min_order": {"ko": "live 모드에서는 업비트 최소 주문 금액 {min_krw:,.0f}원 미만일 수 없습니다",
+                                "en": "cannot be below Upbit's minimum order of {min_krw:,.0f} KRW in live mode"},
     "settings.market_twice": {"ko": "{market}: 두 번 이상 나열되었습니다", "en": "{market} is listed more than once"},
 }

@@ -151,3 +151,14 @@ def test_walkforward_params_are_the_root_node_model():
     assert Imported is WalkForwardParams
     with pytest.raises(Exception):
         WalkForwardParams(folds=2, bogus=1)
+
+
+def test_live_refuses_a_minimum_order_below_upbits(monkeypatch):
+    from engine.app import compose
+    from engine.validate import live_problems
+    monkeypatch.setenv("UPBIT_ACCESS_KEY", "a")
+    monkeypatch.setenv("UPBIT_SECRET_KEY", "b")
+    cfg = compose(["mode=live", "ui.lang=en", "+orders.min_order_krw=100"])
+    assert ("orders.min_order_krw", "cannot be below Upbit's minimum order of 5,000 KRW in live mode") \
+        in live_problems(cfg)
+    assert not [p for p in live_problems(compose(["mode=live", "ui.lang=en"])) if p[0] == "orders.min_order_krw"]

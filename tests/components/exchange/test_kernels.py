@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from components.exchange import kernels as K
+from components.exchange import _kernels as K
 
 
 def ref_level_size(px, sz, price, is_bid):
