@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FOLD_COLUMNS = ("fold", "auc", "brier", "ece", "log_loss", "trades", "net_pnl", "sharpe", "max_drawdown",
+FOLD_COLUMNS = ("fold", "auc", "auc_up", "auc_stop", "auc_direction", "auc_volatility_ref", "brier", "ece", "log_loss", "trades", "net_pnl", "sharpe", "max_drawdown",
                 "baseline_net_pnl", "baseline_p_value", "loop_trades", "loop_net_pnl", "train_seconds",
                 "drift_ks_max", "drift_features_share", "calibration_ece")
 DSR_NOTE = ("deflated_sharpe: Bailey & López de Prado deflated Sharpe ratio of the mean hourly test Sharpe, "

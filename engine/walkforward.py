@@ -58,6 +58,8 @@ class Dataset:
     horizon_ms: int
     close: np.ndarray | None = None       # close / volume of the bar that closed at the decision (context
     volume: np.ndarray | None = None      # heads of the sequence towers train on them)
+    outcome: np.ndarray | None = None     # barrier labels: 1 up / 0 stop / -1 time-out (skill columns)
+    vol_ref: np.ndarray | None = None     # ATR% alone: the volatility-only reference model's input
 
 
 @dataclass
@@ -92,6 +94,7 @@ def label_of(cfg):
 def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1, leak: bool = False) -> Dataset:
     """Features at candle closes (batch form = the online form), labels from strictly later prices."""
     from engine.features import FeatureSet
+    from engine.skill import vol_reference
     parts = []
     names: list[str] = []
     for mi, (market, stream) in enumerate(sorted(streams.items())):
@@ -107,17 +110,19 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
             y = np.where(raw == -1.0, 0.0, raw)
         else:
             y, end = label.compute(stream, idx)
-            ret = np.full(len(idx), np.nan)
+            ret, raw = np.full(len(idx), np.nan), np.full(len(idx), np.nan)
         ok = np.isfinite(y)
         vr_col = [j for j, n in enumerate(names) if n == "vol_regime" or n.startswith("vol_regime.")]
         vr = Xi[:, vr_col[0]] if vr_col else np.ones(len(idx))
         bar = np.asarray(stream.row)[idx]
         parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
-                      Xi[ok], y[ok], ret[ok], vr[ok], stream.candles.close[bar][ok], stream.candles.volume[bar][ok]))
-    ts, end, mk, X, y, ret, vr, close, volume = (np.concatenate([p[j] for p in parts]) for j in range(9))
+                      Xi[ok], y[ok], ret[ok], vr[ok], stream.candles.close[bar][ok], stream.candles.volume[bar][ok],
+                      raw[ok], vol_reference(stream, idx)[ok]))
+    ts, end, mk, X, y, ret, vr, close, volume, raw, vref = (np.concatenate([p[j] for p in parts]) for j in range(11))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
-                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order])
+                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order],
+                 raw[order] if hasattr(label, "outcome") else None, vref[order])
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -199,6 +204,7 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     Returns (metrics row, fitted towers, fitted entry rule, fitted fusion or None)."""
     from engine import ensemble
     from engine.drift import fold_drift
+    from engine.skill import skill_columns
     costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
     towers = make_towers()
     if not isinstance(towers, dict):
@@ -238,7 +244,7 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
            "towers": list(towers), "fusion": getattr(fusion, "component_name", None) or
            (type(fusion).__name__ if fusion is not None else None),
            "fusion_weights": ensemble.fusion_weights(fusion, list(towers), market_class) if fusion else {},
-           "calibration_curve": ev.calibration_bins(y, p, 10)}
+           "calibration_curve": ev.calibration_bins(y, p, 10), **skill_columns(ds, fold.train, te, p)}
     for tid in towers:
         row[f"auc_{tid}"] = ev.auc(y, p_test[tid])
         row[f"train_seconds_{tid}"] = round(secs[tid], 3)
@@ -340,7 +346,8 @@ def summarize(rows: list[dict]) -> dict:
     P(true Sharpe > 0 after the multiple-testing haircut); < 0.95 means no evidence of skill.
     """
     keys = ("auc", "brier", "ece", "log_loss", "net_pnl", "baseline_net_pnl", "trades", "sharpe", "train_seconds",
-            "drift_ks_max", "drift_features_share", "calibration_ece")
+            "drift_ks_max", "drift_features_share", "calibration_ece", "auc_up", "auc_stop", "auc_direction",
+            "auc_volatility_ref")
     out = {}
     for k in keys:
         vals = [r[k] for r in rows if isinstance(r.get(k), (int, float)) and math.isfinite(r[k])]

@@ -60,7 +60,8 @@ def print_table(result: dict, wf) -> None:
     table = Table(title=t("wf.title", label=result["label"], markets=",".join(result["markets"]), rows=result["rows"]))
     short = {"max_drawdown": "max_dd", "baseline_net_pnl": "base_pnl", "baseline_p_value": "base_p",
              "loop_trades": "loop_n", "loop_net_pnl": "loop_pnl", "train_seconds": "train_s", "log_loss": "logloss",
-             "drift_ks_max": "ks_max", "drift_features_share": "drift_sh", "calibration_ece": "ece_recent"}
+             "drift_ks_max": "ks_max", "drift_features_share": "drift_sh", "calibration_ece": "ece_recent",
+             "auc_direction": "auc_dir", "auc_volatility_ref": "auc_vol"}
     cols = fold_columns(result)
     for c in cols:
         table.add_column(short.get(c, c), justify="right")
