@@ -178,7 +178,9 @@ def finish(cfg: Any, loop: EngineLoop, store: Any, run_id: int | None, own_store
                  "decision_interval_ms": loop.interval_ms, "fill_model": fill_model.get("component"),
                  "order_latency_ms": fill_model.get("order_latency_ms"), **(extra_meta or {})}
     from engine.summary import compute
-    summary = compute(data)
+    from engine.trials import min_trades_of, record_backtest
+    summary = compute(data, min_trades_of(cfg))
+    record_backtest(cfg, store, run_id, data, summary)          # a trial: the DSR counts it and every other
     report = None
     if write_report:
         from engine.report import write_report as _write

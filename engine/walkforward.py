@@ -34,6 +34,8 @@ class WalkForwardParams(BaseModel):
     spread_pct: float = Field(0.02, ge=0, description="assumed quoted spread on candle data, percent")
     slippage_pct: float = Field(0.01, ge=0, description="slippage per fill, percent")
     baseline_draws: int = Field(1000, ge=10)
+    min_trades: int = Field(30, ge=1, description="below this many trades Sharpe, p-values and the deflated "
+                                                   "Sharpe are not reported (n/a + reason)")
     leak: bool = Field(False, description="append the label as a feature (leakcheck only)")
     boosting_type: Literal["Plain", "Ordered", "config"] = Field(
         "Plain", description="CatBoost boosting in the walk-forward: Plain (default, ~4x faster to train), "
@@ -204,6 +206,7 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     Returns (metrics row, fitted towers, fitted entry rule, fitted fusion or None)."""
     from engine import ensemble
     from engine.drift import fold_drift
+    from engine import trials
     from engine.skill import skill_columns
     costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
     towers = make_towers()
@@ -251,9 +254,11 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     recent = slice(max(0, len(te) - RECENT_OUTCOMES), len(te))
     row.update(fold_drift(ds.X[fold.train], ds.X[te], ds.names, p_test=p[recent], y_test=y[recent], seed=fold.k))
     row["sharpe_hourly"] = row["sharpe"] / math.sqrt(ev.HOURS_PER_YEAR)
+    row["hourly_returns"] = trials.hourly_returns(net_all[te][taken] * wf.notional_krw, ds.end_ms[te][taken], span,
+                                                  wf.initial_krw)
     if loop is not None:
         row.update(loop(towers, entry, fold))
-    return row, towers, entry, fusion
+    return trials.guard(row, row["trades"], wf.min_trades), towers, entry, fusion
 
 
 def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
@@ -334,16 +339,15 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
     return {"folds": rows, "feature_importance": imp, "feature_names": ds.names, "markets": ds.markets,
             "label": label_path, "label_id": label_id, "tower_params": tparams.get("catboost") or tparams,
             "towers_params": tparams, "towers_skipped": skipped, "rows": int(len(ds.y)),
-            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows)}
+            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows, wf.min_trades)}
 
 
-def summarize(rows: list[dict]) -> dict:
-    """Means (sums for PnL and trades) over folds, plus the deflated Sharpe ratio across folds.
+def summarize(rows: list[dict], min_trades: int = 30) -> dict:
+    """Means (sums for PnL and trades) over folds, plus the deflated Sharpe ratio of the pooled test hours.
 
-    Deflated Sharpe (Bailey & López de Prado): each fold is one trial of the strategy, so the mean
-    hourly Sharpe of the folds is deflated by the best Sharpe expected from `n_trials` = folds tries by
-    luck (variance = the folds' Sharpe variance; n_obs = test hours); reported only with >= 2 folds. Read it as
-    P(true Sharpe > 0 after the multiple-testing haircut); < 0.95 means no evidence of skill.
+    The deflated Sharpe here counts this run as the only trial (N = 1: skew and kurtosis of the hourly
+    returns still apply); `scalp walkforward` replaces it with N = the distinct trials on an overlapping
+    span from the store (engine/trials.py). Below `min_trades` trades Sharpe and DSR read n/a.
     """
     keys = ("auc", "brier", "ece", "log_loss", "net_pnl", "baseline_net_pnl", "trades", "sharpe", "train_seconds",
             "drift_ks_max", "drift_features_share", "calibration_ece", "auc_up", "auc_stop", "auc_direction",
@@ -357,19 +361,22 @@ def summarize(rows: list[dict]) -> dict:
         vals = [r.get(f"auc_{tid}") for r in rows]
         vals = [v for v in vals if isinstance(v, float) and math.isfinite(v)]
         out[f"auc_{tid}"] = float(np.mean(vals)) if vals else math.nan
-    out.update(deflated_sharpe_across(rows))
-    return out
+    out.update(deflated_sharpe_across(rows, min_trades=min_trades))
+    from engine.trials import guard
+    return guard(out, out.get("trades") or 0, min_trades)
 
 
-def deflated_sharpe_across(rows: list[dict]) -> dict:
-    """DSR of the hourly Sharpe over all test hours, with the folds as trials (>= 2 folds)."""
-    sr = [r["sharpe_hourly"] for r in rows if isinstance(r.get("sharpe_hourly"), float) and math.isfinite(r["sharpe_hourly"])]
-    if len(sr) < 2 or not any(r.get("trades") for r in rows):      # no trade anywhere: nothing to deflate
-        return {"deflated_sharpe": math.nan, "deflated_sharpe_trials": len(sr)}
-    hours = sum(max(1, int(math.ceil((r["test_end"] - r["test_start"]) / 3_600_000))) for r in rows)
-    var = float(np.var(sr, ddof=1))
-    return {"deflated_sharpe": ev.deflated_sharpe(float(np.mean(sr)), hours, len(sr), sharpe_var=var if var > 0 else 1e-12),
-            "deflated_sharpe_trials": len(sr), "sharpe_hourly_mean": float(np.mean(sr))}
+def pooled_returns(rows: list[dict]) -> list[float]:
+    """The test windows' hourly returns, fold after fold (one series: this run's out-of-sample record)."""
+    return [x for r in rows for x in (r.get("hourly_returns") or [])]
+
+
+def deflated_sharpe_across(rows: list[dict], others: list[dict] | tuple = (), config: str = "",
+                           min_trades: int = 30) -> dict:
+    """DSR of the pooled hourly test returns; `others` = earlier trials (store rows) on an overlapping span."""
+    from engine.trials import deflate
+    trades = int(sum(r.get("trades") or 0 for r in rows))
+    return deflate(pooled_returns(rows), list(others), config, trades, min_trades)
 
 
 def load_streams(cfg) -> dict:
