@@ -67,7 +67,7 @@ def print_table(result: dict, wf) -> None:
         table.add_column(short.get(c, c), justify="right")
     for r in result["folds"]:
         table.add_row(*["n/a" if c in (r.get("na_reason") or {}) else _f(r.get(c)) for c in cols])
-    Console(width=max(200, Console().width)).print(table)
+    Console(width=max(200, Console().width, 11 * len(cols))).print(table)     # one column ~ 11 chars: never squeezed
     first = result["folds"][0] if result["folds"] else {}
     print(t("wf.towers", towers=",".join(first.get("towers") or []), fusion=first.get("fusion") or "-",
             weights=json.dumps(first.get("fusion_weights") or {})))
