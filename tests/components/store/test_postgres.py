@@ -137,3 +137,12 @@ def test_url_is_never_shown(pg, monkeypatch):
     bare = build("store", {"component": "postgres"})
     with pytest.raises(RuntimeError, match="environment variable SCALP_PG_URL is not set"):
         bare.revision()
+
+
+def test_trials_round_trip(pg):
+    s = pg()
+    tid = s.record_trial(kind="walkforward", config_hash="h", span_start_ms=0, span_end_ms=10, period_ms=3_600_000,
+                         n_obs=2, trades=31, returns=[0.01, -0.02], sharpe=float("nan"), skew=0.5, kurtosis=4.0)
+    got = s.trials_overlapping(5, 20)
+    assert [r["id"] for r in got] == [tid] and got[0]["returns"] == [0.01, -0.02] and got[0]["sharpe"] is None
+    assert s.trials_overlapping(10, 20) == []
