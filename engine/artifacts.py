@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-FOLD_COLUMNS = ("fold", "auc", "brier", "ece", "log_loss", "trades", "net_pnl", "sharpe", "max_drawdown",
+FOLD_COLUMNS = ("fold", "auc", "auc_up", "auc_stop", "auc_direction", "auc_volatility_ref", "brier", "ece", "log_loss", "trades", "net_pnl", "sharpe", "max_drawdown",
                 "baseline_net_pnl", "baseline_p_value", "loop_trades", "loop_net_pnl", "train_seconds",
                 "drift_ks_max", "drift_features_share", "calibration_ece")
-DSR_NOTE = ("deflated_sharpe: Bailey & López de Prado deflated Sharpe ratio of the mean hourly test Sharpe, "
-            "each fold counted as one trial (n_trials = folds, n_obs = test hours): the probability that the "
-            "true Sharpe is above what the best of that many luck-only trials would show; < 0.95 = no evidence")
+DSR_NOTE = ("deflated_sharpe: Bailey & López de Prado (2014) deflated Sharpe ratio of this run's hourly test returns: "
+            "n_trials = distinct configurations recorded in the store's trials table on an overlapping data span "
+            "(deflated_sharpe_trials), the variance of their Sharpe ratios, and the skew and kurtosis of the returns; "
+            "the probability that the true Sharpe is above what the best of that many luck-only trials would show; "
+            "< 0.95 = no evidence. Sharpe, p-values and DSR are null (na_reason) below min_trades trades")
 DRIFT_NOTE = ("drift_ks_max / drift_features_share: two-sample KS of each feature, test window vs training "
               "window (shifted = p < 0.01 and KS >= 0.1); calibration_ece: 10-bin ECE of the fused P(up) on "
               "the last 500 test outcomes (what the calibration_error kill switch reads live)")
@@ -93,6 +95,13 @@ def _calibration_svg(curve: list[dict], size: int = 220) -> str:
             f'stroke-dasharray="4"/><polyline points="{poly}" fill="none" stroke="#1f77b4"/>{dots}</svg>')
 
 
+def _na(stats: dict, key: str) -> str:
+    """An HTML cell: the value, or "n/a (n < 30 trades)" where the sample-size guard removed it."""
+    from engine.trials import shown
+    return _fmt(stats.get(key)) if (stats.get("na_reason") or {}).get(key) is None else \
+        html.escape(shown(stats, key, _fmt))
+
+
 def walkforward_section(result: dict) -> str:
     """Self-contained HTML fragment: fold table, calibration curve per fold, feature importance.
 
@@ -101,7 +110,7 @@ def walkforward_section(result: dict) -> str:
     rows = result.get("folds", [])
     cols = fold_columns(result)
     head = "".join(f"<th>{c}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c))}</td>" for c in cols) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_na(r, c)}</td>" for c in cols) + "</tr>" for r in rows)
     summ = result.get("summary") or {}
     first = rows[0] if rows else {}
     towers = ", ".join(first.get("towers") or [])
@@ -112,8 +121,8 @@ def walkforward_section(result: dict) -> str:
                     for r in rows)
     extra = (f'<p>towers {html.escape(towers)}{fusion}; metrics are computed on the fused P(up), auc_&lt;tower&gt; '
              f'on each tower alone.</p>' + (f"<ul class='skipped'>{skipped}</ul>" if skipped else "") +
-             f'<p>deflated Sharpe {_fmt(summ.get("deflated_sharpe"))} over {summ.get("deflated_sharpe_trials", 0)} '
-             f'trials. {html.escape(DSR_NOTE)}</p><h3>Drift (test vs train)</h3><p>{html.escape(DRIFT_NOTE)}</p>'
+             f'<p>deflated Sharpe {_na(summ, "deflated_sharpe")} over N = {summ.get("deflated_sharpe_trials", 0)} '
+             f'trials; Sharpe {_na(summ, "sharpe")}. {html.escape(DSR_NOTE)}</p><h3>Drift (test vs train)</h3><p>{html.escape(DRIFT_NOTE)}</p>'
              f'<ul class="drift">{worst}</ul>')
     curves = "".join(f'<figure><figcaption>fold {r["fold"]}</figcaption>{_calibration_svg(r["calibration_curve"])}'
                      f"</figure>" for r in rows if r.get("calibration_curve"))

@@ -75,6 +75,8 @@ class WalkForwardParams(_Strict):
     notional_krw: float = Field(100_000, gt=0, description="fixed size of every simulated trade")
     initial_krw: float = Field(1_000_000, gt=0)
     baseline_draws: int = Field(1000, ge=10)
+    min_trades: int = Field(30, ge=1, description="below this many trades Sharpe, p-values and the deflated "
+                                                   "Sharpe are not reported (n/a + reason)")
     leak: bool = Field(False, description="append the label as a feature (leakcheck only)")
     boosting_type: Literal["Plain", "Ordered", "config"] = Field(
         "Plain", description="CatBoost boosting in the walk-forward: Plain (default, ~4x faster to train), "

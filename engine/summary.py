@@ -65,8 +65,10 @@ def _trade_stats(trades: list[dict]) -> dict[str, float]:
             "avg_hold_s": float(np.mean([tr["hold_ms"] for tr in trades])) / 1000.0 if n else math.nan}
 
 
-def compute(data: RunData) -> dict[str, Any]:
-    """All summary figures as a plain dict (stored with the run; rendered as a table and in the report)."""
+def compute(data: RunData, min_trades: int = 30) -> dict[str, Any]:
+    """All summary figures as a plain dict (stored with the run; rendered as a table and in the report).
+
+    Below `min_trades` closed trades the Sharpe is NaN with `na_reason` (engine/trials.py guard)."""
     ts, eq = equity_arrays(data)
     init = data.initial_krw
     final = float(eq[-1]) if len(eq) else init
@@ -104,7 +106,8 @@ def compute(data: RunData) -> dict[str, Any]:
                "entries": data.decisions.get((m, "enter"), 0)}
         rows.append(row)
     s["markets"] = rows
-    return s
+    from engine.trials import guard
+    return guard(s, s["trades"], min_trades, ("sharpe",))
 
 
 def _count(items) -> dict[str, int]:
@@ -128,8 +131,9 @@ def num(x: float, digits: int = 2) -> str:
 
 def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) rows of the headline table, in the current ui.lang."""
+    from engine.trials import shown
     q = s.get("quality") or {}
-    return [
+    rows = [
         (t("summary.trades"), f"{s['trades']:,}"),
         (t("summary.win_rate"), pct(s["win_rate_pct"], 1)),
         (t("summary.gross_pnl"), f"{krw(s['gross_krw'])} KRW ({pct(s['gross_pct'])})"),
@@ -137,7 +141,7 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
         (t("summary.fees"), f"{krw(s['fees_krw'])} KRW"),
         (t("summary.turnover"), f"{num(s['turnover_x'])}x"),
         (t("summary.max_drawdown"), pct(s["max_drawdown_pct"])),
-        (t("summary.sharpe"), num(s["sharpe"])),
+        (t("summary.sharpe"), shown(s, "sharpe", num)),
         (t("summary.exposure"), pct(s["exposure_pct"], 1)),
         (t("summary.decisions"), t("summary.decisions_value", n=f"{s['decisions']:,}", entries=s["entries"],
                                    blocked=s["blocked"])),
@@ -147,6 +151,10 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
                                                                    s["trips_by_switch"].items()) + ")"
                                                  if s["trips"] else "")),
     ]
+    if "deflated_sharpe_trials" in s:         # recorded as a trial: the DSR with N from the store
+        rows.insert(8, (t("trials.dsr_label"), t("trials.dsr_value", dsr=shown(s, "deflated_sharpe", num),
+                                                 trials=s["deflated_sharpe_trials"])))
+    return rows
 
 
 def render(s: dict[str, Any], console: Any = None, title: str = "") -> None:

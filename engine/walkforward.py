@@ -38,6 +38,8 @@ class Dataset:
     volume: np.ndarray | None = None      # heads of the sequence towers train on them)
     providers: dict = field(default_factory=dict)   # capability -> feature id (FeatureSet.providers)
     bar_spread: np.ndarray | None = None  # Corwin-Schultz spread estimate at the decision (the cost model's input)
+    outcome: np.ndarray | None = None     # barrier labels: 1 up / 0 stop / -1 time-out (skill columns)
+    vol_ref: np.ndarray | None = None     # ATR% alone: the volatility-only reference model's input
 
 
 @dataclass
@@ -74,6 +76,7 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     """Features at candle closes (batch form = the online form), labels from strictly later prices, and the
     bar spread estimate the cost model prices each decision with (over `spread_window_bars` bars)."""
     from engine.features import FeatureSet
+    from engine.skill import vol_reference
     parts = []
     names: list[str] = []
     providers: dict[str, str] = {}
@@ -91,7 +94,7 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
             y = np.where(raw == -1.0, 0.0, raw)
         else:
             y, end = label.compute(stream, idx)
-            ret = np.full(len(idx), np.nan)
+            ret, raw = np.full(len(idx), np.nan), np.full(len(idx), np.nan)
         ok = np.isfinite(y)
         vr_col = fs.column("vol_regime")
         vr = Xi[:, vr_col] if vr_col >= 0 else np.ones(len(idx))
@@ -99,11 +102,14 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
         c = stream.candles
         cs = corwin_schultz_batch(c.high, c.low, spread_window_bars)[bar]
         parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
-                      Xi[ok], y[ok], ret[ok], vr[ok], c.close[bar][ok], c.volume[bar][ok], cs[ok]))
-    ts, end, mk, X, y, ret, vr, close, volume, cs = (np.concatenate([p[j] for p in parts]) for j in range(10))
+                      Xi[ok], y[ok], ret[ok], vr[ok], c.close[bar][ok], c.volume[bar][ok], cs[ok],
+                      raw[ok], vol_reference(stream, idx)[ok]))
+    ts, end, mk, X, y, ret, vr, close, volume, cs, raw, vref = (np.concatenate([p[j] for p in parts]) for j in range(12))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
-                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers, cs[order])
+                 ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers=providers,
+                 bar_spread=cs[order], outcome=raw[order] if hasattr(label, "outcome") else None,
+                 vol_ref=vref[order])
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -174,6 +180,8 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     from engine.drift import fold_drift
     costs = costs if costs is not None else CostModel()
     spread, rt_cost = ev.row_costs(costs, ds.markets, ds.market, ds.close, ds.bar_spread)
+    from engine import trials
+    from engine.skill import skill_columns
     towers = make_towers()
     if not isinstance(towers, dict):
         towers = {"tower": towers}
@@ -213,16 +221,18 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
            "towers": list(towers), "fusion": getattr(fusion, "component_name", None) or
            (type(fusion).__name__ if fusion is not None else None),
            "fusion_weights": ensemble.fusion_weights(fusion, list(towers), market_class) if fusion else {},
-           "calibration_curve": ev.calibration_bins(y, p, 10)}
+           "calibration_curve": ev.calibration_bins(y, p, 10), **skill_columns(ds, fold.train, te, p)}
     for tid in towers:
         row[f"auc_{tid}"] = ev.auc(y, p_test[tid])
         row[f"train_seconds_{tid}"] = round(secs[tid], 3)
     recent = slice(max(0, len(te) - RECENT_OUTCOMES), len(te))
     row.update(fold_drift(ds.X[fold.train], ds.X[te], ds.names, p_test=p[recent], y_test=y[recent], seed=fold.k))
     row["sharpe_hourly"] = row["sharpe"] / math.sqrt(ev.HOURS_PER_YEAR)
+    row["hourly_returns"] = trials.hourly_returns(net_all[te][taken] * wf.notional_krw, ds.end_ms[te][taken], span,
+                                                  wf.initial_krw)
     if loop is not None:
         row.update(loop(towers, entry, fold))
-    return row, towers, entry, fusion
+    return trials.guard(row, row["trades"], wf.min_trades), towers, entry, fusion
 
 
 def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
@@ -305,21 +315,21 @@ def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
     return {"folds": rows, "feature_importance": imp, "feature_names": ds.names, "markets": ds.markets,
             "label": label_path, "label_id": label_id, "tower_params": tparams.get(tower_id) or tparams,
             "towers_params": tparams, "towers_skipped": skipped, "rows": int(len(ds.y)),
-            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows),
+            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows, wf.min_trades),
             "costs": {"fee_rate": costs.fee_rate, "spread_floor_frac": costs.spread_floor_frac,
                       "slippage_frac": costs.slippage_frac}}
 
 
-def summarize(rows: list[dict]) -> dict:
-    """Means (sums for PnL and trades) over folds, plus the deflated Sharpe ratio across folds.
+def summarize(rows: list[dict], min_trades: int = 30) -> dict:
+    """Means (sums for PnL and trades) over folds, plus the deflated Sharpe ratio of the pooled test hours.
 
-    Deflated Sharpe (Bailey & López de Prado): each fold is one trial of the strategy, so the mean
-    hourly Sharpe of the folds is deflated by the best Sharpe expected from `n_trials` = folds tries by
-    luck (variance = the folds' Sharpe variance; n_obs = test hours); reported only with >= 2 folds. Read it as
-    P(true Sharpe > 0 after the multiple-testing haircut); < 0.95 means no evidence of skill.
+    The deflated Sharpe here counts this run as the only trial (N = 1: skew and kurtosis of the hourly
+    returns still apply); `scalp walkforward` replaces it with N = the distinct trials on an overlapping
+    span from the store (engine/trials.py). Below `min_trades` trades Sharpe and DSR read n/a.
     """
     keys = ("auc", "brier", "ece", "log_loss", "net_pnl", "baseline_net_pnl", "trades", "sharpe", "train_seconds",
-            "drift_ks_max", "drift_features_share", "calibration_ece")
+            "drift_ks_max", "drift_features_share", "calibration_ece", "auc_up", "auc_stop", "auc_direction",
+            "auc_volatility_ref")
     out = {}
     for k in keys:
         vals = [r[k] for r in rows if isinstance(r.get(k), (int, float)) and math.isfinite(r[k])]
@@ -329,19 +339,22 @@ def summarize(rows: list[dict]) -> dict:
         vals = [r.get(f"auc_{tid}") for r in rows]
         vals = [v for v in vals if isinstance(v, float) and math.isfinite(v)]
         out[f"auc_{tid}"] = float(np.mean(vals)) if vals else math.nan
-    out.update(deflated_sharpe_across(rows))
-    return out
+    out.update(deflated_sharpe_across(rows, min_trades=min_trades))
+    from engine.trials import guard
+    return guard(out, out.get("trades") or 0, min_trades)
 
 
-def deflated_sharpe_across(rows: list[dict]) -> dict:
-    """DSR of the hourly Sharpe over all test hours, with the folds as trials (>= 2 folds)."""
-    sr = [r["sharpe_hourly"] for r in rows if isinstance(r.get("sharpe_hourly"), float) and math.isfinite(r["sharpe_hourly"])]
-    if len(sr) < 2 or not any(r.get("trades") for r in rows):      # no trade anywhere: nothing to deflate
-        return {"deflated_sharpe": math.nan, "deflated_sharpe_trials": len(sr)}
-    hours = sum(max(1, int(math.ceil((r["test_end"] - r["test_start"]) / 3_600_000))) for r in rows)
-    var = float(np.var(sr, ddof=1))
-    return {"deflated_sharpe": ev.deflated_sharpe(float(np.mean(sr)), hours, len(sr), sharpe_var=var if var > 0 else 1e-12),
-            "deflated_sharpe_trials": len(sr), "sharpe_hourly_mean": float(np.mean(sr))}
+def pooled_returns(rows: list[dict]) -> list[float]:
+    """The test windows' hourly returns, fold after fold (one series: this run's out-of-sample record)."""
+    return [x for r in rows for x in (r.get("hourly_returns") or [])]
+
+
+def deflated_sharpe_across(rows: list[dict], others: list[dict] | tuple = (), config: str = "",
+                           min_trades: int = 30) -> dict:
+    """DSR of the pooled hourly test returns; `others` = earlier trials (store rows) on an overlapping span."""
+    from engine.trials import deflate
+    trades = int(sum(r.get("trades") or 0 for r in rows))
+    return deflate(pooled_returns(rows), list(others), config, trades, min_trades)
 
 
 def load_streams(cfg) -> dict:

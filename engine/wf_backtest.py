@@ -84,7 +84,7 @@ def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True
     """Fit every fold, then replay the whole data once through one loop, swapping models at test starts
     (`batch`: candle features computed before the loop, as in run_backtest)."""
     from components.types.feed.merge import iter_merged
-    from engine.walkforward import deflated_sharpe_across, summarize
+    from engine.walkforward import summarize
     t0 = time.perf_counter()
     refuse_unfittable(cfg)
     wf = walkforward_params(cfg)
@@ -113,7 +113,7 @@ def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True
     drive(loop, iter_merged(streams, 0.0), sum(len(s) for s in streams.values()), store, run_id, progress, console,
           before=swap_models)
     rows = [jsonable(f[1]) for f in fitted]
-    wf_result = {"folds": rows, "summary": {**summarize(rows), **deflated_sharpe_across(rows)},
+    wf_result = {"folds": rows, "summary": summarize(rows, wf.min_trades),      # DSR + sample-size guard inside
                  "feature_importance": _importance(fitted), "towers_skipped": {}, "leak": False,
                  "params": wf.model_dump()}
     return finish(cfg, loop, store, run_id, own_store, quality, t0, True,

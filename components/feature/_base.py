@@ -45,6 +45,15 @@ class BarParams(FeatureParams):
     bar_s: int = Field(60, ge=1, description="bar length when bars_from=trade (seconds)")
 
 
+def settle_bars(n: int, tol: float = 1e-3) -> int:
+    """Bars after its seed until a Wilder mean (weight 1/n) forgets the seed to `tol`: (1 - 1/n)^k <= tol.
+
+    A recursive feature is only history-independent (the same value whatever bar the data starts at)
+    after its seed has decayed; its declared warm-up must include these bars (leakcheck's warm-up check)."""
+    import math
+    return 0 if n <= 1 else int(math.ceil(math.log(tol) / math.log(1.0 - 1.0 / n)))
+
+
 def row_width(levels: int) -> int:
     return max(BASE_WIDTH, 3 + 4 * levels)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from numba import njit
 from pydantic import Field
 
-from components.feature._base import BarParams, KernelFeature, new_state
+from components.feature._base import BarParams, KernelFeature, new_state, settle_bars
 from components.feature._kernels import CANDLE_K, candle_ok, true_range, wilder
 from registry import register
 
@@ -60,7 +60,8 @@ class Adx14(KernelFeature):
 
     @property
     def warmup(self) -> int:
-        return 2 * self.p.window_bars
+        # the seed average must decay away first: same value whatever bar the history starts at
+        return 2 * (self.p.window_bars + settle_bars(self.p.window_bars))   # DX smoothed, then ADX
 
     def init_state(self):
         s = new_state(1, 13)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from numba import njit
 from pydantic import Field
 
-from components.feature._base import BarParams, KernelFeature, new_state
+from components.feature._base import BarParams, KernelFeature, new_state, settle_bars
 from components.feature._kernels import CANDLE_K, candle_ok, true_range, wilder
 from registry import register
 
@@ -49,7 +49,8 @@ class AtrPct(KernelFeature):
 
     @property
     def warmup(self) -> int:
-        return self.p.window_bars + 1
+        # the seed average must decay away first: same value whatever bar the history starts at
+        return self.p.window_bars + 1 + settle_bars(self.p.window_bars)
 
     def init_state(self):
         s = new_state(1, 5)

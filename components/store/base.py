@@ -11,7 +11,7 @@ from components.store.market import MarketData
 from components.store.redact import redact
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0002"
+HEAD = "0003"
 
 
 def now_ms() -> int:
@@ -246,3 +246,28 @@ class Store(MarketData):
         t = ArtifactRow.__table__
         rows = self._select(ArtifactRow, t.c.name == name, order=[t.c.id.desc()])
         return rows[0] if rows else None
+
+    # -- trials (revision 0003) ------------------------------------------------------------------
+    def record_trial(self, *, kind: str, config_hash: str, span_start_ms: int, span_end_ms: int, period_ms: int,
+                     n_obs: int, trades: int, returns: list[float], sharpe: float | None = None,
+                     skew: float | None = None, kurtosis: float | None = None, run_id: int | None = None) -> int:
+        """One backtest / walk-forward / tuning run: what it tried (config hash), on what span, what it earned."""
+        import math
+
+        from sqlalchemy import insert
+        from components.store.models import TrialRow
+
+        def num(x):
+            return float(x) if x is not None and math.isfinite(x) else None
+        row = dict(kind=kind, config_hash=config_hash, span_start_ms=int(span_start_ms), span_end_ms=int(span_end_ms),
+                   period_ms=int(period_ms), n_obs=int(n_obs), trades=int(trades), sharpe=num(sharpe),
+                   skew=num(skew), kurtosis=num(kurtosis), returns=[float(r) for r in returns],
+                   run_id=run_id, created_ms=now_ms())
+        with self.engine.begin() as conn:
+            return int(conn.execute(insert(TrialRow.__table__).values(**row)).inserted_primary_key[0])
+
+    def trials_overlapping(self, start_ms: int, end_ms: int) -> list[dict]:
+        """Trials whose data span overlaps [start_ms, end_ms], oldest first."""
+        from components.store.models import TrialRow
+        t = TrialRow.__table__
+        return self._select(TrialRow, t.c.span_start_ms < end_ms, t.c.span_end_ms > start_ms, order=[t.c.id])

@@ -163,3 +163,23 @@ class ArtifactRow(SQLModel, table=True):
     signature: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     path: Optional[str] = None
     payload: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class TrialRow(SQLModel, table=True):
+    """One backtest / walk-forward / tuning run as a trial of the deflated Sharpe (revision 0003)."""
+    __tablename__ = "trials"
+    __table_args__ = (Index("ix_trials_span", "span_start_ms", "span_end_ms"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: Optional[int] = Field(default=None, foreign_key="runs.id")
+    created_ms: int = Field(sa_type=BigInteger)
+    kind: str
+    config_hash: str
+    span_start_ms: int = Field(sa_type=BigInteger)
+    span_end_ms: int = Field(sa_type=BigInteger)
+    period_ms: int = Field(sa_type=BigInteger)
+    n_obs: int
+    trades: int
+    sharpe: Optional[float] = None
+    skew: Optional[float] = None
+    kurtosis: Optional[float] = None
+    returns: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -178,6 +178,7 @@ class SequenceTower(Tower):
             rng = np.random.default_rng(p.seed)
             dev = "cuda" if p.device == "auto" and torch.cuda.is_available() else "cpu"
             net = self._make_net(Z.shape[1]).to(dev)
+            _prior_bias(net, y)
             opt = torch.optim.AdamW(net.parameters(), lr=p.lr, weight_decay=p.weight_decay)
             Zt, yt, At = (torch.from_numpy(a.astype(np.float32)) for a in (Z, y, A))
             binary = torch.from_numpy(_AUX_BINARY)
@@ -349,6 +350,18 @@ class SequenceTower(Tower):
         obj.signature, obj.feature_names = sig, list(sig["feature_names"])
         obj.aux_trained = bool(meta["aux_trained"])
         return obj
+
+
+def _prior_bias(net, y: np.ndarray) -> None:
+    """Start the P(up) logit at the training base rate. Learnt through the weights instead (from 0.5),
+    the base rate ends up encoded as "less down for atypical inputs": P(up) then ranks by volatility
+    even with shuffled labels (leakcheck's null check measured AUC 0.61 on the barrier label)."""
+    import torch
+    head = getattr(net, "head", None)
+    rate = float(np.nanmean(y)) if np.isfinite(y).any() else 0.5
+    if head is not None and getattr(head, "bias", None) is not None and 0.0 < rate < 1.0:
+        with torch.no_grad():
+            head.bias[0] = float(np.log(rate / (1.0 - rate)))
 
 
 def _group_rows(groups: np.ndarray | None, n: int) -> list[np.ndarray]:

@@ -60,13 +60,14 @@ def print_table(result: dict, wf) -> None:
     table = Table(title=t("wf.title", label=result["label"], markets=",".join(result["markets"]), rows=result["rows"]))
     short = {"max_drawdown": "max_dd", "baseline_net_pnl": "base_pnl", "baseline_p_value": "base_p",
              "loop_trades": "loop_n", "loop_net_pnl": "loop_pnl", "train_seconds": "train_s", "log_loss": "logloss",
-             "drift_ks_max": "ks_max", "drift_features_share": "drift_sh", "calibration_ece": "ece_recent"}
+             "drift_ks_max": "ks_max", "drift_features_share": "drift_sh", "calibration_ece": "ece_recent",
+             "auc_direction": "auc_dir", "auc_volatility_ref": "auc_vol"}
     cols = fold_columns(result)
     for c in cols:
         table.add_column(short.get(c, c), justify="right")
     for r in result["folds"]:
-        table.add_row(*[_f(r.get(c)) for c in cols])
-    Console(width=max(200, Console().width)).print(table)
+        table.add_row(*["n/a" if c in (r.get("na_reason") or {}) else _f(r.get(c)) for c in cols])
+    Console(width=max(200, Console().width, 11 * len(cols))).print(table)     # one column ~ 11 chars: never squeezed
     first = result["folds"][0] if result["folds"] else {}
     print(t("wf.towers", towers=",".join(first.get("towers") or []), fusion=first.get("fusion") or "-",
             weights=json.dumps(first.get("fusion_weights") or {})))
@@ -78,8 +79,11 @@ def print_table(result: dict, wf) -> None:
     c = result.get("costs") or {}
     print(t("wf.costs", notional=f"{wf.notional_krw:,.0f}", fee=_f(c.get("fee_rate", math.nan) * 100),
             spread=_f(c.get("spread_floor_frac", math.nan) * 100), slip=_f(c.get("slippage_frac", math.nan) * 100)))
-    print(t("wf.dsr", dsr=_f(s.get("deflated_sharpe")), trials=s.get("deflated_sharpe_trials", 0)))
-    print("  " + t("wf.dsr_note"))
+    from engine.trials import shown
+    print(t("trials.dsr", dsr=shown(s, "deflated_sharpe", _f), trials=s.get("deflated_sharpe_trials", 0),
+            skew=_f(s.get("returns_skew"), 2), kurt=_f(s.get("returns_kurtosis"), 1),
+            sharpe=shown(s, "sharpe", lambda v: _f(v, 2))))
+    print("  " + t("trials.dsr_note"))
     print("  " + t("wf.drift_note"))
     if any("loop_error" in r for r in result["folds"]):
         print(t("wf.loop_error", detail=next(r["loop_error"] for r in result["folds"] if "loop_error" in r)))
@@ -96,6 +100,8 @@ def run_and_record(cfg, flags: dict, command: str, **extra) -> tuple[dict, objec
         result = run_walkforward(cfg, wf, progress=lambda k, n: prog.update(task, completed=k))
     out = artifacts.run_dir(cfg, command)
     result["run_id"] = artifacts.store_result(cfg, command, result)
+    from engine.trials import record_walkforward
+    record_walkforward(cfg, result, result["run_id"], wf.min_trades)
     result["json_path"] = str(artifacts.write_json(result, out))
     result["report_path"] = str(artifacts.write_report(result, out))
     return result, wf, out

@@ -140,7 +140,9 @@ def finish(cfg: Any, loop: Any, store: Any, run_id: int | None, own_store: bool,
                          warmup_skips=loop.warmup_skips, absent_roles=list(loop.absent_roles),
                          fill_model=fill_model.get("component"),
                          order_latency_ms=fill_model.get("order_latency_ms"), **(extra_meta or {}))
-    summary = compute(data)
+    from engine.trials import min_trades_of, record_backtest
+    summary = compute(data, min_trades_of(cfg))
+    record_backtest(cfg, store, run_id, data, summary)          # a trial: the DSR counts it and every other
     report = None
     if write_report:
         from engine.report import write_report as _write

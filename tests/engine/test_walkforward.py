@@ -77,17 +77,17 @@ def test_unknown_flag_names_the_options(capsys):
     assert "--folds" in capsys.readouterr().out
 
 
-def test_leakcheck_sees_the_leak_and_passes_the_honest_run(capsys, tmp_path):
+def test_leakcheck_passes_the_honest_run_with_a_table_of_five_checks(capsys, tmp_path):
     from engine.commands import leakcheck
     code = leakcheck.main(["--folds=2", "--baseline-draws=20", *FAST, "ui.lang=en", f"run.out_dir={tmp_path}"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "honest" in out and "leaked" in out and "PASS" in out
+    assert out.count("PASS") >= 4 and "INFO" in out and "FAIL" not in out
 
 
-def test_leakcheck_verdict_fails_a_blind_harness_and_a_too_good_honest_run():
-    from engine.commands.leakcheck import verdict
+def test_leakcheck_probe_fails_a_blind_harness():
+    from engine.checks.leak import probe
     s = lambda auc: {"summary": {"auc": auc}}
-    assert verdict(s(0.70), s(0.99))[0] == 0
-    assert verdict(s(0.70), s(0.72))[0] == 1             # the leak was not seen
-    assert verdict(s(0.97), s(1.00))[0] == 1             # honest run suspiciously good
+    assert probe(s(0.70), s(0.99))["passed"]
+    assert not probe(s(0.70), s(0.72))["passed"]             # the pasted label was not seen
+    assert not probe(s(0.80), s(0.90))["passed"]             # seen, but not by enough

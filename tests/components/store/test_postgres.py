@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 
 from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.feed.replay import Replay
+from components.store.base import HEAD
 from registry import build
 
 pytestmark = pytest.mark.postgres
@@ -54,7 +55,7 @@ def _partitions(store, table):
 
 def test_round_trip_and_monthly_partitions(pg, bundled_data, shared_data):
     s = pg(timescale="auto")          # detection on a server without TimescaleDB -> native partitions
-    assert s.revision() == "0002" and s.layout("candles") == "partitioned"
+    assert s.revision() == HEAD and s.layout("candles") == "partitioned"
     c = load_candles(bundled_data / "upbit/candles_1m/KRW-BTC.csv.gz")          # 2025-09
     b = load_books(shared_data / "upbit/ticks_2021/orderbook_KRW-ADA.csv.gz")   # 2021-04
     t = load_trades(shared_data / "binance_spot/trades_BTCUSDT.csv.gz")        # 2024-08
@@ -124,7 +125,7 @@ def test_upgrade_in_place_from_revision_1(pg):
         conn.execute(text("INSERT INTO runs (name, mode, started_ms, config) VALUES ('old', 'paper', 1, '{}')"))
     old.close()
     new = pg()
-    assert new.revision() == "0002"
+    assert new.revision() == HEAD
     assert new.runs()[0]["status"] == "done"
     assert new.layout("books") == "partitioned"
 
@@ -136,3 +137,12 @@ def test_url_is_never_shown(pg, monkeypatch):
     bare = build("store", {"component": "postgres"})
     with pytest.raises(RuntimeError, match="environment variable SCALP_PG_URL is not set"):
         bare.revision()
+
+
+def test_trials_round_trip(pg):
+    s = pg()
+    tid = s.record_trial(kind="walkforward", config_hash="h", span_start_ms=0, span_end_ms=10, period_ms=3_600_000,
+                         n_obs=2, trades=31, returns=[0.01, -0.02], sharpe=float("nan"), skew=0.5, kurtosis=4.0)
+    got = s.trials_overlapping(5, 20)
+    assert [r["id"] for r in got] == [tid] and got[0]["returns"] == [0.01, -0.02] and got[0]["sharpe"] is None
+    assert s.trials_overlapping(10, 20) == []

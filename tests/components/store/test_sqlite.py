@@ -11,13 +11,14 @@ from sqlalchemy import text
 from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.feed.replay import Replay
 from components.store import partitions
+from components.store.base import HEAD
 from components.store.models import MARKET_TABLES
 from components.types.orders import Fill, Position
 from registry import build, parse_params
 
 ROOT = Path(__file__).resolve().parents[3]
 TABLES = {"candles", "trades", "books", "runs", "decisions", "orders", "fills", "positions", "equity", "trips",
-          "artifacts"}
+          "artifacts", "trials"}
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ def test_artifacts(store):
 
 
 def test_wal_and_schema_at_head(store, tmp_path):
-    assert store.revision() == "0002"
+    assert store.revision() == HEAD
     con = sqlite3.connect(tmp_path / "s.db")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -173,7 +174,7 @@ def test_upgrade_in_place_from_revision_1(tmp_path):
     assert "status" not in cols
     old.close()
     with build("store", {"component": "sqlite", "path": str(path)}) as new:   # migrate: true upgrades in place
-        assert new.revision() == "0002"
+        assert new.revision() == HEAD
         run = new.runs()[0]
         assert run["name"] == "old" and run["status"] == "done" and run["finished_ms"] is None
         assert len(new.read_candles("KRW-BTC")) == 1
@@ -208,3 +209,14 @@ def test_generated_postgres_ddl_for_both_layouts():
     assert hyper.count("PARTITION BY") == 0 and native.count("PARTITION BY RANGE (ts_ms)") == 3
     assert "CREATE TABLE trips" in native and "ALTER TABLE runs ADD COLUMN status" in native   # revision 0002
     assert "PARTITION BY" not in migration_sql("sqlite")
+
+
+def test_trials_round_trip_and_overlap(store):
+    a = store.record_trial(kind="walkforward", config_hash="h1", span_start_ms=0, span_end_ms=100, period_ms=3_600_000,
+                           n_obs=3, trades=40, returns=[0.1, -0.2, float("0.05")], sharpe=0.1, skew=0.0, kurtosis=float("nan"))
+    store.record_trial(kind="backtest", config_hash="h2", span_start_ms=200, span_end_ms=300, period_ms=3_600_000,
+                       n_obs=1, trades=0, returns=[0.0])
+    got = store.trials_overlapping(50, 150)
+    assert [r["id"] for r in got] == [a] and got[0]["returns"] == [0.1, -0.2, 0.05]
+    assert got[0]["kurtosis"] is None                          # NaN stored as NULL
+    assert len(store.trials_overlapping(0, 1000)) == 2 and store.trials_overlapping(100, 200) == []
