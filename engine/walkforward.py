@@ -178,10 +178,10 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     from engine import ensemble
     from engine.costs import bind_costs
     from engine.drift import fold_drift
-    costs = costs if costs is not None else CostModel()
-    spread, rt_cost = ev.row_costs(costs, ds.markets, ds.market, ds.close, ds.bar_spread)
     from engine import trials
     from engine.skill import skill_columns
+    costs = costs if costs is not None else CostModel()
+    spread, rt_cost = ev.row_costs(costs, ds.markets, ds.market, ds.close, ds.bar_spread)
     towers = make_towers()
     if not isinstance(towers, dict):
         towers = {"tower": towers}

@@ -56,7 +56,9 @@ def null_tower(cfg, ds, folds, wf, tid: str, seed: int) -> dict | None:
     """One tower under the null over all folds: pooled test AUC vs band, trades its entry takes."""
     from engine import ensemble
     from engine.walkforward import build_entry, build_towers
-    costs = ev.Costs(wf.fee_rate, wf.spread_pct / 100, wf.slippage_pct / 100)
+    from engine.costs import bind_costs, build_cost_model
+    costs = build_cost_model(cfg)                  # the run's one cost model, priced per row like run_fold
+    spread, rt_cost = ev.row_costs(costs, ds.markets, ds.market, ds.close, ds.bar_spread)
     ys, ps, trades, rows = [], [], 0, 0
     for f in folds:
         tower = build_towers(cfg, wf.seed, wf.boosting_type)[tid]
@@ -66,8 +68,10 @@ def null_tower(cfg, ds, folds, wf, tid: str, seed: int) -> dict | None:
         ensemble.fit_tower(tower, null, f.train, f.cal)
         got = ensemble.predict_tower(tower, null, {"cal": f.cal, "test": f.test})
         entry = build_entry(cfg)
-        entry.fit(got["cal"], null.exit_ret[f.cal])
-        sig = entry.decide_many(got["test"], spread_frac=costs.spread_frac, vol_regime=ds.vol_regime[f.test])
+        bind_costs(costs, entry)
+        entry.fit(got["cal"], null.exit_ret[f.cal], cost_frac=rt_cost[f.cal])
+        sig = entry.decide_many(got["test"], spread_frac=spread[f.test], vol_regime=ds.vol_regime[f.test],
+                                cost_frac=rt_cost[f.test])
         trades += len(ev.select_trades(sig, ds.market[f.test], ds.ts_ms[f.test], ds.end_ms[f.test]))
         rows += len(f.test)
         ys.append(ds.y[f.test])

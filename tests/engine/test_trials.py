@@ -70,7 +70,8 @@ def test_walkforward_json_has_skill_columns_and_the_store_counts_trials(capsys, 
             "towers.catboost.iterations=30", "towers.catboost.depth=3", "markets=[KRW-SOL,KRW-XRP]",
             f"run.out_dir={tmp_path}", f"store.path={tmp_path / 's.db'}"]
     docs = []
-    for extra in (["--min-trades=1000"], ["--min-trades=1", "towers.catboost.depth=4"]):
+    # prob_threshold: the cost-aware entry takes no trade on this small slice once every cost is priced
+    for extra in (["--min-trades=1000"], ["--min-trades=1", "towers.catboost.depth=4", "entry=prob_threshold"]):
         assert walkforward.main([*base, *extra]) == 0
         docs.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
     for row in docs[0]["folds"]:
