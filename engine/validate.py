@@ -13,7 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import registry
-from engine.i18n import t
+from engine.i18n import pydantic_text, t
 
 # config group -> (component kind, multi-select?)
 GROUPS: dict[str, tuple[str, bool]] = {
@@ -89,7 +89,7 @@ def _settings_problems(data: dict) -> list[tuple[str, str]]:
     except ValidationError as e:
         for err in e.errors(include_input=False):
             loc = ".".join(["walkforward", *(str(p) for p in err["loc"])])
-            problems.append((loc, "unknown key" if err["type"] == "extra_forbidden" else err["msg"]))
+            problems.append((loc, pydantic_text(err)))
     return problems
 
 
@@ -109,7 +109,7 @@ def _root_problems(cfg: DictConfig) -> list[tuple[str, str]]:
     except ValidationError as e:
         for err in e.errors(include_input=False):
             loc = ".".join(str(p) for p in err["loc"])
-            problems.append((loc, "unknown key" if err["type"] == "extra_forbidden" else err["msg"]))
+            problems.append((loc, pydantic_text(err)))
     return problems
 
 

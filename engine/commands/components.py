@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import registry
 from engine.i18n import t
@@ -26,6 +27,10 @@ def _param_line(name: str, spec: dict) -> str:
 
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
+    flag = next((a for a in argv if a.startswith("-") and a != "--json"), None)
+    if flag is not None:
+        from engine.cli import unknown_option
+        return unknown_option("components", flag)
     args = [a for a in argv if not a.startswith("--")]
     registry.load_all()
     kinds = list(registry.KINDS)
@@ -34,7 +39,7 @@ def main(argv: list[str]) -> int:
             try:
                 registry.names(args[0])
             except registry.ConfigError as e:
-                print("\n".join(e.lines()))
+                print("\n".join(e.lines()), file=sys.stderr)
                 return 2
         kinds = [args[0]]
     if as_json:
