@@ -13,7 +13,7 @@ from engine.i18n import set_lang, t
 
 JobFn = Callable[[DictConfig], int]
 MULTIRUN_FLAGS = ("-m", "--multirun")
-OVERRIDE_RE = re.compile(r"(\+{1,2}|~)?[\w.\-/@:]+(=.*)?", re.S)   # key=value, +key=value, ~key, group@pkg=x
+OVERRIDE_RE = re.compile(r"~[\w.\-/@:]+(=.*)?|\+{0,2}[\w.\-/@:]+=.*", re.S)   # key=v, +key=v, ~key, grp@pkg=x
 
 
 def _lang_from(overrides: list[str]) -> None:

@@ -50,11 +50,15 @@ def print_command_help(name: str, module: str) -> None:
     print(usage_line(name))
     print()
     print(t(f"{base}.about") if f"{base}.about" in catalog() else help_line(name, module))
-    for section, key in (("reads", f"{base}.reads"), ("examples", f"{base}.examples")):
-        if key in catalog():
+    from engine.messages.help import CODE
+    code = CODE.get(name.replace("-", "_"), {})
+    for section in ("reads", "examples"):
+        key = f"{base}.{section}"
+        text = t(key) if key in catalog() else code.get(section)
+        if text:
             print()
             print(t(f"help.section.{section}"))
-            print(t(key))
+            print(text)
     print()
     print(t("help.section.exit"))
     print(t("help.exit_codes"))

@@ -64,3 +64,12 @@ def pydantic_text(err: dict) -> str:
     if _lang == "ko" and "expected" in ctx:
         ctx["expected"] = str(ctx["expected"]).replace(" or ", ", ")
     return t(key, **{k: ctx[k] for k in need})
+
+
+def component_description(kind: str, name: str, docstring_line: str) -> str:
+    """A component's one-line description in the current language: Korean from engine/messages/components.py
+    (plugins without an entry keep their docstring), English from the docstring."""
+    if _lang == "ko":
+        from engine.messages.components import KO
+        return KO.get(f"{kind}.{name}", docstring_line)
+    return docstring_line

@@ -5,7 +5,7 @@ import json
 import sys
 
 import registry
-from engine.i18n import t
+from engine.i18n import component_description, t
 
 HELP = "list registered components and their params"
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "minLength", "maxLength")
@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
         print(t("components.header", kind=kind, n=len(names)))
         for name in names:
             schema = registry.describe(kind, name)
-            print(f"  {name} — {schema.get('description', '')}")
+            print(f"  {name} — {component_description(kind, name, schema.get('description', ''))}")
             if schema.get("x-needs"):
                 print(f"      {t('components.needs', needs=', '.join(schema['x-needs']))}")
             for pname, spec in schema.get("properties", {}).items():

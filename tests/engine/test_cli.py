@@ -177,3 +177,49 @@ def test_walkforward_node_is_strict(capsys):
     lines = out.splitlines()
     assert "walkforward.bogus  unknown key" in lines
     assert any(line.startswith("walkforward.folds  Input should be greater than or equal to 1") for line in lines)
+
+
+def _command_names():
+    from engine.cli import commands
+    return sorted(commands())
+
+
+@pytest.mark.parametrize("name", _command_names())
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_every_command_has_help(capsys, name, flag):
+    rc, out, err = run(capsys, name, flag)
+    assert rc == 0 and err == ""
+    first = out.splitlines()[0]
+    assert first.startswith(f"usage: scalp {name}"), out
+    assert "exit codes:" in out and "130" in out
+
+
+@pytest.mark.parametrize("name", ["backtest", "validate", "paper", "live", "cancel-all", "record", "train",
+                                  "walkforward", "components", "report", "exchange-server"])
+def test_unknown_flag_is_named_with_the_usage_line(capsys, name):
+    rc, out, err = run(capsys, name, "--frobnicate")
+    assert rc == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("unknown option --frobnicate"), err
+    assert lines[1].startswith(f"usage: scalp {name}")
+    assert "Exception" not in err
+
+
+def test_a_word_that_is_no_override_is_named_not_the_parser_class(capsys):
+    rc, out, err = run(capsys, "validate", "majors")
+    assert rc == 2 and "'majors' is not an override" in err and "Exception" not in err
+
+
+def test_close_group_option_is_suggested_on_stderr_only():
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", "validate", "preset=major"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "majors" in proc.stderr.splitlines()[0] and "major'" in proc.stderr
+
+
+def test_market_without_the_needed_data_is_one_line(capsys, shared_data):
+    rc, _, err = run(capsys, "validate", "markets=[KRW-ADA]")
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert rc == 2 and len(lines) == 2, err        # the market line + the count line
+    assert lines[0].startswith("markets  KRW-ADA: feed 'replay' has no candle data")
+    assert "Markets with candle data: KRW-BTC" in lines[0]
