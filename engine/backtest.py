@@ -176,7 +176,8 @@ def finish(cfg: Any, loop: EngineLoop, store: Any, run_id: int | None, own_store
                  "seed": int(cfg.get("seed", 0)), "warmup_skips": loop.warmup_skips, "towers": list(loop.towers),
                  "absent_roles": list(loop.absent_roles), "feature_names": loop.feature_names,
                  "decision_interval_ms": loop.interval_ms, "fill_model": fill_model.get("component"),
-                 "order_latency_ms": fill_model.get("order_latency_ms"), **(extra_meta or {})}
+                 "order_latency_ms": fill_model.get("order_latency_ms"), "config": _config_tree(cfg),
+                 **(extra_meta or {})}
     from engine.summary import compute
     summary = compute(data)
     report = None
@@ -193,6 +194,12 @@ def finish(cfg: Any, loop: EngineLoop, store: Any, run_id: int | None, own_store
         if own_store:
             store.close()
     return BacktestResult(run_id, data, summary, report, loop)
+
+
+def _config_tree(cfg: Any) -> dict:
+    """The run's config for the report, interpolations unresolved (an ${oc.env:...} secret stays a reference)."""
+    from omegaconf import DictConfig, OmegaConf
+    return OmegaConf.to_container(cfg, resolve=False) if isinstance(cfg, DictConfig) else dict(cfg or {})
 
 
 def _jsonable(obj: Any) -> Any:
