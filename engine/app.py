@@ -108,12 +108,13 @@ def job_config(cfg: DictConfig) -> DictConfig:
     return OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
 
 
-def _job_header() -> None:
+def _job_header(stream) -> None:
     """`-m` runs: one header line per job (its number and overrides) before the job's own output."""
     from hydra.core.hydra_config import HydraConfig
     try:
         hc = HydraConfig.get()
-        print(t("cli.job_header", num=hc.job.num, overrides=" ".join(hc.overrides.task) or "-"), flush=True)
+        print(t("cli.job_header", num=hc.job.num, overrides=" ".join(hc.overrides.task) or "-"), file=stream,
+              flush=True)
     except ValueError:
         pass
 
@@ -131,7 +132,7 @@ def _known_failure(e: Exception) -> int:
     raise e
 
 
-def hydra_command(name: str, argv: list[str], job: JobFn) -> int:
+def hydra_command(name: str, argv: list[str], job: JobFn, json_out: bool = False) -> int:
     """Validate every job's config, then run `job(cfg)` through Hydra (multirun with -m)."""
     multirun = any(a in MULTIRUN_FLAGS for a in argv)
     overrides = [a for a in argv if a not in MULTIRUN_FLAGS]
@@ -156,7 +157,7 @@ def hydra_command(name: str, argv: list[str], job: JobFn) -> int:
         load_plugins(user)
         set_lang(str(user.get("ui", {}).get("lang", "ko")))
         if multirun:
-            _job_header()
+            _job_header(sys.stderr if json_out else sys.stdout)   # --json: stdout holds only JSON
         try:
             return int(job(user) or 0)
         except registry.ConfigError as e:   # found only while building: same report as validate

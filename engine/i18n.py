@@ -73,3 +73,11 @@ def component_description(kind: str, name: str, docstring_line: str) -> str:
         from engine.messages.components import KO
         return KO.get(f"{kind}.{name}", docstring_line)
     return docstring_line
+
+
+def _install_registry_hooks() -> None:
+    import registry.core
+    registry.core.set_text_hooks(t, pydantic_text)
+
+
+_install_registry_hooks()

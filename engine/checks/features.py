@@ -56,8 +56,9 @@ def feature_feed_needs(cfg: DictConfig) -> list[tuple[str, str]]:
             continue
         missing = set().union(*users.values())
         available = _markets_with(feed, missing, m)
-        if not available and have:
-            feature_short[m] = have
+        if not available:          # no market of the feed has it: the features' problem (or, with no data
+            if have:               # at all, a feed question this check does not answer)
+                feature_short[m] = have
             continue
         problems.append(("markets", t(
             "features.check.market_lacks", market=m, hint=_close_market(feed, m) if not have else "",
@@ -76,9 +77,17 @@ def feature_feed_needs(cfg: DictConfig) -> list[tuple[str, str]]:
     return problems
 
 
+def _layout(feed: Any) -> Any:
+    """The feed's file layout, or None (no layout, or its folder is missing: the feed check says so)."""
+    try:
+        return feed.layout() if hasattr(feed, "layout") else None
+    except (OSError, ValueError):
+        return None
+
+
 def _close_market(feed: Any, market: str) -> str:
     from engine.cli import suggest
-    lay = feed.layout() if hasattr(feed, "layout") else None
+    lay = _layout(feed)
     return suggest(market, lay.markets()) if lay is not None else ""
 
 
@@ -88,7 +97,7 @@ def _short_list(items: list[str], n: int = 6) -> str:
 
 def _markets_with(feed: Any, kinds: set[str], like: str) -> list[str]:
     """Markets of the feed with the same quote currency as `like` (KRW-...) that provide every kind in `kinds`."""
-    lay = feed.layout() if hasattr(feed, "layout") else None
+    lay = _layout(feed)
     if lay is None:
         return []
     quote = like.split("-", 1)[0] + "-"

@@ -138,6 +138,7 @@ def main(argv: list[str]) -> int:
     sub = argv[0]
     flags, overrides = split_args(argv[1:])
     if sub == "info":
-        return hydra_command("data", overrides, lambda cfg: info_job(cfg, bool(flags.get("json"))))
+        return hydra_command("data", overrides, lambda cfg: info_job(cfg, bool(flags.get("json"))),
+                             json_out=bool(flags.get("json")))
     markets = [m for m in str(flags.get("markets", "")).split(",") if m] or None
     return hydra_command("data", overrides, lambda cfg: import_job(cfg, str(flags.get("from", "")), markets))

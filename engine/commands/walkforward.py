@@ -125,7 +125,7 @@ def flagged_command(name: str, argv: list[str], work, show) -> int:
             return exit_codes.DATA
         return show(cfg, flags, result)
 
-    return hydra_command(name, rest, job)
+    return hydra_command(name, rest, job, json_out=bool(flags.get("json")))
 
 
 def _show(cfg, flags: dict, got) -> int:
