@@ -223,3 +223,12 @@ def test_market_without_the_needed_data_is_one_line(capsys, shared_data):
     assert rc == 2 and len(lines) == 2, err        # the market line + the count line
     assert lines[0].startswith("markets  KRW-ADA: feed 'replay' has no candle data")
     assert "Markets with candle data: KRW-BTC" in lines[0]
+
+
+def test_backtest_whose_features_never_warm_up_says_so_and_exits_1(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", "backtest", "towers=[momentum_rule]",
+                           "entry=prob_threshold", "feed.start=2025-09-25T00:00", "feed.end=2025-09-25T00:20",
+                           "ui.lang=en", f"store.path={tmp_path / 's.db'}", f"run.out_dir={tmp_path}",
+                           f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines()[-1].startswith("the features never warmed up: 0 decisions")
