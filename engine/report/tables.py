@@ -104,10 +104,16 @@ def trips_section(trips: list[dict], trading_from_ms: int | None) -> str:
     warm = [tr for tr in trips if start is not None and int(tr["ts_ms"]) < start]
     trading = [tr for tr in trips if start is None or int(tr["ts_ms"]) >= start]
     cw, ct = Counter(tr["switch"] for tr in warm), Counter(tr["switch"] for tr in trading)
-    counts = table(_cols("switch", "warmup", "trading"),
-                   [[sw, cw.get(sw, 0), ct.get(sw, 0)] for sw in sorted(set(cw) | set(ct), key=lambda s: -(cw[s] + ct[s]))],
-                   "trip-counts", foot=[t("report.total"), len(warm), len(trading)])
-    note = f'<p class="muted">{html.escape(t("report.trips.split", warm=len(warm), trading=len(trading), start=iso(start)))}</p>'
+    order = sorted(set(cw) | set(ct), key=lambda sw: -(cw[sw] + ct[sw]))
+    if start is None:          # a run without a known trading start: counts per switch only
+        counts = table(_cols("switch", "count"), [[sw, ct[sw]] for sw in order], "trip-counts",
+                       foot=[t("report.total"), len(trading)])
+        note = ""
+    else:
+        counts = table(_cols("switch", "warmup", "trading"), [[sw, cw.get(sw, 0), ct.get(sw, 0)] for sw in order],
+                       "trip-counts", foot=[t("report.total"), len(warm), len(trading)])
+        split = t("report.trips.split", warm=len(warm), trading=len(trading), start=iso(start))
+        note = f'<p class="muted">{html.escape(split)}</p>'
 
     def listing(items: list[dict], cls: str) -> str:
         return table(_cols("time", "switch", "action", "market", "why"),
@@ -134,7 +140,9 @@ def folds_section(meta: dict) -> str:
     cols = fold_columns(wf)
     body = [[int(r["fold"]) + 1 if c == "fold" and isinstance(r.get(c), int)
              else "–" if r.get(c) is None else html.unescape(_fmt(r.get(c))) for c in cols] for r in rows]
-    label = wf.get("label") or meta.get("label") or "-"
+    labels = ((meta.get("config") or {}).get("labels") or {}) if isinstance(meta.get("config"), dict) else {}
+    label = wf.get("label") or ", ".join(f"{k} ({v.get('component', k)})" if isinstance(v, dict) else str(k)
+                                         for k, v in labels.items()) or "-"
     markets = ", ".join(wf.get("markets") or meta.get("markets") or []) or "-"
     summ = wf.get("summary") or {}
     worst = "".join(f'<li>{int(r["fold"]) + 1}: {html.escape(", ".join(f"{n} {v:.3f}" for n, v in r.get("drift_worst") or []))}</li>'
