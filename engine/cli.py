@@ -77,10 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         if a.startswith("ui.lang=") and a.split("=", 1)[1] in ("ko", "en"):
             from engine.i18n import set_lang
             set_lang(a.split("=", 1)[1])
+    cmds = commands()
+    if len(argv) > 1 and argv[0] == "help" and argv[1] in cmds:      # `scalp help backtest`
+        argv = [argv[1], "--help"]
     if not argv or argv[0] in ("-h", "--help", "help"):
         print_help()
-        return 0
-    cmds = commands()
+        return exit_codes.OK
     name = argv[0]
     if name not in cmds:
         print(t("cli.unknown_command", name=name, hint=suggest(name, cmds)), file=sys.stderr)

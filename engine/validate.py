@@ -67,7 +67,7 @@ class RootConfig(_Strict):
     @classmethod
     def check_markets(cls, markets: list[str]) -> list[tuple[str, str]]:
         bad = [m for m in markets if not re.fullmatch(r"(KRW|BTC|USDT)-[A-Z0-9]+", str(m))]
-        return [("markets", f"'{m}' is not an Upbit market code like KRW-BTC") for m in bad]
+        return [("markets", t("validate.bad_market", market=m)) for m in bad]
 
 
 def _settings_problems(data: dict) -> list[tuple[str, str]]:
@@ -100,7 +100,7 @@ def _root_problems(cfg: DictConfig) -> list[tuple[str, str]]:
     for key in list(data):
         if key not in RootConfig.model_fields:
             close = difflib.get_close_matches(key, sorted(allowed), n=2, cutoff=0.6)
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            hint = t("cli.did_you_mean", options=", ".join(repr(c) for c in close)) if close else ""
             problems.append((key, t("validate.unknown_root_key", hint=hint)))
             data.pop(key)
     try:
@@ -189,7 +189,8 @@ def link_problems(cfg: DictConfig) -> list[tuple[str, str]]:
             try:
                 problems.extend(fn(cfg))
             except Exception as e:  # a check must not hide the others
-                problems.append(("", f"check {mod.name}.{fn.__name__} failed: {type(e).__name__}: {e}"))
+                problems.append(("", t("validate.check_crashed", check=f"{mod.name}.{fn.__name__}",
+                                       detail=f"{type(e).__name__}: {e}")))
     return problems
 
 
@@ -214,7 +215,7 @@ def load_plugins(cfg: DictConfig) -> list[tuple[str, str]]:
             else:
                 importlib.import_module(ref)
         except Exception as e:
-            problems.append((f"plugins[{i}]", f"cannot load '{ref}': {type(e).__name__}: {e}"))
+            problems.append((f"plugins[{i}]", t("validate.plugin_load", ref=ref, detail=f"{type(e).__name__}: {e}")))
     return problems
 
 
