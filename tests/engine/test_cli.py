@@ -232,3 +232,11 @@ def test_backtest_whose_features_never_warm_up_says_so_and_exits_1(tmp_path):
                            f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert proc.stderr.strip().splitlines()[-1].startswith("the features never warmed up: 0 decisions")
+
+
+def test_multirun_prints_a_header_per_job(capsys):
+    rc, out, _ = run(capsys, "validate", "-m", "seed=1,2")
+    assert rc == 0
+    headers = [ln for ln in out.splitlines() if ln.startswith("── job ")]
+    assert len(headers) == 2 and "seed=1" in headers[0] and "seed=2" in headers[1]
+    assert out.count("config OK") == 2
