@@ -126,7 +126,11 @@ def _known_failure(e: Exception) -> int:
     if isinstance(e, DataError):
         print(t("data.error", detail=str(e)), file=sys.stderr)
         return exit_codes.DATA
-    if isinstance(e, (UpbitError, ConnectionError, TimeoutError)):
+    try:
+        from httpx import TransportError
+    except ImportError:                       # pragma: no cover - httpx is a dependency of the upbit client
+        TransportError = OSError
+    if isinstance(e, (UpbitError, ConnectionError, TimeoutError, TransportError)):
         print(t("live.error", detail=f"{getattr(e, 'error_name', type(e).__name__)}: {e}"), file=sys.stderr)
         return exit_codes.EXCHANGE
     raise e
