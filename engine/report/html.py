@@ -58,8 +58,12 @@ def render(data: RunData, s: dict[str, Any]) -> str:
         charts.append(f"<h3>{html.escape(m)}</h3>" + trades_chart(m, data.prices.get(m, []),
                                                                   [x for x in data.trades if x["market"] == m], mf))
     recent = data.trades[-100:]
-    quality = tables.table([t("report.col.check"), t("report.col.count")], [[k, v] for k, v in (data.quality or {}).items()],
-                           "quality")
+    quality = tables.table([t("report.col.check"), t("report.col.count")],
+                           [[k, v] for k, v in (data.quality or {}).items()], "quality")
+    dd_chart = line_chart(ts, -100 * dd, "#cf222e", lambda v: f"{v:.2f}%", "drawdown", fill=True)
+    last = (f'<h3>{html.escape(t("report.h.last_trades", n=len(recent)))}</h3>'
+            f'{tables.recent_trades_table(recent, price_fmt)}')
+    trips = tables.trips_section(data.trips, meta.get("trading_from_ms"))
     events = meta.get("events", "-")
     sub = t("report.subtitle", start=tables.iso(s.get("start_ms")), end=tables.iso(s.get("end_ms")),
             markets=", ".join(data.markets), events=f"{events:,}" if isinstance(events, int) else events,
@@ -71,15 +75,15 @@ def render(data: RunData, s: dict[str, Any]) -> str:
 <p class="muted">{html.escape(sub)}</p>
 <section id="summary">{_h2("report.h.summary")}{head}</section>
 <section id="equity">{_h2("report.h.equity")}{line_chart(ts, eq, "#0969da", lambda v: f"{v:,.0f}", "equity")}</section>
-<section id="drawdown">{_h2("report.h.drawdown")}{line_chart(ts, -100 * dd, "#cf222e", lambda v: f"{v:.2f}%", "drawdown", fill=True)}</section>
+<section id="drawdown">{_h2("report.h.drawdown")}{dd_chart}</section>
 <section id="exit-reasons">{_h2("report.h.exit_reasons")}{tables.exit_reason_table(data.trades)}</section>
 <section id="days">{_h2("report.h.days")}{tables.per_day_table(data.trades)}</section>
 <section id="markets">{_h2("report.h.markets")}{tables.per_market_table(s, data.trades)}</section>
 <section id="trades">{_h2("report.h.trades")}<p class="muted">{html.escape(t("report.trades_legend"))}</p>
-{''.join(charts)}<h3>{html.escape(t("report.h.last_trades", n=len(recent)))}</h3>{tables.recent_trades_table(recent, price_fmt)}</section>
+{''.join(charts)}{last}</section>
 {tables.folds_section(meta)}{calibration_section(data.sections or {})}{importance_section(_importance(data, meta))}
 <section id="quality">{_h2("report.h.quality")}{quality}</section>
-<section id="killswitches">{_h2("report.h.killswitches")}{tables.trips_section(data.trips, meta.get("trading_from_ms"))}</section>
+<section id="killswitches">{_h2("report.h.killswitches")}{trips}</section>
 <section id="run">{_h2("report.h.run")}{_run_section(meta)}</section>
 <script>{JS}</script></body></html>"""
 
@@ -95,7 +99,8 @@ def _importance(data: RunData, meta: dict) -> dict:
 
 def _run_section(meta: dict) -> str:
     facts = t("report.run.facts", run_id=meta.get("run_id", "-"), seed=meta.get("seed", "-"),
-              events=meta.get("events", "-"), wall_s=num(meta.get("wall_s"), 1), towers=", ".join(meta.get("towers") or []) or "-",
+              events=meta.get("events", "-"), wall_s=num(meta.get("wall_s"), 1),
+              towers=", ".join(meta.get("towers") or []) or "-",
               interval_ms=meta.get("decision_interval_ms", "-"), fill_model=meta.get("fill_model") or "-")
     rest = {k: v for k, v in meta.items() if k not in ("feature_names", "config", "walkforward")}
     cfg = meta.get("config")

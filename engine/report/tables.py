@@ -145,7 +145,8 @@ def folds_section(meta: dict) -> str:
                                          for k, v in labels.items()) or "-"
     markets = ", ".join(wf.get("markets") or meta.get("markets") or []) or "-"
     summ = wf.get("summary") or {}
-    worst = "".join(f'<li>{int(r["fold"]) + 1}: {html.escape(", ".join(f"{n} {v:.3f}" for n, v in r.get("drift_worst") or []))}</li>'
+    worst = "".join(f'<li>{int(r["fold"]) + 1}: '
+                    f'{html.escape(", ".join(f"{n} {v:.3f}" for n, v in r.get("drift_worst") or []))}</li>'
                     for r in rows if r.get("drift_worst"))
     dsr = t("wf.dsr", dsr=_fmt(summ.get("deflated_sharpe")), trials=summ.get("deflated_sharpe_trials", 0))
     return (f'<section id="walkforward"><h2>{html.escape(t("report.h.walkforward"))}</h2>'
