@@ -85,16 +85,19 @@ def _show(cfg, flags: dict, got) -> int:
         print(t("run.saved", path=path))
     if paths:
         after = max(towers[k].signature["span_ms"][1] for k in paths) + 1
+        feed_end = ((cfg.get("feed") or {}).get("end")) if hasattr(cfg, "get") else None
         print(follow_up(after, info["data_span_ms"], ",".join(towers),
-                        " ".join(f"towers.{k}.model_path={v}" for k, v in paths.items())))
+                        " ".join(f"towers.{k}.model_path={v}" for k, v in paths.items()), feed_end))
     return 0
 
 
-def follow_up(after_ms: int, data_span_ms: list[int], towers: str, paths: str) -> str:
-    """The backtest to run next: on the data after the training span when there is enough of it; else how to
-    keep the last fifth of the data out of training (feed.end) and backtest that."""
+def follow_up(after_ms: int, data_span_ms: list[int], towers: str, paths: str, feed_end=None) -> str:
+    """The backtest to run next: on the data after the training span when there is enough of it (or when
+    training stopped at feed.end: the data after it); else how to keep the last fifth out of training."""
     import datetime as dt
     first, last = data_span_ms
+    if feed_end not in (None, ""):
+        return t("train.use_after_end", towers=towers, paths=paths, after=after_ms, end=feed_end)
     if last - after_ms >= MIN_FOLLOW_UP_MS:
         return t("train.use_many", towers=towers, paths=paths, after=after_ms)
     cut_ms = first + (last - first) * 4 // 5

@@ -19,6 +19,11 @@ MESSAGES = {
               "max KS {ks_max:.2f}: entries blocked, retrain the model"},
     "train.use_many": {"ko": "사용 (학습 때와 같은 오버라이드, 학습 구간 이후 데이터): scalp backtest towers=[{towers}] {paths} feed.start={after}",
                        "en": "use them (same overrides as for training, data after their span): scalp backtest towers=[{towers}] {paths} feed.start={after}"},
+    "train.use_after_end": {
+        "ko": "사용 (학습 때와 같은 오버라이드, feed.end={end} 이후 데이터): scalp backtest towers=[{towers}] {paths} "
+              "feed.start={after} feed.end=null",
+        "en": "use them (same overrides as for training, on the data after feed.end={end}): scalp backtest "
+              "towers=[{towers}] {paths} feed.start={after} feed.end=null"},
     "train.no_follow_up": {
         "ko": "학습 구간 뒤에 남은 데이터가 {left_min}분뿐이라 백테스트할 구간이 없습니다. 마지막 5분의 1을 남기려면: "
               "scalp train feed.end={cut}  (같은 오버라이드로) 그다음 scalp backtest towers=[{towers}] "

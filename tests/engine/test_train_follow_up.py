@@ -16,3 +16,9 @@ def test_a_backtest_after_the_span_when_enough_data_follows():
     after = START + 3 * DAY_MS
     line = follow_up(after, [START, after + MIN_FOLLOW_UP_MS], "catboost", "towers.catboost.model_path=m")
     assert f"feed.start={after}" in line and "towers.catboost.model_path=m" in line
+
+
+def test_training_that_stopped_at_feed_end_backtests_what_follows():
+    after = START + 5 * DAY_MS
+    line = follow_up(after, [START, after - 1], "catboost", "towers.catboost.model_path=m", "2025-09-25T00:00")
+    assert f"feed.start={after} feed.end=null" in line and "after feed.end=2025-09-25T00:00" in line
