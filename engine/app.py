@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 from omegaconf import DictConfig, OmegaConf
 
+from engine import exit_codes
 from engine.conf import conf_dir
 from engine.i18n import set_lang, t
 
 JobFn = Callable[[DictConfig], int]
 MULTIRUN_FLAGS = ("-m", "--multirun")
+OVERRIDE_RE = re.compile(r"~[\w.\-/@:]+(=.*)?|\+{0,2}[\w.\-/@:]+=.*", re.S)   # key=v, +key=v, ~key, grp@pkg=x
 
 
 def _lang_from(overrides: list[str]) -> None:
@@ -29,15 +31,20 @@ def _composition_problem(err: Exception, overrides: list[str]) -> tuple[str, str
         group, option = m.groups()
         avail = re.findall(r"^\s*\t?(\S+)\s*$", text.split("Available options", 1)[-1], re.M)
         avail = [a for a in avail if not a.startswith("in") and ":" not in a] or _options(group)
-        return group.replace("/", "."), t("validate.missing_option", option=option,
-                                          available=", ".join(avail or _options(group)))
+        avail = avail or _options(group)
+        from engine.cli import suggest
+        return group.replace("/", "."), t("validate.missing_option", option=option, available=", ".join(avail),
+                                          hint=suggest(option, avail))
     m = re.search(r"Could not override '([^']+)'", text) or re.search(r"Key '([^']+)' is not in struct", text)
     if m:
         key = m.group(1)
         full = next((ov.split("=", 1)[0].lstrip("+~") for ov in overrides
                      if ov.split("=", 1)[0].lstrip("+~").endswith(key)), key)
         return full, t("validate.missing_key", key=full)
-    return "", t("validate.bad_override", detail=text.splitlines()[0])
+    bad = next((ov for ov in overrides if not OVERRIDE_RE.fullmatch(ov)), None)
+    if bad is not None:           # the parser's own text names its classes (LexerNoViableAltException...)
+        return "", t("cli.not_override", arg=bad)
+    return "", t("validate.bad_override", detail=re.sub(r"^\w+Exception:\s*", "", text.splitlines()[0]))
 
 
 def _options(group: str) -> list[str]:
@@ -89,10 +96,11 @@ def precheck(overrides: list[str], multirun: bool) -> tuple[list[list[str]], lis
 
 
 def report_problems(problems: list[tuple[str, str]]) -> int:
+    """Config problems go to stderr, one `dotted.path  message` line each; exit 2."""
     for path, msg in problems:
-        print(f"{path}  {msg}" if path else msg)
-    print(t("validate.problems", n=len(problems)))
-    return 2
+        print(f"{path}  {msg}" if path else msg, file=sys.stderr)
+    print(t("validate.problems", n=len(problems)), file=sys.stderr)
+    return exit_codes.CONFIG
 
 
 def job_config(cfg: DictConfig) -> DictConfig:
@@ -100,11 +108,43 @@ def job_config(cfg: DictConfig) -> DictConfig:
     return OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
 
 
-def hydra_command(name: str, argv: list[str], job: JobFn) -> int:
+def _job_header(stream) -> None:
+    """`-m` runs: one header line per job (its number and overrides) before the job's own output."""
+    from hydra.core.hydra_config import HydraConfig
+    try:
+        hc = HydraConfig.get()
+        print(t("cli.job_header", num=hc.job.num, overrides=" ".join(hc.overrides.task) or "-"), file=stream,
+              flush=True)
+    except ValueError:
+        pass
+
+
+def _known_failure(e: Exception) -> int:
+    """Data/feed and exchange failures: one line on stderr with their exit code; anything else propagates."""
+    from components.exchange.upbit.errors import UpbitError
+    from components.feed.errors import DataError
+    if isinstance(e, DataError):
+        print(t("data.error", detail=str(e)), file=sys.stderr)
+        return exit_codes.DATA
+    try:
+        from httpx import TransportError
+    except ImportError:                       # pragma: no cover - httpx is a dependency of the upbit client
+        TransportError = OSError
+    if isinstance(e, (UpbitError, ConnectionError, TimeoutError, TransportError)):
+        print(t("live.error", detail=f"{getattr(e, 'error_name', type(e).__name__)}: {e}"), file=sys.stderr)
+        return exit_codes.EXCHANGE
+    raise e
+
+
+def hydra_command(name: str, argv: list[str], job: JobFn, json_out: bool = False) -> int:
     """Validate every job's config, then run `job(cfg)` through Hydra (multirun with -m)."""
     multirun = any(a in MULTIRUN_FLAGS for a in argv)
     overrides = [a for a in argv if a not in MULTIRUN_FLAGS]
     _lang_from(overrides)
+    flag = next((a for a in overrides if a.startswith("-")), None)
+    if flag is not None:
+        from engine.cli import unknown_option
+        return unknown_option(name, flag.split("=", 1)[0])
     _, problems = precheck(overrides, multirun)
     if problems:
         return report_problems(problems)
@@ -120,12 +160,19 @@ def hydra_command(name: str, argv: list[str], job: JobFn) -> int:
         from engine.settings import job_start
         from engine.validate import load_plugins
         load_plugins(user)
+        if multirun:
+            _job_header(sys.stderr if json_out else sys.stdout)   # --json: stdout holds only JSON
         try:
             settings = job_start(user)      # typed root nodes, parsed once; downstream reads settings_of(cfg)
             set_lang(settings.ui.lang)
             return int(job(user) or 0)
         except registry.ConfigError as e:   # found only while building: same report as validate
             return report_problems(e.problems)
+        except FileNotFoundError as e:
+            print(t("data.error", detail=str(e)), file=sys.stderr)
+            return exit_codes.DATA
+        except Exception as e:
+            return _known_failure(e)
 
     GlobalHydra.instance().clear()
     hydra = Hydra.create_main_hydra2(task_name=name,

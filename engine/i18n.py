@@ -47,3 +47,37 @@ def t(key: str, /, **kw: object) -> str:
 
 def placeholders(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def pydantic_text(err: dict) -> str:
+    """One pydantic error (from `errors(include_input=False)`) in the current language: the catalog entry of its
+    type filled from its context; the input value is never shown (it may be a secret)."""
+    typ = str(err.get("type", ""))
+    ctx = {k: (v if not isinstance(v, BaseException) else str(v)) for k, v in (err.get("ctx") or {}).items()}
+    key = f"pydantic.{typ}"
+    texts = catalog().get(key)
+    if texts is None:
+        return t("pydantic.other", type=typ) if _lang != "en" else str(err.get("msg") or t("pydantic.other", type=typ))
+    need = placeholders(texts.get(_lang, texts["en"]))
+    if not need <= set(ctx):                       # context shape changed upstream: keep the library's text in en
+        return str(err.get("msg")) if _lang == "en" else t("pydantic.other", type=typ)
+    if _lang == "ko" and "expected" in ctx:
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", ", ")
+    return t(key, **{k: ctx[k] for k in need})
+
+
+def component_description(kind: str, name: str, docstring_line: str) -> str:
+    """A component's one-line description in the current language: Korean from engine/messages/components.py
+    (plugins without an entry keep their docstring), English from the docstring."""
+    if _lang == "ko":
+        from engine.messages.components import KO
+        return KO.get(f"{kind}.{name}", docstring_line)
+    return docstring_line
+
+
+def _install_registry_hooks() -> None:
+    import registry.core
+    registry.core.set_text_hooks(t, pydantic_text)
+
+
+_install_registry_hooks()

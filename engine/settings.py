@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from components.types.orders import MIN_ORDER_KRW
 from engine.conf import plain
-from engine.i18n import t
+from engine.i18n import pydantic_text, t
 
 # config group -> (component kind, multi-select?): validated by the registry, not by these models
 GROUPS: dict[str, tuple[str, bool]] = {
@@ -151,15 +151,7 @@ class Settings(_Strict):
 
 
 # pydantic error type -> message key (engine/messages/settings.py); the English texts are pydantic's own
-_MESSAGES = {
-    "greater_than_equal": "settings.ge", "greater_than": "settings.gt", "less_than_equal": "settings.le",
-    "less_than": "settings.lt", "int_parsing": "settings.int", "int_type": "settings.int",
-    "int_from_float": "settings.int_fraction", "float_parsing": "settings.number", "float_type": "settings.number",
-    "finite_number": "settings.finite", "bool_parsing": "settings.bool", "bool_type": "settings.bool",
-    "literal_error": "settings.one_of", "missing": "settings.missing", "string_type": "settings.string",
-    "list_type": "settings.list", "too_short": "settings.too_short", "model_type": "settings.mapping",
-    "market_code": "settings.market_code", "market_twice": "settings.market_twice",
-}
+_OWN_RULES = {"market_code": "settings.market_code", "market_twice": "settings.market_twice"}
 
 
 def problems_of(err: ValidationError, model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[str, str]]:
@@ -171,13 +163,10 @@ def problems_of(err: ValidationError, model: type[BaseModel] = Settings, prefix:
         if e["type"] == "extra_forbidden":
             out.append((path, _unknown_key(model, loc, top=not prefix)))
             continue
-        key = _MESSAGES.get(e["type"])
         # bounds of float fields arrive as 1.0 / 0.0: say 1 / 0 as the YAML would
         ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in (e.get("ctx") or {}).items()}
-        try:
-            out.append((path, t(key, **ctx) if key else e["msg"]))
-        except (KeyError, IndexError):   # a context field our text does not know: pydantic's own words
-            out.append((path, e["msg"]))
+        key = _OWN_RULES.get(e["type"])
+        out.append((path, t(key, **ctx) if key else pydantic_text({**e, "ctx": ctx})))
     return out
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 import registry
-from engine.i18n import t
+from engine.i18n import pydantic_text, t
 from engine.settings import GROUPS, KIND_GROUP, Settings  # noqa: F401  (GROUPS, KIND_GROUP: re-exported)
 
 SECRET_KEY_RE = re.compile(r"(secret|access_key|password|passwd|api_key|token|private_key)", re.I)
@@ -106,7 +106,8 @@ def link_problems(cfg: DictConfig) -> list[tuple[str, str]]:
             try:
                 problems.extend(fn(cfg))
             except Exception as e:  # a check must not hide the others
-                problems.append(("", f"check {mod.name}.{fn.__name__} failed: {type(e).__name__}: {e}"))
+                problems.append(("", t("validate.check_crashed", check=f"{mod.name}.{fn.__name__}",
+                                       detail=f"{type(e).__name__}: {e}")))
     return problems
 
 
@@ -131,7 +132,7 @@ def load_plugins(cfg: DictConfig) -> list[tuple[str, str]]:
             else:
                 importlib.import_module(ref)
         except Exception as e:
-            problems.append((f"plugins[{i}]", f"cannot load '{ref}': {type(e).__name__}: {e}"))
+            problems.append((f"plugins[{i}]", t("validate.plugin_load", ref=ref, detail=f"{type(e).__name__}: {e}")))
     return problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import pkgutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
@@ -40,15 +40,43 @@ class ConfigError(Exception):
         return ConfigError(self.problems + other.problems)
 
 
+# English texts; the engine installs its ui.lang catalog with `set_text_hooks` (registry imports no engine code).
+EN_TEXTS = {
+    "unknown_kind": "unknown component kind '{kind}'{hint}; kinds: {kinds}",
+    "unknown_component": "unknown {kind} '{name}'{hint}; registered: {known}",
+    "did_you_mean": " (did you mean {options}?)",
+    "not_mapping": "expected a mapping with `component: <name>`, got {got}",
+    "no_component": "missing; choose a {kind}: {known}",
+}
+_hooks: dict[str, Callable[..., str]] = {}
+
+
+def set_text_hooks(message: Callable[..., str], pydantic_error: Callable[[dict], str]) -> None:
+    """Route people-facing texts through a message catalog: message(key, **kw), pydantic_error(error dict)."""
+    _hooks.update(message=message, pydantic_error=pydantic_error)
+
+
+def _t(key: str, **kw: object) -> str:
+    hook = _hooks.get("message")
+    return hook(f"registry.{key}", **kw) if hook else EN_TEXTS[key].format(**kw)
+
+
+def _error_text(err: dict) -> str:
+    hook = _hooks.get("pydantic_error")
+    if hook:
+        return hook(err)
+    return "unknown key" if err.get("type") == "extra_forbidden" else str(err.get("msg", "invalid"))
+
+
 def _check_kind(kind: str) -> None:
     if kind not in _REGISTRY:
-        raise ConfigError([("", f"unknown component kind '{kind}'{_suggest(kind, KINDS)}; "
-                                f"kinds: {', '.join(KINDS)}")])
+        raise ConfigError([("", _t("unknown_kind", kind=kind, hint=_suggest(kind, KINDS),
+                                   kinds=", ".join(KINDS)))])
 
 
 def _suggest(name: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(name), list(options), n=3, cutoff=0.5)
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    return _t("did_you_mean", options=", ".join(repr(c) for c in close)) if close else ""
 
 
 def register(kind: str, name: str):
@@ -93,8 +121,8 @@ def get(kind: str, name: str, path: str = "") -> type:
     except KeyError:
         known = sorted(_REGISTRY[kind])
         raise ConfigError([(f"{path}.component" if path else "component",
-                            f"unknown {kind} '{name}'{_suggest(name, known)}; "
-                            f"registered: {', '.join(known) or '(none)'}")]) from None
+                            _t("unknown_component", kind=kind, name=name, hint=_suggest(name, known),
+                               known=", ".join(known) or "-"))]) from None
 
 
 def _plain(node: Any) -> Any:
@@ -104,12 +132,12 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _format_error(err: Mapping[str, Any], path: str) -> tuple[str, str]:
+def _format_error(err: Mapping[str, Any], path: str, fields: Iterable[str] = ()) -> tuple[str, str]:
     loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
     dotted = ".".join(p for p in (path, loc) if p)
-    msg = err.get("msg", "invalid")
+    msg = _error_text(dict(err))
     if err.get("type") == "extra_forbidden":
-        msg = "unknown key"
+        msg += _suggest(dotted.rsplit(".", 1)[-1], fields)
     return dotted, msg  # input values are never printed: they may be secrets
 
 
@@ -117,24 +145,19 @@ def parse_params(kind: str, node: Any, path: str = "") -> tuple[type, BaseModel]
     """Validate one config node -> (class, Params). Raises ConfigError naming every problem."""
     node = _plain(node)
     if not isinstance(node, Mapping):
-        raise ConfigError([(path, f"expected a mapping with `component: <name>`, got {type(node).__name__}")])
+        raise ConfigError([(path, _t("not_mapping", got=type(node).__name__))])
     node = dict(node)
     name = node.pop("component", None)
     if name is None:
         known = names(kind)
         raise ConfigError([(f"{path}.component" if path else "component",
-                            f"missing; choose a {kind}: {', '.join(known)}")])
+                            _t("no_component", kind=kind, known=", ".join(known)))])
     cls = get(kind, str(name), path)
     try:
         params = cls.Params(**node)
     except ValidationError as e:
-        problems = [_format_error(err, path) for err in e.errors(include_input=False)]
-        extra = [d for d, m in problems if m == "unknown key"]
-        if extra:
-            fields = list(cls.Params.model_fields)
-            problems = [(d, m + _suggest(d.rsplit(".", 1)[-1], fields) if m == "unknown key" else m)
-                        for d, m in problems]
-        raise ConfigError(problems) from None
+        fields = list(cls.Params.model_fields)
+        raise ConfigError([_format_error(err, path, fields) for err in e.errors(include_input=False)]) from None
     return cls, params
 
 

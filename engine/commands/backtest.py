@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from omegaconf import DictConfig
 
+from engine import exit_codes
 from engine.app import hydra_command
 
 HELP = "run the bot on recorded data; summary table + HTML report (the main job)"
@@ -34,7 +35,12 @@ def job(cfg: DictConfig) -> int:
     console.print(t("backtest.done", run_id=res.run_id if res.run_id is not None else "-",
                     events=res.data.meta["events"], wall_s=wall, rate=res.data.meta["events"] / max(wall, 1e-9)))
     print(t("report.path", path=res.report), flush=True)
-    return 0
+    if res.summary.get("decisions", 0) == 0:      # nothing was ever decided: the run measured nothing
+        import sys
+        print(t("backtest.never_warm", events=res.data.meta["events"],
+                skips=res.data.meta.get("warmup_skips", 0)), file=sys.stderr)
+        return exit_codes.CHECK_FAILED
+    return exit_codes.OK
 
 
 def _day(ts_ms) -> str:

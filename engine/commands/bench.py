@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 
 from engine.i18n import t
 
@@ -17,6 +18,9 @@ def benches() -> list[str]:
 def main(argv: list[str]) -> int:
     names = benches()
     if not argv or argv[0] not in names:
-        print(t("bench.usage", names="|".join(names)))
+        if argv and argv[0].startswith("-"):
+            from engine.cli import unknown_option
+            return unknown_option("bench", argv[0])
+        print(t("bench.usage", names="|".join(names)), file=sys.stderr)
         return 2
     return int(importlib.import_module(f"engine.bench.{argv[0]}").main(argv[1:]) or 0)

@@ -1,6 +1,9 @@
 """`scalp cancel-all [overrides]`: cancel every open order on the configured exchange and print each one."""
 from __future__ import annotations
 
+import sys
+
+from engine import exit_codes
 from engine.app import hydra_command
 
 HELP = "cancel every open order on the configured exchange (prints what it cancelled)"
@@ -39,8 +42,8 @@ def job(cfg) -> int:
     try:
         done, failed, left = cancel_all(rest)
     except Exception as e:  # noqa: BLE001  no keys, no connection: one clear line
-        print(t("live.error", detail=f"{getattr(e, 'error_name', type(e).__name__)}: {e}"))
-        return 1
+        print(t("live.error", detail=f"{getattr(e, 'error_name', type(e).__name__)}: {e}"), file=sys.stderr)
+        return exit_codes.EXCHANGE
     if not done and not failed:
         print(t("cancel_all.none", base=rest.p.base_url))
     for o in done:

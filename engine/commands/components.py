@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import registry
-from engine.i18n import t
+from engine.i18n import component_description, t
 
 HELP = "list registered components and their params"
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "minLength", "maxLength")
@@ -26,6 +27,10 @@ def _param_line(name: str, spec: dict) -> str:
 
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
+    flag = next((a for a in argv if a.startswith("-") and a != "--json"), None)
+    if flag is not None:
+        from engine.cli import unknown_option
+        return unknown_option("components", flag)
     args = [a for a in argv if not a.startswith("--")]
     registry.load_all()
     kinds = list(registry.KINDS)
@@ -34,7 +39,7 @@ def main(argv: list[str]) -> int:
             try:
                 registry.names(args[0])
             except registry.ConfigError as e:
-                print("\n".join(e.lines()))
+                print("\n".join(e.lines()), file=sys.stderr)
                 return 2
         kinds = [args[0]]
     if as_json:
@@ -46,7 +51,7 @@ def main(argv: list[str]) -> int:
         print(t("components.header", kind=kind, n=len(names)))
         for name in names:
             schema = registry.describe(kind, name)
-            print(f"  {name} — {schema.get('description', '')}")
+            print(f"  {name} — {component_description(kind, name, schema.get('description', ''))}")
             if schema.get("x-needs"):
                 print(f"      {t('components.needs', needs=', '.join(schema['x-needs']))}")
             for pname, spec in schema.get("properties", {}).items():

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
+
+from engine import exit_codes
 
 from engine.i18n import t
 
@@ -81,8 +84,8 @@ def info_job(cfg, as_json: bool = False) -> int:
     try:
         info = summarize(feed)
     except (DataError, FileNotFoundError) as e:
-        print(t("data.error", detail=str(e)))
-        return 1
+        print(t("data.error", detail=str(e)), file=sys.stderr)
+        return exit_codes.DATA
     if as_json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
     else:
@@ -107,8 +110,8 @@ def import_job(cfg, src: str, markets: list[str] | None) -> int:
     from components.types.feed.errors import DataError
     from registry import build
     if not src:
-        print(t("data.import.need_from"))
-        return 2
+        print(t("data.import.need_from"), file=sys.stderr)
+        return exit_codes.CONFIG
     store_node = _node(cfg, "store", {"component": "sqlite"})
     feed = build_feed(cfg, source="files", path=src)
     t0 = time.perf_counter()
@@ -116,8 +119,8 @@ def import_job(cfg, src: str, markets: list[str] | None) -> int:
     try:
         streams = feed.load(markets)
     except (DataError, FileNotFoundError) as e:
-        print(t("data.error", detail=str(e)))
-        return 1
+        print(t("data.error", detail=str(e)), file=sys.stderr)
+        return exit_codes.DATA
     with build("store", store_node, path="store") as store:
         done = import_into(store, streams)
     for r in done:
@@ -129,12 +132,13 @@ def import_job(cfg, src: str, markets: list[str] | None) -> int:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("info", "import"):
-        print(t("data.usage"))
-        return 0 if argv and argv[0] in ("-h", "--help") else 2
+        print(t("data.usage"), file=sys.stderr)
+        return exit_codes.CONFIG
     from engine.app import hydra_command
     sub = argv[0]
     flags, overrides = split_args(argv[1:])
     if sub == "info":
-        return hydra_command("data", overrides, lambda cfg: info_job(cfg, bool(flags.get("json"))))
+        return hydra_command("data", overrides, lambda cfg: info_job(cfg, bool(flags.get("json"))),
+                             json_out=bool(flags.get("json")))
     markets = [m for m in str(flags.get("markets", "")).split(",") if m] or None
     return hydra_command("data", overrides, lambda cfg: import_job(cfg, str(flags.get("from", "")), markets))

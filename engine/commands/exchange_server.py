@@ -36,12 +36,10 @@ def main(argv: list[str]) -> int:
     from pydantic import ValidationError
 
     from engine.i18n import t
-    if argv and argv[0] in ("-h", "--help"):
-        print(__doc__)
-        print("keys: port=8765 source.kind=capture|store|candles source.path=DIR source.speed=10 source.markets=[KRW-ADA]\n"
-              "      faults.latency_ms=50 faults.ws_drop_every_s=30 faults.error_5xx_rate=0.01\n"
-              "      faults.malformed_frame_rate=0.01 faults.storm_429_rate=0.2  --config server.yaml")
-        return 0
+    flag = next((a for a in argv if a.startswith("-") and a != "--config"), None)
+    if flag is not None:
+        from engine.cli import unknown_option
+        return unknown_option("exchange-server", flag)
     from engine import i18n
     for a in [a for a in argv if a.startswith("ui.lang=")]:
         i18n.set_lang(a.split("=", 1)[1])   # the one root key the server honours: message language

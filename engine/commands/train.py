@@ -8,6 +8,7 @@ import numpy as np
 from engine.i18n import t
 
 HELP = "train + calibrate the configured towers and save each with its signature"
+MIN_FOLLOW_UP_MS = 24 * 3600 * 1000     # less data than a day after training: no backtest worth suggesting
 
 
 def split(cfg, wf):
@@ -37,6 +38,7 @@ def train_all(cfg, wf) -> tuple[dict, dict]:
     towers = build_towers(cfg, wf.seed, "config")
     market_class = str(cfg.get("market_class", "majors"))
     info: dict = {"train_rows": int(len(train)), "cal_rows": int(len(cal)), "towers": {},
+                  "data_span_ms": [int(ds.ts_ms[0]), int(ds.ts_ms[-1])],
                   "towers_skipped": ensemble.tower_nodes(cfg)[1]}
     p_cal = {}
     for tid, tower in towers.items():
@@ -83,10 +85,24 @@ def _show(cfg, flags: dict, got) -> int:
         print(t("run.saved", path=path))
     if paths:
         after = max(towers[k].signature["span_ms"][1] for k in paths) + 1
-        ids = ",".join(towers)
-        sets = " ".join(f"towers.{k}.model_path={v}" for k, v in paths.items())
-        print(t("train.use_many", towers=ids, paths=sets, after=after))
+        feed_end = ((cfg.get("feed") or {}).get("end")) if hasattr(cfg, "get") else None
+        print(follow_up(after, info["data_span_ms"], ",".join(towers),
+                        " ".join(f"towers.{k}.model_path={v}" for k, v in paths.items()), feed_end))
     return 0
+
+
+def follow_up(after_ms: int, data_span_ms: list[int], towers: str, paths: str, feed_end=None) -> str:
+    """The backtest to run next: on the data after the training span when there is enough of it (or when
+    training stopped at feed.end: the data after it); else how to keep the last fifth out of training."""
+    import datetime as dt
+    first, last = data_span_ms
+    if feed_end not in (None, ""):
+        return t("train.use_after_end", towers=towers, paths=paths, after=after_ms, end=feed_end)
+    if last - after_ms >= MIN_FOLLOW_UP_MS:
+        return t("train.use_many", towers=towers, paths=paths, after=after_ms)
+    cut_ms = first + (last - first) * 4 // 5
+    cut = dt.datetime.fromtimestamp(cut_ms // 3_600_000 * 3600, dt.timezone.utc).strftime("%Y-%m-%dT%H:00")
+    return t("train.no_follow_up", left_min=max(0, (last - after_ms) // 60_000), cut=cut, towers=towers)
 
 
 def main(argv: list[str]) -> int:

@@ -32,24 +32,12 @@ def job(cfg: DictConfig) -> int:
     from hydra.core.hydra_config import HydraConfig
     try:
         choices = dict(HydraConfig.get().runtime.choices)
-        job_overrides = list(HydraConfig.get().overrides.task)
     except ValueError:
-        choices, job_overrides = {}, []
-    from hydra.types import RunMode
-    if job_overrides and HydraConfig.get().mode == RunMode.MULTIRUN:
-        print(t("validate.job", num=_job_num(), overrides=" ".join(job_overrides)))
-    print(t("validate.ok"))
+        choices = {}
+    print(t("validate.ok"))       # (under -m the runner printed this job's header already)
     for line in summary_lines(cfg, {k: str(v) for k, v in choices.items() if v is not None}):
         print(line)
     return 0
-
-
-def _job_num() -> int:
-    from hydra.core.hydra_config import HydraConfig
-    try:
-        return int(HydraConfig.get().job.num)
-    except Exception:
-        return 0
 
 
 def main(argv: list[str]) -> int:

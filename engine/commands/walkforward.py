@@ -5,6 +5,7 @@ import json
 import math
 import sys
 
+from engine import exit_codes
 from engine.app import hydra_command
 from engine.i18n import t
 
@@ -118,18 +119,20 @@ def flagged_command(name: str, argv: list[str], work, show) -> int:
     try:
         flags, rest = split_flags(argv)
     except ValueError as e:
-        print(e)
-        return 2
+        from engine.cli import usage_line
+        print(e, file=sys.stderr)
+        print(usage_line(name), file=sys.stderr)
+        return exit_codes.CONFIG
 
     def job(cfg) -> int:
         try:
             result = work(cfg, flags)
         except (ValueError, FileNotFoundError) as e:
-            print(t("wf.error", detail=str(e)))
-            return 1
+            print(t("wf.error", detail=str(e)), file=sys.stderr)
+            return exit_codes.DATA
         return show(cfg, flags, result)
 
-    return hydra_command(name, rest, job)
+    return hydra_command(name, rest, job, json_out=bool(flags.get("json")))
 
 
 def _show(cfg, flags: dict, got) -> int:

@@ -47,6 +47,7 @@ def print_result(res: Any, console: Any = None) -> None:
             run_id=res.run_id if res.run_id is not None else "-", cancelled=len(res.cancelled_at_stop),
             left=len(res.open_after_stop)), flush=True)
     if res.error:
-        print(t("live.error", detail=res.error), flush=True)
+        import sys
+        print(t("live.error", detail=res.error), file=sys.stderr, flush=True)
     if res.open_after_stop:
         print(t("live.left_open", n=len(res.open_after_stop)), flush=True)

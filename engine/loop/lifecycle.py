@@ -139,7 +139,8 @@ def finish(cfg: Any, loop: Any, store: Any, run_id: int | None, own_store: bool,
                          wall_s=time.perf_counter() - t0, seed=int(cfg.get("seed", 0)),
                          warmup_skips=loop.warmup_skips, absent_roles=list(loop.absent_roles),
                          fill_model=fill_model.get("component"),
-                         order_latency_ms=fill_model.get("order_latency_ms"), **(extra_meta or {}))
+                         order_latency_ms=fill_model.get("order_latency_ms"), config=_config_tree(cfg),
+                         **(extra_meta or {}))
     from engine.trials import min_trades_of, record_backtest
     summary = compute(data, min_trades_of(cfg))
     record_backtest(cfg, store, run_id, data, summary)          # a trial: the DSR counts it and every other
@@ -166,3 +167,9 @@ def jsonable(obj: Any) -> Any:
     if obj is None or isinstance(obj, (str, int, bool)):
         return obj
     return str(obj)
+
+
+def _config_tree(cfg: Any) -> dict:
+    """The run's config for the report, interpolations unresolved (an ${oc.env:...} secret stays a reference)."""
+    from omegaconf import DictConfig, OmegaConf
+    return OmegaConf.to_container(cfg, resolve=False) if isinstance(cfg, DictConfig) else dict(cfg or {})

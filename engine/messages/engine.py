@@ -12,7 +12,7 @@ MESSAGES = {
                       "en": "run #{run_id}: {events:,} events in {wall_s:.1f} s ({rate:,.0f} events/s)"},
     "backtest.absent_roles": {"ko": "퓨전: 설정된 타워가 없는 역할 {roles} (가중치 재정규화)",
                               "en": "fusion: no tower for roles {roles} (weights renormalised)"},
-    "report.path": {"ko": "report: {path}", "en": "report: {path}"},
+    "report.path": {"ko": "보고서: {path}", "en": "report: {path}"},
     "report.no_run": {"ko": "실행 '{run}'을(를) 저장소 {store}에서 찾지 못했습니다; 실행 목록: {runs}",
                       "en": "run '{run}' not found in store {store}; runs: {runs}"},
     "report.usage": {"ko": "사용법: scalp report <run_id|latest> [store.path=...]",

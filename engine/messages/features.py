@@ -5,6 +5,11 @@ MESSAGES = {
               "{provides}만 제공합니다 (캔들만 있는 피드에는 core_bar 또는 *_bvc / cs_spread 같은 봉 추정기를 쓰세요)",
         "en": "feature '{feature}' ({component}) needs {needs} events but feed '{feed}' provides only {provides} "
               "for {markets} (on candle-only feeds use core_bar or bar estimators like *_bvc / cs_spread)"},
+    "features.check.market_lacks": {
+        "ko": "{market}{hint}: 피드 '{feed}' 에 {missing} 데이터가 없습니다 (있는 것: {has}); 피처 {n}개가 필요로 함 ({features}). "
+              "{missing} 데이터가 있는 마켓: {available}",
+        "en": "{market}{hint}: feed '{feed}' has no {missing} data for it (it has {has}); {n} features need it ({features}). "
+              "Markets with {missing} data: {available}"},
     "features.check.feed_unreadable": {
         "ko": "피드가 제공하는 이벤트 종류를 알 수 없어 피처 요구 사항을 확인하지 못했습니다: {detail}",
         "en": "cannot tell which events the feed provides, so feature needs were not checked: {detail}"},

@@ -19,6 +19,18 @@ MESSAGES = {
               "max KS {ks_max:.2f}: entries blocked, retrain the model"},
     "train.use_many": {"ko": "사용 (학습 때와 같은 오버라이드, 학습 구간 이후 데이터): scalp backtest towers=[{towers}] {paths} feed.start={after}",
                        "en": "use them (same overrides as for training, data after their span): scalp backtest towers=[{towers}] {paths} feed.start={after}"},
+    "train.use_after_end": {
+        "ko": "사용 (학습 때와 같은 오버라이드, feed.end={end} 이후 데이터): scalp backtest towers=[{towers}] {paths} "
+              "feed.start={after} feed.end=null",
+        "en": "use them (same overrides as for training, on the data after feed.end={end}): scalp backtest "
+              "towers=[{towers}] {paths} feed.start={after} feed.end=null"},
+    "train.no_follow_up": {
+        "ko": "학습 구간 뒤에 남은 데이터가 {left_min}분뿐이라 백테스트할 구간이 없습니다. 마지막 5분의 1을 남기려면: "
+              "scalp train feed.end={cut}  (같은 오버라이드로) 그다음 scalp backtest towers=[{towers}] "
+              "towers.<타워>.model_path=<저장된 모델> feed.start={cut}",
+        "en": "only {left_min} minutes of data follow the training span: no backtest to suggest. To keep the last fifth "
+              "out of training: scalp train feed.end={cut}  (same overrides), then scalp backtest towers=[{towers}] "
+              "towers.<tower>.model_path=<saved model> feed.start={cut}"},
     "bench.decision.ensemble": {"ko": "결정 지연, catboost + ssm(재귀) + regime + 가중 결합",
                                 "en": "decision latency, catboost + ssm (recurrent) + regime + weighted fusion"},
 }

@@ -8,6 +8,11 @@ MESSAGES = {
         "en": "walk-forward: {folds} folds, trading from {start} UTC (earlier data only trains and calibrates), "
               "training {train_s:.1f} s"},
 }
+MESSAGES["backtest.never_warm"] = {
+    "ko": "피처가 한 번도 준비(warm-up)되지 않아 결정이 0건입니다 (이벤트 {events}개, 준비 중 건너뜀 {skips}회): "
+          "feed.start 를 앞당기거나 feed.end 를 늦춰 데이터를 늘리세요",
+    "en": "the features never warmed up: 0 decisions ({events} events, {skips} skipped while warming up); "
+          "give the run more data (an earlier feed.start or a later feed.end)"}
 MESSAGES["backtest.untrained"] = {
     "ko": "학습되지 않은 타워입니다: towers.{tower}.model_path=<scalp train 결과> 를 주거나, scalp backtest 가 워크포워드로 학습하게 하세요",
     "en": "tower is not trained: give towers.{tower}.model_path=<a scalp train output>, or let scalp backtest walk forward and fit it"}

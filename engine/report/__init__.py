@@ -38,6 +38,7 @@ def load_run(store: Any, run_id: int) -> RunData:
     run = next(r for r in store.runs() if int(r["id"]) == run_id)
     cfg = run.get("config") or {}
     meta = dict(sig.get("meta") or {"run_id": run_id, "name": run.get("name")})
+    meta.setdefault("config", cfg)
     markets = list(meta.get("markets") or cfg.get("markets") or [])
     data = RunData(initial_krw=float(cfg.get("initial_krw", 0.0) or 0.0), markets=markets)
     for row in store.records("equity", run_id):

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(capsys, *argv):
     rc = main(list(argv) + ["ui.lang=en"])
-    return rc, capsys.readouterr().out
+    cap = capsys.readouterr()
+    return rc, cap.out if rc == 0 else cap.err      # results on stdout, problems on stderr
 
 
 def _span(path):

@@ -31,12 +31,12 @@ def test_plugin_component_validates(capsys, monkeypatch):
 def test_plugin_typo_named(capsys, monkeypatch):
     monkeypatch.chdir(registry.__file__.rsplit("/registry/", 1)[0])
     rc = main(["validate", *PLUGIN, "+sizing.fracton=0.2"])
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert rc == 2
     assert "sizing.fracton  unknown key (did you mean 'fraction'?)" in out
 
 
 def test_missing_plugin_file_is_a_problem(capsys):
     rc = main(["validate", "plugins=[no/such/plugin.py]", "ui.lang=en"])
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert rc == 2 and out.startswith("plugins[0]  cannot load 'no/such/plugin.py'")

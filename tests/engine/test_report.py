@@ -9,6 +9,7 @@ import pytest
 import registry
 from engine.app import compose, job_config
 from engine.backtest import run_backtest
+from engine.i18n import set_lang
 from engine.report import rebuild
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +22,7 @@ SECTIONS = ("summary", "equity", "drawdown", "trades", "markets", "quality", "ki
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
     registry.load_all()
+    set_lang("en")                 # the report follows ui.lang; these asserts read the English page
     cfg = job_config(compose(SLICE + [f"store.path={tmp / 's.db'}", f"run.out_dir={tmp}"]))
     store = registry.build("store", {"component": "sqlite", "path": str(tmp / "s.db")}, path="store")
     res = run_backtest(cfg, store=store)
@@ -102,4 +104,4 @@ def test_cli_backtest_and_report_last_line(tmp_path):
     last2 = out2.stdout.strip().splitlines()[-1]
     assert last2.startswith("report: ") and Path(last2[8:]).is_file()
     bad = subprocess.run(env_cmd + ["report", "999"] + common, capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert bad.returncode == 2 and "999" in bad.stdout
+    assert bad.returncode == 2 and "999" in bad.stderr and bad.stdout == ""

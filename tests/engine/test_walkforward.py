@@ -74,7 +74,7 @@ def test_cli_json_prints_folds_with_required_keys(capsys, tmp_path):
 def test_unknown_flag_names_the_options(capsys):
     from engine.commands import walkforward
     assert walkforward.main(["--fold=3"]) == 2
-    assert "--folds" in capsys.readouterr().out
+    assert "--folds" in capsys.readouterr().err
 
 
 def test_leakcheck_passes_the_honest_run_with_a_table_of_five_checks(capsys, tmp_path):

@@ -30,7 +30,7 @@ def test_live_refuses_without_keys_in_env(server, tmp_path, monkeypatch, capsys)
     monkeypatch.delenv("UPBIT_ACCESS_KEY", raising=False)
     monkeypatch.delenv("UPBIT_SECRET_KEY", raising=False)
     assert live.main(args(server, tmp_path, "run.duration_s=1")) == 2
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "UPBIT_ACCESS_KEY" in out and "UPBIT_SECRET_KEY" in out
     assert not (tmp_path / "s.db").exists()                  # refused before anything ran or was recorded
 
@@ -39,11 +39,11 @@ def test_live_refuses_multirun_wrong_mode_and_sim_exchange(server, tmp_path, key
     from engine.commands import live
     keys("cli")
     assert live.main(["-m", *args(server, tmp_path, "seed=1,2")]) == 2
-    assert "multirun" in capsys.readouterr().out.lower()
+    assert "multirun" in capsys.readouterr().err.lower()
     assert live.main(args(server, tmp_path, "mode=paper")) == 2
     assert "mode=live" in capsys.readouterr().err
     assert live.main(args(server, tmp_path, "exchange=sim", live=False)) == 2
-    assert "exchange=upbit" in capsys.readouterr().out
+    assert "exchange=upbit" in capsys.readouterr().err
     assert not (tmp_path / "s.db").exists()
 
 
