@@ -70,12 +70,12 @@ class EngineLoop:
             self.recorder.on_flush.append(state_writer)
         self._write_trips = getattr(self.risk.persistence, "write_trips", None)
         prefix = order_prefix or f"scalp-{run_id if run_id is not None else 0}"
-        self.execution = Execution(self.settings.orders, self.ex, self.markets, self.initial_krw, self.risk, self.md,
-                                   self.recorder, prefix, self.market_class)
         self.costs = build_cost_model(cfg)          # the one cost model: fills, entry, exits, sizing, risk, fusion
+        self.execution = Execution(self.settings.orders, self.ex, self.markets, self.initial_krw, self.risk, self.md,
+                                   self.recorder, prefix, self.market_class, self.costs)
         bind_costs(self.costs, self.ex, self.risk, self.om, self.entry, self.fusion)
         self.md.costs = self.costs
-        self.fee_rate = self.execution.fee_rate = self.costs.fee_rate
+        self.fee_rate = self.costs.fee_rate
         from engine.outcomes import OutcomeTracker, barrier_from, horizon_from
         self.outcomes = OutcomeTracker(horizon_from(cfg), self.fusion, self.market_class, barrier=barrier_from(cfg))
         self._hurst_col = self.md.column("hurst")

@@ -15,11 +15,11 @@ class Execution:
     values the account."""
 
     def __init__(self, orders: Any, ex: Any, markets: list[str], initial_krw: float, risk: Any, md: Any,
-                 recorder: Any, prefix: str, market_class: str) -> None:
+                 recorder: Any, prefix: str, market_class: str, costs: Any) -> None:
         self.ex, self.risk, self.md, self.rec = ex, risk, md, recorder
         self.markets = markets
         self.om = OrderManager(ex, orders, prefix=prefix)
-        self.fee_rate = 0.0                   # set from the loop's cost model right after construction
+        self.fee_rate = costs.fee_rate        # the loop's one cost model
         self.ledger = Ledger(markets, initial_krw)
         self.positions = {m: Position(m) for m in markets}
         self.exit_reason: dict[str, str] = {}
