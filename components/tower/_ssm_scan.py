@@ -24,28 +24,26 @@ def scan_functions():
     def forward_blocks(d, A, x, Bt, Ct, h, block: int, keep_all: bool):
         """Time-major (L,B,...) forward. Per block of `block` steps the decays and inputs are built in one
         vectorised op each (a block stays in cache), then the state advances one fused multiply-add per step.
-        keep_all: also return the per-step decay, state and unclamped mask the backward needs."""
+        keep_all: also return the per-step decays and states the backward needs."""
         L, nb, D = d.shape
         N = A.shape[1]
         v = d * x
         y = d.new_empty(L, nb, D)
-        a_all = hs_all = keep_all_t = None
-        if keep_all:         # the mask is float: a float compare and multiply are ~4x faster than bool on CPU
-            a_all, hs_all, keep_all_t = (d.new_empty(L, nb, D, N) for _ in range(3))
+        a_all = hs_all = None
+        if keep_all:
+            a_all, hs_all = d.new_empty(L, nb, D, N), d.new_empty(L, nb, D, N)
         for c0 in range(0, L, block):
             sl = slice(c0, min(L, c0 + block))
             n = sl.stop - c0
             a = a_all[sl] if keep_all else d.new_empty(n, nb, D, N)
             torch.mul(d[sl].unsqueeze(-1), A, out=a)
-            if keep_all:
-                torch.gt(a, LOG_DECAY_FLOOR, out=keep_all_t[sl])   # where the floor does not bind: gradient flows
             a.clamp_(min=LOG_DECAY_FLOOR).exp_()
             hs = hs_all[sl] if keep_all else d.new_empty(n, nb, D, N)
             torch.mul(v[sl].unsqueeze(-1), Bt[sl].unsqueeze(2), out=hs)     # u_t, turned into h_t in place
             for t in range(n):
                 h = hs[t].addcmul_(a[t], h)
             torch.sum(hs * Ct[sl].unsqueeze(2), -1, out=y[sl])     # (a batched mat-vec is 2x slower here)
-        return y, h, v, a_all, hs_all, keep_all_t
+        return y, h, v, a_all, hs_all
 
     class BlockedScan(torch.autograd.Function):
         """Autograd of the blocked recurrence without a graph of per-step ops: the backward runs the adjoint
@@ -55,14 +53,14 @@ def scan_functions():
         def forward(ctx, delta, A, xc, Bm, Cm, h0, block):
             d, x = delta.transpose(0, 1).contiguous(), xc.transpose(0, 1).contiguous()
             Bt, Ct = Bm.transpose(0, 1).contiguous(), Cm.transpose(0, 1).contiguous()
-            y, h, v, a_all, hs_all, keep = forward_blocks(d, A, x, Bt, Ct, h0, block, True)
+            y, h, v, a_all, hs_all = forward_blocks(d, A, x, Bt, Ct, h0, block, True)
             ctx.block = block
-            ctx.save_for_backward(d, A, x, Bt, Ct, h0, v, a_all, hs_all, keep)
+            ctx.save_for_backward(d, A, x, Bt, Ct, h0, v, a_all, hs_all)
             return y.transpose(0, 1), h.clone()
 
         @staticmethod
         def backward(ctx, dy, dh):
-            d, A, x, Bt, Ct, h0, v, a_all, hs_all, keep = ctx.saved_tensors
+            d, A, x, Bt, Ct, h0, v, a_all, hs_all = ctx.saved_tensors
             block, L = ctx.block, d.shape[0]
             dyt = dy.transpose(0, 1).contiguous()
             dd, dx, dB, dC = torch.empty_like(d), torch.empty_like(d), torch.empty_like(Bt), torch.empty_like(Ct)
@@ -80,7 +78,10 @@ def scan_functions():
                 dv = (G * Bt[sl].unsqueeze(2)).sum(-1)
                 torch.matmul(v[sl].unsqueeze(-2), G, out=dB[sl].unsqueeze(-2))
                 hp = hs_all[c0 - 1:sl.stop - 1] if c0 else torch.cat([h0.unsqueeze(0), hs_all[:n - 1]], 0)
-                dla = G.mul_(a).mul_(hp).mul_(keep[sl])                  # dLoss/d(delta*A) = g a h_{t-1}
+                # where the floor does not bind (same product as the forward's, so the same decision),
+                # dLoss/d(delta*A) = g a h_{t-1}; a float mask: compare and multiply are ~4x faster than bool
+                keep = torch.mul(d[sl].unsqueeze(-1), A).gt_(LOG_DECAY_FLOOR)
+                dla = G.mul_(a).mul_(hp).mul_(keep)
                 torch.add((dla * A).sum(-1), dv * x[sl], out=dd[sl])
                 dA += (dla * d[sl].unsqueeze(-1)).sum((0, 1))
                 torch.mul(dv, d[sl], out=dx[sl])
