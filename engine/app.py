@@ -121,8 +121,8 @@ def _job_header(stream) -> None:
 
 def _known_failure(e: Exception) -> int:
     """Data/feed and exchange failures: one line on stderr with their exit code; anything else propagates."""
-    from components.exchange.upbit.errors import UpbitError
-    from components.feed.errors import DataError
+    from components.types.upbit.errors import UpbitError
+    from components.types.feed.errors import DataError
     if isinstance(e, DataError):
         print(t("data.error", detail=str(e)), file=sys.stderr)
         return exit_codes.DATA

@@ -81,9 +81,11 @@ def fit_tower(tower, ds, train: np.ndarray, cal: np.ndarray, label_id: str = "")
     t0 = time.perf_counter()
     if hasattr(tower, "bind_providers"):        # before fit: rule towers resolve capability inputs with it
         tower.bind_providers(getattr(ds, "providers", {}) or {})
-    if is_sequence(tower):
+    if is_sequence(tower):      # calibration rows may stop its training early; it then widens its span
         tower.fit(ds.X[train], ds.y[train], ds.names, close=_col(ds, "close", train), volume=_col(ds, "volume", train),
-                  groups=ds.market[train], span_ms=span, label=label_id)
+                  groups=ds.market[train], span_ms=span, label=label_id, X_cal=ds.X[cal], y_cal=ds.y[cal],
+                  groups_cal=ds.market[cal], close_cal=_col(ds, "close", cal), volume_cal=_col(ds, "volume", cal),
+                  cal_ts_ms=ds.ts_ms[cal])
     else:                       # the calibration labels are part of what the model has seen: span covers them
         if span and len(cal):
             span = (span[0], max(span[1], int(ds.ts_ms[cal[-1]])))

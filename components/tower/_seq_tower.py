@@ -1,35 +1,36 @@
-"""Shared machinery of the sequence towers (ssm, lstm): input guard, auxiliary targets, training, save/load.
+"""Shared machinery of the sequence towers (ssm, lstm): input guard, training (early stopping), save/load.
 
 A sequence tower reads X as rows in time order (one row per decision step, e.g. one per 1-minute bar).
 `predict(X)` runs the network causally over X from a zero state (row i sees rows <= i only);
 `step(x, context)` continues a per-market recurrent state one row at a time (O(1)), and equals
 `predict` on the same rows. Training cuts X into windows of `window_steps`, starts each from a zero
 state and scores only the steps after `burn_in_steps`, so the model learns with >= burn-in context.
+Context targets and the loss live in _seq_targets.py.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
+from components.tower._seq_targets import AUX_BINARY, CONTEXT_NAMES, aux_targets, group_rows, masked_loss
 from components.types.signature import (SignatureMismatch, compare_signatures, make_signature, params_hash,
                                         read_signature)
 from components.types.kinds import Tower
 from registry import Params
 
-CONTEXT_NAMES = ("bull_bear", "vol_regime", "liq_state", "mom_persist")
-# Which auxiliary heads are binary (trained with BCE, reported as 2p-1 in [-1, 1]) vs regression.
-_AUX_BINARY = np.array([True, False, False, True])
-
-
 class SeqParams(Params):
     """Training and input settings shared by the sequence towers."""
     window_steps: int = Field(200, ge=8, description="training window length, in input rows (bars)")
     burn_in_steps: int = Field(50, ge=0, description="first steps of each window not scored (state warm-up)")
-    epochs: int = Field(6, ge=1)
+    epochs: int = Field(6, ge=1, description="most training epochs (fewer when early stopping ends training)")
+    patience_epochs: int = Field(0, ge=0, description="stop after this many epochs without a lower loss on the "
+                                 "calibration rows and keep the best epoch's weights; 0 = train every epoch")
     batch_windows: int = Field(16, ge=1)
     max_windows_per_epoch: int = Field(256, ge=1, description="cap on windows drawn per epoch (CPU budget)")
     lr: float = Field(3e-3, gt=0)
@@ -38,7 +39,7 @@ class SeqParams(Params):
     aux_horizon_steps: int = Field(10, ge=1, description="look-ahead of the context targets, rows")
     clip_sigma: float = Field(8.0, gt=0, description="standardised inputs clipped to +-this")
     seed: int = 42
-    torch_threads: int = Field(1, ge=1, description="CPU threads used while training")
+    torch_threads: int = Field(1, ge=1, description="CPU threads torch uses while training and predicting")
     device: Literal["auto", "cpu"] = Field("auto", description="auto: train on CUDA if torch sees one")
     model_path: str | None = Field(None, description="saved model folder to load instead of training")
 
@@ -48,49 +49,6 @@ class SeqParams(Params):
             raise ValueError(f"burn_in_steps ({self.burn_in_steps}) must be < window_steps "
                              f"({self.window_steps}): no step of a window would be scored")
         return self
-
-
-def aux_targets(close: np.ndarray, volume: np.ndarray | None, horizon: int) -> np.ndarray:
-    """Context targets per row (NaN where undefined), all looking `horizon` rows ahead:
-
-    bull_bear   1 if close[t+h] > close[t], 0 if lower (NaN if unchanged)
-    vol_regime  log(realised vol of the next h 1-step log returns / that of the last h)
-    liq_state   log(mean volume of the next h rows / mean volume of the last 60 rows)
-    mom_persist 1 if sign(return over next h) == sign(return over last h), else 0 (NaN if either is 0)
-    They are labels: walk-forward embargo must cover `horizon` rows, as for any label.
-    """
-    close = np.asarray(close, np.float64)
-    n = close.shape[0]
-    out = np.full((n, 4), np.nan)
-    lr = np.zeros(n)
-    lr[1:] = np.log(close[1:] / close[:-1])
-    h = horizon
-    if n <= 2 * h:
-        return out
-    fut = np.full(n, np.nan)
-    fut[:n - h] = np.log(close[h:] / close[:n - h])
-    past = np.full(n, np.nan)
-    past[h:] = np.log(close[h:] / close[:n - h])
-    out[:, 0] = np.where(fut > 0, 1.0, np.where(fut < 0, 0.0, np.nan))
-    csum, csum2 = np.concatenate([[0.0], np.cumsum(lr)]), np.concatenate([[0.0], np.cumsum(lr * lr)])
-
-    def rolling_std(a: int, b: np.ndarray) -> np.ndarray:  # std of lr[a_i+1 .. b_i] with window h
-        s, s2 = csum[b + 1] - csum[b + 1 - a], csum2[b + 1] - csum2[b + 1 - a]
-        return np.sqrt(np.maximum(s2 / a - (s / a) ** 2, 0.0))
-
-    t = np.arange(h, n - h)
-    v_past, v_fut = rolling_std(h, t), rolling_std(h, t + h)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[t, 1] = np.where((v_past > 0) & (v_fut > 0), np.log(v_fut / v_past), np.nan)
-        out[:, 3] = np.where((fut != 0) & (past != 0) & np.isfinite(fut) & np.isfinite(past),
-                             (np.sign(fut) == np.sign(past)).astype(float), np.nan)
-        if volume is not None:
-            vol = np.nan_to_num(np.asarray(volume, np.float64), nan=0.0)
-            cv = np.concatenate([[0.0], np.cumsum(vol)])
-            t2 = np.arange(59, n - h)
-            trail, ahead = (cv[t2 + 1] - cv[t2 - 59]) / 60, (cv[t2 + 1 + h] - cv[t2 + 1]) / h
-            out[t2, 2] = np.where((trail > 0) & (ahead > 0), np.log(ahead / trail), np.nan)
-    return out
 
 
 # Runtime-only keys: they change where/how fast the model trains, not what it computes.
@@ -112,6 +70,7 @@ class SequenceTower(Tower):
         self.nonfinite_inputs = 0      # NaN/inf input values replaced before reaching the network
         self.aux_trained = False
         self.train_log: list[dict[str, float]] = []
+        self.best_epoch: int | None = None      # epoch whose weights were kept by early stopping
         self._live: dict[str, Any] = {}
 
     # --- subclass hooks -------------------------------------------------------------------------
@@ -139,12 +98,18 @@ class SequenceTower(Tower):
     # --- training -------------------------------------------------------------------------------
     def fit(self, X: np.ndarray, y: np.ndarray, feature_names: list[str], *, close: np.ndarray | None = None,
             volume: np.ndarray | None = None, groups: np.ndarray | None = None,
-            span_ms: tuple[int, int] | None = None, label: str = "", **kw: Any) -> "SequenceTower":
+            span_ms: tuple[int, int] | None = None, label: str = "", X_cal: np.ndarray | None = None,
+            y_cal: np.ndarray | None = None, groups_cal: np.ndarray | None = None,
+            close_cal: np.ndarray | None = None, volume_cal: np.ndarray | None = None,
+            cal_ts_ms: np.ndarray | None = None, **kw: Any) -> "SequenceTower":
         """Train on rows in time order. `groups` (e.g. the market of each row) keeps sequences apart:
         windows never mix groups, and groups shorter than one window are skipped. `close`/`volume`
         per row (optional) feed the context targets; without `close` the 4 context outputs are
-        untrained (`aux_trained` False) and read 0. Calibration-fold kwargs (X_cal, y_cal, ...) are
-        accepted and unused: the head is trained with BCE and not recalibrated."""
+        untrained (`aux_trained` False) and read 0. Calibration rows (X_cal, y_cal, groups_cal,
+        close_cal, volume_cal; same layout) only serve early stopping (`patience_epochs` > 0): after each
+        epoch the training loss is measured on them, and after `patience_epochs` epochs without a lower
+        one training stops and the weights of the best epoch are kept; the signature's span then reaches
+        the last `cal_ts_ms`. Without them (or with patience 0) every epoch runs."""
         import torch
 
         X = np.asarray(X, np.float64)
@@ -157,23 +122,19 @@ class SequenceTower(Tower):
             std = np.nanstd(np.where(np.isfinite(X), X, np.nan), axis=0)
         self.std = np.where(np.isfinite(std) & (std > 1e-12), std, 1.0)
         Z = self._standardise(X)
-        rows = _group_rows(groups, len(y))
-        A = np.full((len(y), 4), np.nan)
-        if close is not None:
-            close = np.asarray(close, np.float64)
-            vol = None if volume is None else np.asarray(volume, np.float64)
-            for r in rows:
-                A[r] = aux_targets(close[r], None if vol is None else vol[r], self.p.aux_horizon_steps)
+        rows = group_rows(groups, len(y))
+        A = self._context_targets(rows, len(y), close, volume)
         self.aux_trained = close is not None
         p = self.p
         L = min(p.window_steps, max(len(r) for r in rows))
         burn = min(p.burn_in_steps, L // 4) if L < p.window_steps else p.burn_in_steps
         stride = max(1, L - burn)
         rows = [r for r in rows if len(r) >= L]
+        cal = self._cal_sequences(X_cal, y_cal, groups_cal, close_cal, volume_cal, burn) if p.patience_epochs else []
+        if cal and span_ms and cal_ts_ms is not None and len(cal_ts_ms):   # its labels chose the weights
+            span_ms = (span_ms[0], max(span_ms[1], int(np.max(cal_ts_ms))))
 
-        threads = torch.get_num_threads()
-        torch.set_num_threads(p.torch_threads)
-        try:
+        with torch_threads(p.torch_threads):
             torch.manual_seed(p.seed)
             rng = np.random.default_rng(p.seed)
             dev = "cuda" if p.device == "auto" and torch.cuda.is_available() else "cpu"
@@ -181,8 +142,9 @@ class SequenceTower(Tower):
             _prior_bias(net, y)
             opt = torch.optim.AdamW(net.parameters(), lr=p.lr, weight_decay=p.weight_decay)
             Zt, yt, At = (torch.from_numpy(a.astype(np.float32)) for a in (Z, y, A))
-            binary = torch.from_numpy(_AUX_BINARY)
-            self.train_log = []
+            binary = torch.from_numpy(AUX_BINARY).to(dev)
+            self.train_log, self.best_epoch = [], None
+            best_loss, best_state = math.inf, None
             for epoch in range(p.epochs):
                 wins = []
                 for r in rows:          # a fresh random phase per epoch: window edges move around
@@ -195,7 +157,7 @@ class SequenceTower(Tower):
                     idx = torch.from_numpy(np.stack([wins[i] for i in order[b0:b0 + p.batch_windows]]))
                     xb, yb, ab = Zt[idx].to(dev), yt[idx][:, burn:].to(dev), At[idx][:, burn:].to(dev)
                     out = self._forward(net, xb)[:, burn:]
-                    loss = _masked_loss(out, yb, ab, binary.to(dev), p.aux_weight)
+                    loss = masked_loss(out, yb, ab, binary, p.aux_weight)
                     opt.zero_grad()
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -203,9 +165,18 @@ class SequenceTower(Tower):
                     total += float(loss.detach()) * len(idx)
                     count += len(idx)
                 self.train_log.append({"epoch": epoch, "loss": total / max(count, 1), "windows": count})
+                if not cal:
+                    continue
+                cal_loss = self._cal_loss(net, cal, burn, binary, dev)
+                self.train_log[-1]["cal_loss"] = cal_loss
+                if cal_loss < best_loss:      # ties keep the earlier (less trained) weights
+                    best_loss, self.best_epoch = cal_loss, epoch
+                    best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+                elif self.best_epoch is not None and epoch - self.best_epoch >= p.patience_epochs:
+                    break
+            if best_state is not None:
+                net.load_state_dict(best_state)
             net = net.cpu().eval()
-        finally:
-            torch.set_num_threads(threads)
         self._net = net
         from components.tower._ssm_core import export_weights
         self.weights = export_weights(net)
@@ -213,6 +184,40 @@ class SequenceTower(Tower):
                                         libraries=("torch", "numpy"), ignore=SEQ_RUNTIME_KEYS)
         self._live.clear()
         return self
+
+    def _context_targets(self, rows: list[np.ndarray], n: int, close, volume) -> np.ndarray:
+        """(n, 4) context targets computed per group (NaN without `close`)."""
+        A = np.full((n, 4), np.nan)
+        if close is not None:
+            close = np.asarray(close, np.float64)
+            vol = None if volume is None else np.asarray(volume, np.float64)
+            for r in rows:
+                A[r] = aux_targets(close[r], None if vol is None else vol[r], self.p.aux_horizon_steps)
+        return A
+
+    def _cal_sequences(self, X_cal, y_cal, groups_cal, close_cal, volume_cal, burn: int) -> list:
+        """Calibration rows as one causal sequence per group: (inputs (1,n,f), labels, context targets)
+        scored after `burn` steps, as the training windows are; [] when nothing would be scored."""
+        import torch
+        if X_cal is None or y_cal is None or len(y_cal) == 0:
+            return []
+        y_cal = np.asarray(y_cal, np.float64).reshape(-1)
+        Zc = self._standardise(X_cal)
+        rows = [r for r in group_rows(groups_cal, len(y_cal)) if len(r) > burn]
+        Ac = self._context_targets(rows, len(y_cal), close_cal if self.aux_trained else None, volume_cal)
+        if not any(np.isfinite(y_cal[r[burn:]]).any() for r in rows):
+            return []
+        return [(torch.from_numpy(Zc[None, r]), torch.from_numpy(y_cal[r[burn:]].astype(np.float32)),
+                 torch.from_numpy(Ac[r[burn:]].astype(np.float32))) for r in rows]
+
+    def _cal_loss(self, net, cal: list, burn: int, binary, dev) -> float:
+        """The training loss (label + weighted context) over all calibration sequences, no gradient."""
+        import torch
+        net.eval()
+        with torch.no_grad():
+            out = torch.cat([self._forward(net, z.to(dev))[0, burn:] for z, _, _ in cal])
+            yc, ac = torch.cat([c[1] for c in cal]).to(dev), torch.cat([c[2] for c in cal]).to(dev)
+            return float(masked_loss(out, yc, ac, binary, self.p.aux_weight))
 
     def _forward(self, net, xb, state=None, return_state: bool = False):
         out, st = net(xb, state)
@@ -252,8 +257,8 @@ class SequenceTower(Tower):
         Z = self._ready_inputs(X)
         net = self._net_or_load()
         raw = np.zeros((Z.shape[0], 5), np.float32)
-        with torch.no_grad():
-            for r in _group_rows(groups, Z.shape[0]):
+        with torch.no_grad(), torch_threads(self.p.torch_threads):
+            for r in group_rows(groups, Z.shape[0]):
                 state = None
                 for s0 in range(0, len(r), 2048):   # segments carry the state: memory stays bounded
                     seg = r[s0:s0 + 2048]
@@ -265,7 +270,7 @@ class SequenceTower(Tower):
         """`predict` by stepping a fresh recurrent state per group through its rows (the live path)."""
         Z = self._ready_inputs(X)
         raw = np.zeros((Z.shape[0], 5), np.float32)
-        for r in _group_rows(groups, Z.shape[0]):
+        for r in group_rows(groups, Z.shape[0]):
             rec = self._recurrent()
             for i in r:
                 raw[i] = rec.step(Z[i])
@@ -276,7 +281,7 @@ class SequenceTower(Tower):
         out = np.empty_like(raw)
         out[:, 0] = 1.0 / (1.0 + np.exp(-raw[:, 0]))
         aux = raw[:, 1:]
-        out[:, 1:] = np.where(_AUX_BINARY, 2.0 / (1.0 + np.exp(-aux)) - 1.0, aux)
+        out[:, 1:] = np.where(AUX_BINARY, 2.0 / (1.0 + np.exp(-aux)) - 1.0, aux)
         if not self.aux_trained:
             out[:, 1:] = 0.0
         return out
@@ -364,29 +369,14 @@ def _prior_bias(net, y: np.ndarray) -> None:
             head.bias[0] = float(np.log(rate / (1.0 - rate)))
 
 
-def _group_rows(groups: np.ndarray | None, n: int) -> list[np.ndarray]:
-    """Row indices per group, each in the given (time) order; one group of all rows when None."""
-    if groups is None:
-        return [np.arange(n)] if n else []
-    g = np.asarray(groups).reshape(-1)
-    if g.shape[0] != n:
-        raise ValueError(f"groups has {g.shape[0]} entries for {n} rows")
-    _, first = np.unique(g, return_index=True)
-    return [np.flatnonzero(g == g[i]) for i in np.sort(first)]
-
-
-def _masked_loss(out, yb, ab, binary, aux_weight: float):
-    """BCE on the label + aux_weight * (BCE on binary context targets, Huber on the others); NaN masked."""
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """torch's intra-op threads = n inside the block. Its default (one per core) spins for work: on a busy
+    2-core machine the small ops of these nets then cost ~10x more CPU than on one thread."""
     import torch
-    from torch.nn import functional as F
-    m = torch.isfinite(yb)
-    loss = F.binary_cross_entropy_with_logits(out[..., 0][m], yb[m]) if m.any() else out.sum() * 0
-    if aux_weight > 0:
-        for j in range(4):
-            mj = torch.isfinite(ab[..., j])
-            if not mj.any():
-                continue
-            pred, tgt = out[..., 1 + j][mj], ab[..., j][mj]
-            lj = F.binary_cross_entropy_with_logits(pred, tgt) if binary[j] else F.huber_loss(pred, tgt)
-            loss = loss + aux_weight / 4 * lj
-    return loss
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

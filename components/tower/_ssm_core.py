@@ -1,4 +1,4 @@
-"""Selective state-space (Mamba-style) network: torch module with a chunked scan + a NumPy O(1) recurrent step.
+"""Selective state-space (Mamba-style) network: torch module (scan in _ssm_scan.py) + a NumPy O(1) recurrent step.
 
 torch is imported lazily (inside `ssm_net_class`) because `registry.load_all()` imports this module.
 The recurrent NumPy step is what runs live: same arithmetic as the torch forward, no torch call per
@@ -11,10 +11,8 @@ import math
 
 import numpy as np
 
-# Per-step log-decay floor: exp(-6) = 0.25 % retention per step is "forget now" for any channel. The
-# floor bounds |cumulative log-decay| inside one scan chunk (chunk_steps * 6), which keeps the
-# chunk-local exp(-S) factors finite in float32 (e^48 at chunk 8, far below the e^88 overflow).
-LOG_DECAY_FLOOR = -6.0
+from components.tower._ssm_scan import LOG_DECAY_FLOOR, scan_functions
+
 RMS_EPS = 1e-5
 
 
@@ -24,6 +22,7 @@ def ssm_net_class():
     import torch
     from torch import nn
     from torch.nn import functional as F
+    selective_scan, _ = scan_functions()
 
     class RMSNorm(nn.Module):
         def __init__(self, d: int) -> None:
@@ -33,27 +32,9 @@ def ssm_net_class():
         def forward(self, x):
             return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + RMS_EPS) * self.weight
 
-    def chunked_scan(delta, A, xc, Bm, Cm, h, chunk_steps: int):
-        """h_t = exp(delta_t*A) h_{t-1} + delta_t x_t B_t ; y_t = C_t . h_t, closed form per chunk.
-
-        Inside a chunk with S_t = sum_{s<=t} log dA_s:  h_t = exp(S_t) * (h_0 + sum_{s<=t} exp(-S_s) dBx_s),
-        so a chunk costs two cumsums instead of `chunk_steps` sequential updates.
-        """
-        ys = []
-        L = delta.shape[1]
-        for c0 in range(0, L, chunk_steps):
-            d = delta[:, c0:c0 + chunk_steps]                                   # (B,T,D)
-            log_da = torch.clamp(d.unsqueeze(-1) * A, min=LOG_DECAY_FLOOR)    # (B,T,D,N)
-            S = torch.cumsum(log_da, dim=1)
-            dbx = (d * xc[:, c0:c0 + chunk_steps]).unsqueeze(-1) * Bm[:, c0:c0 + chunk_steps].unsqueeze(2)
-            acc = torch.cumsum(torch.exp(-S) * dbx, dim=1)
-            hs = torch.exp(S) * (h.unsqueeze(1) + acc)                         # (B,T,D,N)
-            ys.append((hs * Cm[:, c0:c0 + chunk_steps].unsqueeze(2)).sum(-1))
-            h = hs[:, -1]
-        return torch.cat(ys, dim=1), h
-
     class SelectiveBlock(nn.Module):
         """Pre-norm residual block: in_proj -> causal depthwise conv -> SiLU -> selective scan -> SiLU gate."""
+        scan = staticmethod(selective_scan)     # tests swap in the log-space reference per instance
 
         def __init__(self, d_model: int, d_state: int, d_conv: int, expand: int, chunk_steps: int) -> None:
             super().__init__()
@@ -91,7 +72,7 @@ def ssm_net_class():
                         .transpose(1, 2))                                        # (B,L,D)
             dt, Bm, Cm = torch.split(self.x_proj(xc), [self.dt_rank, self.d_state, self.d_state], dim=-1)
             delta = F.softplus(self.dt_proj(dt))
-            y, h = chunked_scan(delta, -torch.exp(self.A_log), xc, Bm, Cm, h, self.chunk_steps)
+            y, h = self.scan(delta, -torch.exp(self.A_log), xc, Bm, Cm, h, self.chunk_steps)
             y = (y + self.D * xc) * F.silu(z)
             return u + self.out_proj(y), (new_buf, h)
 

@@ -11,7 +11,7 @@ from registry import register
 class SsmTower(SequenceTower):
     """Mamba-style selective state-space encoder (pure PyTorch train, O(1) recurrent step live).
 
-    Chunked scan to train, numba recurrent step to run; outputs p_up, bull_bear, vol_regime,
+    Blocked torch scan with a hand-written backward to train (_ssm_scan.py), numba recurrent step to run; outputs p_up, bull_bear, vol_regime,
     liq_state, mom_persist (see components/tower/_seq_tower.py for the context targets)."""
 
     class Params(SeqParams):
@@ -20,9 +20,10 @@ class SsmTower(SequenceTower):
         n_layers: int = Field(2, ge=1)
         d_conv: int = Field(4, ge=2, description="causal depthwise conv kernel, rows")
         expand: int = Field(2, ge=1, description="inner width = expand * d_model")
-        chunk_steps: int = Field(8, ge=1, le=8, description="scan chunk length (<= 8 keeps exp() finite)")
+        chunk_steps: int = Field(8, ge=1, le=8, description="scan block length, rows (the log-space reference "
+                                 "scan needs <= 8 to keep exp() finite)")
 
-    bulk_path = "recurrent"     # numba step ~30 us/row beats the chunked torch scan at batch 1 on CPU
+    bulk_path = "recurrent"     # the live numba step (~30 us/row): bulk outputs are exactly what live computes
 
     def __init__(self, p: "SsmTower.Params") -> None:
         super().__init__(p)
