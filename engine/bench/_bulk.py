@@ -1,6 +1,6 @@
 """Bulk numba replay + matching over columnar, time-merged events (the benchmark / research hot path).
 
-Same per-order rules as `SimExchange` (components/exchange/kernels.py); passive (post-only) resting
+Same per-order rules as `SimExchange` (components/exchange/_kernels.py); passive (post-only) resting
 orders only, which is what a replay without decisions or a quoting strategy needs.
 Event arrays: kind (1 trade / 2 book, components.types.events), market index, row into that kind's
 concatenated arrays, ts_ms. Book matrices are (rows, levels), level 0 = best.
