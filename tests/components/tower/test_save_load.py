@@ -1,13 +1,17 @@
 """Every tower that learns (trainable, or fitted by the walk-forward) round-trips through save + model_path
 with identical predictions; rule baselines are skipped by name, with their reason."""
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 import registry
 from components.types.signature import params_hash
 from engine import ensemble
 from engine.walkforward import build_dataset, feature_nodes
 
+CONF = Path(__file__).resolve().parents[3] / "conf" / "towers"
 registry.load_all()
 TOWERS = registry.names("tower")
 # Small settings so each fit takes seconds; a tower missing here is fitted with its defaults.
@@ -44,6 +48,8 @@ def test_every_trainable_tower_is_covered_and_regime_too():
     for name in covered:
         cls = registry.get("tower", name)
         assert hasattr(cls, "save") and hasattr(cls, "load") and "model_path" in cls.Params.model_fields, name
+        node = yaml.safe_load((CONF / f"{name}.yaml").read_text())[name]      # so towers.X.model_path=... composes
+        assert "model_path" in node, name
 
 
 @pytest.mark.parametrize("name", TOWERS)
