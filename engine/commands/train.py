@@ -1,4 +1,4 @@
-"""`scalp train [--json] [--cal-days=N ...] [overrides]`: fit every configured tower, calibrate on a later fold, save each one."""
+"""`scalp train [--json] [--cal-days=N ...] [overrides]`: fit the configured towers, calibrate, save each one."""
 from __future__ import annotations
 
 import json

@@ -117,7 +117,7 @@ def _stderr_console():
 def flagged_command(name: str, argv: list[str], work, show, defaults: tuple[str, ...] = ()) -> int:
     """`scalp <name> [--flags] [overrides]` for the walk-forward family: value flags become `walkforward.*`
     overrides (after the command's own `defaults`, so the user's word wins), then inside the Hydra job run
-    `work(cfg, flags)` (a data or fold problem -> one line, exit 1) and `show(cfg, flags, result)`."""
+    `work(cfg, flags)` (a data or fold problem -> one line, exit 3) and `show(cfg, flags, result)`."""
     try:
         flags, rest = split_flags(argv)
         rest = [*defaults, *rest]
