@@ -146,8 +146,27 @@ class Settings(_Strict):
         except ValidationError as e:
             problems.extend(problems_of(e))
         if problems:
-            raise ConfigError(problems)
+            raise ConfigError(_without_echoes(cfg, problems))
         return settings
+
+
+def _without_echoes(cfg: Any, problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A value that only repeats another key (`walkforward.seed: ${seed}`) is reported once, at that key."""
+    if hasattr(cfg, "_metadata"):
+        from omegaconf import OmegaConf
+        cfg = OmegaConf.to_container(cfg, resolve=False)
+    paths = {p for p, _ in problems}
+
+    def written(path: str) -> Any:
+        node = cfg
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
+    echo = re.compile(r"\$\{([\w.]+)\}")
+    return [(p, msg) for p, msg in problems
+            if not ((m := echo.fullmatch(str(written(p)))) and m.group(1) in paths and m.group(1) != p)]
 
 
 # pydantic error type -> message key (engine/messages/settings.py); the English texts are pydantic's own

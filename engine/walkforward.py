@@ -240,8 +240,8 @@ def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
 
     The streams are cut to bars opening inside the test window, so features warm up inside it (the
     first `warmup` bars make no decisions) and nothing from before the window reaches the loop.
-    Towers that can be saved (catboost, ssm, lstm) run from their fold model (`model_path`); others
-    (regime) run from their config node, i.e. with prior weights, and a learned fusion starts unfitted.
+    Every tower that can be saved (catboost, regime, ssm, lstm) runs from its fold model (`model_path`),
+    never from a fresh one; a learned fusion starts unfitted.
     """
     import tempfile
     from pathlib import Path

@@ -13,8 +13,7 @@ DEFAULT_FOLDS = 2          # leakcheck refits towers many times: fewer folds tha
 def _run(cfg, flags: dict):
     from engine.checks.leak import run_all
     from engine.commands.walkforward import params_from
-    flags = {"folds": DEFAULT_FOLDS, **flags}
-    wf = params_from(flags, cfg, engine_loop=False, boosting_type="Plain")
+    wf = params_from(cfg, engine_loop=False)          # the checks compare model metrics: no engine replay
     return wf, run_all(cfg, wf)
 
 
@@ -64,4 +63,4 @@ def _show(cfg, flags: dict, got) -> int:
 
 def main(argv: list[str]) -> int:
     from engine.commands.walkforward import flagged_command
-    return flagged_command("leakcheck", argv, _run, _show)
+    return flagged_command("leakcheck", argv, _run, _show, defaults=(f"walkforward.folds={DEFAULT_FOLDS}",))

@@ -1,4 +1,4 @@
-"""`scalp train [--json] [overrides]`: fit every configured tower, calibrate on a later fold, save each one."""
+"""`scalp train [--json] [--cal-days=N ...] [overrides]`: fit the configured towers, calibrate, save each one."""
 from __future__ import annotations
 
 import json
@@ -107,4 +107,4 @@ def follow_up(after_ms: int, data_span_ms: list[int], towers: str, paths: str, f
 
 def main(argv: list[str]) -> int:
     from engine.commands.walkforward import flagged_command, params_from
-    return flagged_command("train", argv, lambda cfg, flags: train_all(cfg, params_from(flags, cfg)), _show)
+    return flagged_command("train", argv, lambda cfg, flags: train_all(cfg, params_from(cfg)), _show)

@@ -13,40 +13,41 @@ HELP = "purged walk-forward: train -> calibrate -> test per fold, metrics vs ran
 
 
 def split_flags(argv: list[str], bools: tuple[str, ...] = ("--json",)) -> tuple[dict, list[str]]:
-    """`--json`, `--folds=4` / `--folds 4` -> {json: True, folds: "4"}; the rest are Hydra overrides.
+    """`--json` -> {json: True}; `--folds=4` / `--folds 4` -> the override `walkforward.folds=4`.
 
-    Value flags map to WalkForwardParams fields (dashes -> underscores); unknown ones raise ValueError.
+    Value flags are aliases of the `walkforward.*` overrides (dashes -> underscores) and are placed after
+    the other arguments, so validation names `walkforward.folds` exactly as for the override; unknown
+    flags raise ValueError naming the options. Returns (bool flags, overrides).
     """
-    from engine.walkforward import WalkForwardParams
+    from engine.settings import WalkForwardParams
     fields = set(WalkForwardParams.model_fields) - {"leak"}
-    flags, rest, i = {}, [], 0
+    flags, rest, aliased, i = {}, [], [], 0
     while i < len(argv):
         a = argv[i]
         if a in bools:
             flags[a[2:]] = True
         elif a.startswith("--") and a not in ("--multirun",):
-            key, _, val = a[2:].partition("=")
+            key, eq, val = a[2:].partition("=")
             key = key.replace("-", "_")
             if key not in fields:
                 raise ValueError(t("wf.bad_flag", flag=a, options=", ".join(
                     list(bools) + sorted(f"--{f.replace('_', '-')}" for f in fields))))
-            if not val:
+            if not eq:
                 i += 1
                 val = argv[i] if i < len(argv) else ""
-            flags[key] = val
+            aliased.append(f"walkforward.{key}={val}")
         else:
             rest.append(a)
         i += 1
-    return flags, rest
+    return flags, rest + aliased
 
 
-def params_from(flags: dict, cfg=None, **extra):
-    from engine.walkforward import WalkForwardParams
-    vals = {k: v for k, v in flags.items() if k in WalkForwardParams.model_fields and k not in extra}
-    if cfg is not None:
-        vals.setdefault("seed", int(cfg.get("seed", 42)))
-        vals.setdefault("initial_krw", float(cfg.get("initial_krw", 1_000_000)))
-    return WalkForwardParams(**vals, **extra)
+def params_from(cfg, **fixed):
+    """The job's typed `walkforward` settings (validated once at job start), with `fixed` fields a command
+    always sets itself (leakcheck: no engine replay)."""
+    from engine.settings import settings_of
+    wf = settings_of(cfg).walkforward
+    return wf.model_copy(update=fixed) if fixed else wf
 
 
 def _f(v, nd=4):
@@ -90,12 +91,12 @@ def print_table(result: dict, wf) -> None:
         print(t("wf.loop_error", detail=next(r["loop_error"] for r in result["folds"] if "loop_error" in r)))
 
 
-def run_and_record(cfg, flags: dict, command: str, **extra) -> tuple[dict, object, object]:
+def run_and_record(cfg, flags: dict, command: str, **fixed) -> tuple[dict, object, object]:
     """Run the walk-forward with a progress bar on stderr; store it; write JSON + report.html."""
     from rich.progress import Progress
     from engine import artifacts
     from engine.walkforward import run_walkforward
-    wf = params_from(flags, cfg, **extra)
+    wf = params_from(cfg, **fixed)
     with Progress(transient=True, console=_stderr_console(), disable=bool(flags.get("json"))) as prog:
         task = prog.add_task(t("wf.progress"), total=wf.folds)
         result = run_walkforward(cfg, wf, progress=lambda k, n: prog.update(task, completed=k))
@@ -113,11 +114,13 @@ def _stderr_console():
     return Console(file=sys.stderr)
 
 
-def flagged_command(name: str, argv: list[str], work, show) -> int:
-    """`scalp <name> [--flags] [overrides]` for the walk-forward family: parse the flags, then inside the
-    Hydra job run `work(cfg, flags)` (a data or fold problem -> one line, exit 1) and `show(cfg, flags, result)`."""
+def flagged_command(name: str, argv: list[str], work, show, defaults: tuple[str, ...] = ()) -> int:
+    """`scalp <name> [--flags] [overrides]` for the walk-forward family: value flags become `walkforward.*`
+    overrides (after the command's own `defaults`, so the user's word wins), then inside the Hydra job run
+    `work(cfg, flags)` (a data or fold problem -> one line, exit 3) and `show(cfg, flags, result)`."""
     try:
         flags, rest = split_flags(argv)
+        rest = [*defaults, *rest]
     except ValueError as e:
         from engine.cli import usage_line
         print(e, file=sys.stderr)

@@ -83,12 +83,16 @@ MESSAGES = {
         'ko': '  설정 없음 (plugins=[...] 로 추가 모듈)',
         'en': '  no config (extra modules via plugins=[...])'},
     'help.train.usage': {
-        'ko': '사용법: scalp train [--json] [--folds N ...] [오버라이드...]',
-        'en': 'usage: scalp train [--json] [--folds N ...] [overrides...]'},
+        'ko': '사용법: scalp train [--json] [--cal-days N ...] [오버라이드...]',
+        'en': 'usage: scalp train [--json] [--cal-days N ...] [overrides...]'},
     'help.train.about': {
-        'ko': '설정된 타워를 학습하고 마지막 구간에서 보정한 뒤 서명과 함께 저장합니다. 저장된 모델로 학습 구간 이후를 백테스트하는 후속 명령을 출력합니다.',
-        'en': ('fits the configured towers, calibrates them on the last window and saves each with its '
-               'signature. Prints a follow-up command that backtests the data after the training span.')},
+        'ko': ('설정된 타워를 학습하고 마지막 구간 (walkforward.cal_days) 에서 보정한 뒤 서명과 함께 저장합니다 (학습하는 타워 모두: '
+               'regime 포함). 저장된 모델로 학습 구간 이후를 백테스트하는 후속 명령을 출력합니다. --cal-days N 같은 옵션은 '
+               'walkforward.cal_days=N 의 줄임입니다.'),
+        'en': ('fits the configured towers, calibrates them on the last window (walkforward.cal_days) and '
+               'saves each tower it fits (regime included) with its signature. Prints a follow-up command that '
+               'backtests the data after the training span. Flags such as --cal-days N are short for '
+               'walkforward.cal_days=N.')},
     'help.train.examples': {
         'ko': ('  scalp train\n  scalp train feed.end=2024-06-20   # 마지막 구간은 백테스트용으로 남김\n  scalp train '
                'towers=[catboost,regime] --json'),
@@ -98,15 +102,20 @@ MESSAGES = {
         'ko': '사용법: scalp walkforward [--json] [--folds N ...] [오버라이드...]',
         'en': 'usage: scalp walkforward [--json] [--folds N ...] [overrides...]'},
     'help.walkforward.about': {
-        'ko': '퍼지된 워크포워드: 폴드마다 학습 → 보정 → 테스트, 무작위 진입 기준선과 비교합니다.',
-        'en': 'purged walk-forward: train -> calibrate -> test per fold, compared with a random-entry baseline.'},
+        'ko': ('퍼지된 워크포워드: 폴드마다 학습 → 보정 → 테스트, 무작위 진입 기준선과 비교합니다. 설정은 walkforward.* '
+               '하나뿐이며 (backtest·train·leakcheck 와 같음), --folds N 같은 옵션은 walkforward.folds=N 의 줄임입니다.'),
+        'en': ('purged walk-forward: train -> calibrate -> test per fold, compared with a random-entry baseline. '
+               'Its settings are the walkforward.* node, the same one backtest, train and leakcheck read; flags '
+               'such as --folds N are short for walkforward.folds=N.')},
     'help.leakcheck.usage': {
-        'ko': '사용법: scalp leakcheck [--json] [오버라이드...]',
-        'en': 'usage: scalp leakcheck [--json] [overrides...]'},
+        'ko': '사용법: scalp leakcheck [--json] [--folds N ...] [오버라이드...]',
+        'en': 'usage: scalp leakcheck [--json] [--folds N ...] [overrides...]'},
     'help.leakcheck.about': {
-        'ko': '워크포워드를 정직하게 한 번, 레이블을 피처에 흘려서 한 번 실행해 하네스가 누설을 잡는지 확인합니다 (잡지 못하면 종료 코드 1).',
+        'ko': ('워크포워드를 정직하게 한 번, 레이블을 피처에 흘려서 한 번 실행해 하네스가 누설을 잡는지 확인합니다 (잡지 못하면 종료 코드 1). '
+               'walkforward.* 설정을 따르되 폴드는 walkforward.folds (또는 --folds) 를 주지 않으면 2 개입니다.'),
         'en': ('runs the walk-forward honestly and with the label leaked into the features, and checks the '
-               'harness sees the leak (exit 1 when it does not).')},
+               'harness sees the leak (exit 1 when it does not). Reads the walkforward.* settings; 2 folds '
+               'unless walkforward.folds (or --folds) is given.')},
     'help.data.usage': {
         'ko': ('사용법: scalp data info [--json] [오버라이드...] | scalp data import --from <디렉터리> [--markets A,B] '
                '[store=...]'),
@@ -194,16 +203,17 @@ CODE = {
         'examples': '  scalp components\n  scalp components killswitch\n  scalp components exit --json',
     },
     'train': {
-        'reads': '  markets, feed (feed.start/feed.end), features, labels, towers, fusion, walkforward',
+        'reads': ('  markets, feed (feed.start/feed.end), features, labels, towers, fusion, walkforward.cal_days, '
+                  'walkforward.embargo_ms, walkforward.stride_bars, walkforward.seed'),
     },
     'walkforward': {
         'reads': '  walkforward.*, markets, feed, features, labels, towers, fusion',
-        'examples': ('  scalp walkforward\n  scalp walkforward --folds 3 --json\n  scalp walkforward '
-                     'towers=[catboost,regime]'),
+        'examples': ('  scalp walkforward\n  scalp walkforward walkforward.folds=3 --json   # = --folds 3\n'
+                     '  scalp walkforward towers=[catboost,regime] walkforward.test_days=1'),
     },
     'leakcheck': {
         'reads': '  walkforward.*, markets, feed, features, labels, towers',
-        'examples': '  scalp leakcheck\n  scalp leakcheck --json markets=[KRW-ETH]',
+        'examples': '  scalp leakcheck\n  scalp leakcheck --json markets=[KRW-ETH] walkforward.folds=3',
     },
     'data': {
         'reads': '  feed (info), store (import)',

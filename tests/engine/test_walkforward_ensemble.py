@@ -183,7 +183,7 @@ def test_train_cli_writes_models_and_a_drift_reference(capsys, tmp_path):
     out = capsys.readouterr().out
     assert code == 0, out
     doc = json.loads(out.strip().splitlines()[-1])
-    assert set(doc["model_paths"]) == {"catboost"} and set(doc["towers"]) == {"catboost", "regime"}
+    assert set(doc["model_paths"]) == set(doc["towers"]) == {"catboost", "regime"}     # every fitted tower saved
     from engine.drift import DriftMonitor
     mon = DriftMonitor.from_reference(doc["drift_reference"], doc["signatures"]["catboost"]["feature_names"])
     assert len(mon.ref) == min(5000, doc["train_rows"])
