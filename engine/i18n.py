@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
 import string
 
 LANGS = ("ko", "en")
@@ -54,6 +55,8 @@ def pydantic_text(err: dict) -> str:
     type filled from its context; the input value is never shown (it may be a secret)."""
     typ = str(err.get("type", ""))
     ctx = {k: (v if not isinstance(v, BaseException) else str(v)) for k, v in (err.get("ctx") or {}).items()}
+    if typ in ("value_error", "assertion_error") and "error" in ctx:     # our validators' own words
+        ctx["error"] = error_text(str(ctx["error"]))
     key = f"pydantic.{typ}"
     texts = catalog().get(key)
     if texts is None:
@@ -64,6 +67,36 @@ def pydantic_text(err: dict) -> str:
     if _lang == "ko" and "expected" in ctx:
         ctx["expected"] = str(ctx["expected"]).replace(" or ", ", ")
     return t(key, **{k: ctx[k] for k in need})
+
+
+def _template_regex(template: str) -> re.Pattern:
+    """`weights.{cls}: weights sum to 0` -> a regex with one lazy named group per field."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+_error_templates: list[tuple[re.Pattern, str]] | None = None
+
+
+def error_text(message: str) -> str:
+    """One of our validators' English error messages in the current language: Korean from
+    engine/messages/errors.py with the message's variable parts carried over; a message with no entry (a plugin's)
+    stays as it is."""
+    global _error_templates
+    if _lang == "en":
+        return message
+    if _error_templates is None:
+        from engine.messages.errors import KO
+        _error_templates = [(_template_regex(en), ko) for en, ko in KO.items()]
+    for rx, ko in _error_templates:
+        m = rx.fullmatch(message)
+        if m:
+            return ko.format(**m.groupdict())
+    return message
 
 
 def component_description(kind: str, name: str, docstring_line: str) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from engine import exit_codes
+
 HELP = "run the local Upbit-compatible exchange server (127.0.0.1)"
 
 
@@ -35,7 +37,7 @@ def default_source(cfg):
 def main(argv: list[str]) -> int:
     from pydantic import ValidationError
 
-    from engine.i18n import t
+    from engine.i18n import error_text, t
     flag = next((a for a in argv if a.startswith("-") and a != "--config"), None)
     if flag is not None:
         from engine.cli import unknown_option
@@ -46,21 +48,37 @@ def main(argv: list[str]) -> int:
         argv = [x for x in argv if x != a]
     try:
         cfg = default_source(load_config(argv))
-    except (ValidationError, ValueError) as exc:
-        print(t("server.bad_config", detail=str(exc)), file=sys.stderr)
-        return 2
+    except ValidationError as exc:
+        for line in _validation_lines(exc):
+            print(t("server.bad_config", detail=line), file=sys.stderr)
+        return exit_codes.CONFIG
+    except ValueError as exc:
+        print(t("server.bad_config", detail=error_text(str(exc))), file=sys.stderr)
+        return exit_codes.CONFIG
     from engine.server.runner import RunningServer
     try:
         srv = RunningServer(cfg)
-    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+    except (FileNotFoundError, ValueError) as exc:     # the replay source: missing or holds no usable data
+        print(t("server.bad_data", detail=error_text(str(exc))), file=sys.stderr)
+        return exit_codes.DATA
+    except RuntimeError as exc:
         print(t("server.bad_config", detail=str(exc)), file=sys.stderr)
-        return 2
+        return exit_codes.CONFIG
     m = srv.state.market
     print(t("server.started", base=srv.base_url, ws=srv.ws_url, n=len(m.markets), source=cfg.source.kind,
             synthetic=t("server.synthetic") if m.source["synthetic"] else "",
             keys=",".join(srv.state.accounts)), flush=True)
     try:
         srv.thread.join()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:       # Ctrl-C is how this server is meant to end, but it still ends as interrupted
         srv.stop()
-    return 0
+        print(t("cli.interrupted"), file=sys.stderr)
+        return exit_codes.INTERRUPTED
+    return exit_codes.OK
+
+
+def _validation_lines(exc) -> list[str]:
+    """`dotted.path  message` per pydantic error, in ui.lang (the input value is never shown)."""
+    from engine.i18n import pydantic_text
+    return [f"{'.'.join(str(p) for p in e.get('loc', ()))}  {pydantic_text(e)}".strip()
+            for e in exc.errors(include_input=False)]

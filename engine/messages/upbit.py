@@ -7,6 +7,7 @@ MESSAGES = {
     "server.started": {"ko": "거래소 서버: REST {base} · WS {ws} · 마켓 {n}개 · 데이터 {source}{synthetic} · 액세스 키 {keys}",
                        "en": "exchange server: REST {base} · WS {ws} · {n} markets · data {source}{synthetic} · access keys {keys}"},
     "server.synthetic": {"ko": " (캔들에서 만든 합성 체결)", "en": " (SYNTHETIC trades expanded from candles)"},
+    "server.bad_data": {"ko": "서버 데이터 오류: {detail}", "en": "server data problem: {detail}"},
     "server.bad_config": {"ko": "서버 설정 오류: {detail}", "en": "server config problem: {detail}"},
     "record.progress": {"ko": "기록 중: 체결 {trades} · 호가 {books} · 재연결 {reconnects} · 중복 제거 {dups}",
                         "en": "recording: trades {trades} · books {books} · reconnects {reconnects} · duplicates dropped {dups}"},

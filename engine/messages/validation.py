@@ -36,5 +36,8 @@ MESSAGES = {
                           "en": "{field_type} should have at most {max_length} items after validation, not {actual_length}"},
     "pydantic.value_error": {"ko": "값 오류: {error}", "en": "Value error, {error}"},
     "pydantic.assertion_error": {"ko": "조건 불충족: {error}", "en": "Assertion failed, {error}"},
+    "pydantic.market_code": {"ko": "{market} 는 KRW-BTC 같은 Upbit 마켓 코드가 아닙니다",
+                             "en": "{market} is not an Upbit market code like KRW-BTC"},
+    "pydantic.market_twice": {"ko": "{market} 가 두 번 이상 적혀 있습니다", "en": "{market} is listed more than once"},
     "pydantic.other": {"ko": "값이 올바르지 않습니다 ({type})", "en": "invalid value ({type})"},
 }
