@@ -65,6 +65,15 @@ def _trade_stats(trades: list[dict]) -> dict[str, float]:
             "avg_hold_s": float(np.mean([tr["hold_ms"] for tr in trades])) / 1000.0 if n else math.nan}
 
 
+def split_trips(trips: list[dict], trading_from_ms: int | None) -> tuple[list[dict], list[dict]]:
+    """(warm-up trips, trading trips): warm-up = before the first traded window starts (walk-forward); without a
+    known trading start every trip counts as trading. The report and the console summary both split this way."""
+    start = int(trading_from_ms) if trading_from_ms is not None else None
+    warm = [tr for tr in trips if start is not None and int(tr["ts_ms"]) < start]
+    trading = [tr for tr in trips if start is None or int(tr["ts_ms"]) >= start]
+    return warm, trading
+
+
 def compute(data: RunData, min_trades: int = 30) -> dict[str, Any]:
     """All summary figures as a plain dict (stored with the run; rendered as a table and in the report).
 
@@ -93,6 +102,7 @@ def compute(data: RunData, min_trades: int = 30) -> dict[str, Any]:
         "blocked": sum(v for (m, a), v in data.decisions.items() if a == "blocked"),
         "trips": len(data.trips),
         "trips_by_switch": _count(tr["switch"] for tr in data.trips),
+        "trips_warmup": len(split_trips(data.trips, data.meta.get("trading_from_ms"))[0]),
         "quality": dict(data.quality),
         "start_ms": int(ts[0]) if len(ts) else None, "end_ms": int(ts[-1]) if len(ts) else None,
     })
@@ -147,14 +157,24 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
                                    blocked=s["blocked"])),
         (t("summary.open_positions"), f"{s['open_positions']} ({krw(s['unrealized_krw'])} KRW)"),
         (t("summary.quality"), ", ".join(f"{k}={v}" for k, v in q.items()) or "-"),
-        (t("summary.trips"), f"{s['trips']}" + (" (" + ", ".join(f"{k}={v}" for k, v in
-                                                                   s["trips_by_switch"].items()) + ")"
-                                                 if s["trips"] else "")),
+        (t("summary.trips"), _trips_value(s)),
     ]
     if "deflated_sharpe_trials" in s:         # recorded as a trial: the DSR with N from the store
         rows.insert(8, (t("trials.dsr_label"), t("trials.dsr_value", dsr=shown(s, "deflated_sharpe", num),
                                                  trials=s["deflated_sharpe_trials"])))
     return rows
+
+
+def _trips_value(s: dict[str, Any]) -> str:
+    """`N (switch=n, ...)`; when some tripped during warm-up (before trading could start) the split comes first,
+    since those cannot have changed an order."""
+    if not s["trips"]:
+        return "0"
+    per = ", ".join(f"{k}={v}" for k, v in s["trips_by_switch"].items())
+    warm = int(s.get("trips_warmup") or 0)
+    if not warm:
+        return f"{s['trips']} ({per})"
+    return t("summary.trips_split", n=s["trips"], warm=warm, trading=s["trips"] - warm, per=per)
 
 
 def render(s: dict[str, Any], console: Any = None, title: str = "") -> None:

@@ -34,6 +34,8 @@ MESSAGES = {
     "summary.open_positions": {"ko": "종료 시 미청산 포지션", "en": "Open at end (unrealised)"},
     "summary.quality": {"ko": "데이터 품질", "en": "Data quality"},
     "summary.trips": {"ko": "킬 스위치 발동", "en": "Kill-switch trips"},
+    "summary.trips_split": {"ko": "{n} (준비 구간 {warm} · 거래 중 {trading}; {per})",
+                            "en": "{n} ({warm} during warm-up · {trading} while trading; {per})"},
     "summary.col.market": {"ko": "마켓", "en": "market"},
     "summary.col.trades": {"ko": "거래", "en": "trades"},
     "summary.col.win_rate": {"ko": "승률", "en": "win rate"},

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from engine.i18n import t
-from engine.summary import krw, pct
+from engine.summary import krw, pct, split_trips
 
 TRIP_LIST_MAX = 200
 
@@ -101,8 +101,7 @@ def trips_section(trips: list[dict], trading_from_ms: int | None) -> str:
     if not trips:
         return f'<p class="muted">{t("report.none")}</p>'
     start = int(trading_from_ms) if trading_from_ms is not None else None
-    warm = [tr for tr in trips if start is not None and int(tr["ts_ms"]) < start]
-    trading = [tr for tr in trips if start is None or int(tr["ts_ms"]) >= start]
+    warm, trading = split_trips(trips, start)
     cw, ct = Counter(tr["switch"] for tr in warm), Counter(tr["switch"] for tr in trading)
     order = sorted(set(cw) | set(ct), key=lambda sw: -(cw[sw] + ct[sw]))
     if start is None:          # a run without a known trading start: counts per switch only
