@@ -108,6 +108,26 @@ def component_description(kind: str, name: str, docstring_line: str) -> str:
     return docstring_line
 
 
+def param_description(kind: str, name: str, param: str, description: str) -> str:
+    """A component parameter's description in the current language: Korean from engine/messages/params.py
+    (keyed `<kind>.<component>.<param>`; plugins without an entry keep their own text), English as written."""
+    if _lang == "ko" and description:
+        from engine.messages.params import KO
+        return KO.get(f"{kind}.{name}.{param}", description)
+    return description
+
+
+def describe(kind: str, name: str) -> dict:
+    """`registry.describe` with the component's and its parameters' descriptions in the current language."""
+    import registry
+    schema = registry.describe(kind, name)
+    schema["description"] = component_description(kind, name, schema.get("description", ""))
+    for param, spec in schema.get("properties", {}).items():
+        if spec.get("description"):
+            spec["description"] = param_description(kind, name, param, spec["description"])
+    return schema
+
+
 def _install_registry_hooks() -> None:
     import registry.core
     registry.core.set_text_hooks(t, pydantic_text)

@@ -5,7 +5,7 @@ import json
 import sys
 
 import registry
-from engine.i18n import component_description, t
+from engine.i18n import describe, t
 
 HELP = "list registered components and their params"
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "minLength", "maxLength")
@@ -43,15 +43,15 @@ def main(argv: list[str]) -> int:
                 return 2
         kinds = [args[0]]
     if as_json:
-        print(json.dumps({k: {n: registry.describe(k, n) for n in registry.names(k)} for k in kinds},
+        print(json.dumps({k: {n: describe(k, n) for n in registry.names(k)} for k in kinds},
                          ensure_ascii=False, indent=1))
         return 0
     for kind in kinds:
         names = registry.names(kind)
         print(t("components.header", kind=kind, n=len(names)))
         for name in names:
-            schema = registry.describe(kind, name)
-            print(f"  {name} — {component_description(kind, name, schema.get('description', ''))}")
+            schema = describe(kind, name)        # descriptions already in ui.lang
+            print(f"  {name} — {schema.get('description', '')}")
             if schema.get("x-needs"):
                 print(f"      {t('components.needs', needs=', '.join(schema['x-needs']))}")
             for pname, spec in schema.get("properties", {}).items():

@@ -42,3 +42,36 @@ def test_readme_ccxt_script_places_and_cancels(shared_data, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _server(*args):
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.Popen([sys.executable, "-m", "engine.cli", "exchange-server", "port=0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=Path(__file__).resolve().parents[3])
+
+
+def test_ctrl_c_exits_130_like_every_command(shared_data):
+    import signal
+    proc = _server("ui.lang=en", f"source.path={shared_data / 'upbit/ws_captures/UPBIT-d78752.0'}")
+    try:
+        assert "REST http://127.0.0.1:" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "interrupted" in err, err
+
+
+def test_missing_replay_data_exits_3_in_ui_lang(tmp_path):
+    proc = _server("ui.lang=ko", f"source.path={tmp_path / 'nothing'}")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    assert re.search(r"[\uac00-\ud7a3]", err) and "does not exist" not in err, err
+
+
+def test_bad_server_config_exits_2_naming_the_key():
+    proc = _server("ui.lang=ko", "faults.latency_ms=-1")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "faults.latency_ms" in err and "Input should" not in err, err
