@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from engine import exit_codes
 from engine.app import hydra_command, report_problems
 
 HELP = "live trading: starts only after validate passes; cancels open orders on exit"
@@ -12,7 +13,7 @@ def job(cfg, duration_s: float | None) -> int:
     from rich.console import Console
 
     from engine.i18n import t
-    from engine.live.command import duration_of, print_result
+    from engine.live.command import StopSignals, duration_of, print_result
     from engine.live.runner import build_live_client, build_live_feed, run_session
     from engine.conf import plain
     from engine.validate import validate_config
@@ -26,11 +27,17 @@ def job(cfg, duration_s: float | None) -> int:
     console = Console(highlight=False)
     print(t("live.started", mode="live", markets=",".join(map(str, cfg.markets)), run_id="…",
             feed=(plain(cfg.feed) or {}).get("url", "-"), exchange=rest.p.base_url), flush=True)
-    res = run_session(cfg, "live", duration_s=duration_of(cfg, duration_s), handle_signals=True, rest=rest)
+    with StopSignals() as signals:
+        res = run_session(cfg, "live", duration_s=duration_of(cfg, duration_s), stop=signals.stop, rest=rest)
     if res.swept_at_start:
         print(t("live.swept", n=len(res.swept_at_start)), flush=True)
     print_result(res, console)
-    return 0 if res.status == "done" and not res.open_after_stop else 1
+    if res.status != "done" or res.open_after_stop:
+        return exit_codes.CHECK_FAILED      # orders left open outrank the Ctrl-C: the person must look
+    if signals.interrupted:
+        print(t("cli.interrupted"), file=sys.stderr)
+        return exit_codes.INTERRUPTED
+    return exit_codes.OK
 
 
 def main(argv: list[str]) -> int:
@@ -40,7 +47,7 @@ def main(argv: list[str]) -> int:
     argv, bad = force_mode(argv, "live")
     if bad:
         print(t("live.refuse_mode", want="live", mode=bad), file=sys.stderr)
-        return 2
+        return exit_codes.CONFIG
     # No .hydra/ dump for live runs: it would hold the resolved config (DESIGN §3).
     argv = [*argv, "hydra.output_subdir=null"]
     return hydra_command("live", argv, lambda cfg: job(cfg, duration))

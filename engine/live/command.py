@@ -51,3 +51,31 @@ def print_result(res: Any, console: Any = None) -> None:
         print(t("live.error", detail=res.error), file=sys.stderr, flush=True)
     if res.open_after_stop:
         print(t("live.left_open", n=len(res.open_after_stop)), flush=True)
+
+
+class StopSignals:
+    """SIGINT/SIGTERM set `stop` (the session then shuts down cleanly); `interrupted` remembers a Ctrl-C, so the
+    command can exit 130 like every other interrupted command while SIGTERM stays an orderly stop (exit 0)."""
+
+    def __init__(self) -> None:
+        import threading
+        self.stop = threading.Event()
+        self.interrupted = False
+        self._old: dict = {}
+
+    def _on(self, signum, _frame) -> None:
+        import signal
+        self.interrupted = self.interrupted or signum == signal.SIGINT
+        self.stop.set()
+
+    def __enter__(self) -> "StopSignals":
+        import signal
+        import threading
+        if threading.current_thread() is threading.main_thread():
+            self._old = {sig: signal.signal(sig, self._on) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)

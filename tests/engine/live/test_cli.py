@@ -63,6 +63,21 @@ def test_paper_command_with_duration(server, tmp_path, capsys):
     assert "paper stopped (done)" in capsys.readouterr().out
 
 
+def test_paper_process_exits_130_on_ctrl_c(server, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([*SCALP, "paper", *args(server, tmp_path, "run.duration_s=120", live=False)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    db = tmp_path / "s.db"
+    deadline = time.monotonic() + 15
+    while not db.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 130, out + err
+    assert "paper stopped (done)" in out and "interrupted" in err
+
+
 def test_paper_process_stops_on_sigterm_and_flushes(server, tmp_path):
     import registry
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
