@@ -9,7 +9,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from engine import exit_codes
 from engine.conf import conf_dir
-from engine.i18n import set_lang, t
+from engine.i18n import problem_text, set_lang, t
 
 JobFn = Callable[[DictConfig], int]
 MULTIRUN_FLAGS = ("-m", "--multirun")
@@ -124,7 +124,7 @@ def _known_failure(e: Exception) -> int:
     from components.types.upbit.errors import UpbitError
     from components.types.feed.errors import DataError
     if isinstance(e, DataError):
-        print(t("data.error", detail=str(e)), file=sys.stderr)
+        print(t("data.error", detail=problem_text(e)), file=sys.stderr)
         return exit_codes.DATA
     try:
         from httpx import TransportError
@@ -169,7 +169,7 @@ def hydra_command(name: str, argv: list[str], job: JobFn, json_out: bool = False
         except registry.ConfigError as e:   # found only while building: same report as validate
             return report_problems(e.problems)
         except FileNotFoundError as e:
-            print(t("data.error", detail=str(e)), file=sys.stderr)
+            print(t("data.error", detail=problem_text(e)), file=sys.stderr)
             return exit_codes.DATA
         except Exception as e:
             return _known_failure(e)

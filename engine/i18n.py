@@ -94,9 +94,19 @@ def error_text(message: str) -> str:
         _error_templates = [(_template_regex(en), ko) for en, ko in KO.items()]
     for rx, ko in _error_templates:
         m = rx.fullmatch(message)
-        if m:
-            return ko.format(**m.groupdict())
+        if m:       # a field may itself be one of our messages (`bad candle row: {e}`)
+            return ko.format(**{k: error_text(v) for k, v in m.groupdict().items()})
     return message
+
+
+def problem_text(exc: BaseException) -> str:
+    """An exception's message for a one-line problem report, in the current language (`error_text`); a data error
+    (`<file>:<line>: <reason>`) keeps its location and translates its reason."""
+    reason, where = getattr(exc, "reason", None), getattr(exc, "path", None)
+    if isinstance(reason, str) and where is not None:
+        line = getattr(exc, "line", None)
+        return f"{where}:{line}: {error_text(reason)}" if line is not None else f"{where}: {error_text(reason)}"
+    return error_text(str(exc))
 
 
 def component_description(kind: str, name: str, docstring_line: str) -> str:

@@ -7,7 +7,7 @@ import time
 
 from engine import exit_codes
 
-from engine.i18n import t
+from engine.i18n import problem_text, t
 
 HELP = "market data: info, import --from <dir>"
 FLAGS_WITH_VALUE = ("--from", "--markets")
@@ -84,7 +84,7 @@ def info_job(cfg, as_json: bool = False) -> int:
     try:
         info = summarize(feed)
     except (DataError, FileNotFoundError) as e:
-        print(t("data.error", detail=str(e)), file=sys.stderr)
+        print(t("data.error", detail=problem_text(e)), file=sys.stderr)
         return exit_codes.DATA
     if as_json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
@@ -119,7 +119,7 @@ def import_job(cfg, src: str, markets: list[str] | None) -> int:
     try:
         streams = feed.load(markets)
     except (DataError, FileNotFoundError) as e:
-        print(t("data.error", detail=str(e)), file=sys.stderr)
+        print(t("data.error", detail=problem_text(e)), file=sys.stderr)
         return exit_codes.DATA
     with build("store", store_node, path="store") as store:
         done = import_into(store, streams)

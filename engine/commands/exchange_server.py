@@ -37,7 +37,7 @@ def default_source(cfg):
 def main(argv: list[str]) -> int:
     from pydantic import ValidationError
 
-    from engine.i18n import error_text, t
+    from engine.i18n import problem_text, t
     flag = next((a for a in argv if a.startswith("-") and a != "--config"), None)
     if flag is not None:
         from engine.cli import unknown_option
@@ -53,16 +53,16 @@ def main(argv: list[str]) -> int:
             print(t("server.bad_config", detail=line), file=sys.stderr)
         return exit_codes.CONFIG
     except ValueError as exc:
-        print(t("server.bad_config", detail=error_text(str(exc))), file=sys.stderr)
+        print(t("server.bad_config", detail=problem_text(exc)), file=sys.stderr)
         return exit_codes.CONFIG
     from engine.server.runner import RunningServer
     try:
         srv = RunningServer(cfg)
     except (FileNotFoundError, ValueError) as exc:     # the replay source: missing or holds no usable data
-        print(t("server.bad_data", detail=error_text(str(exc))), file=sys.stderr)
+        print(t("server.bad_data", detail=problem_text(exc)), file=sys.stderr)
         return exit_codes.DATA
     except RuntimeError as exc:
-        print(t("server.bad_config", detail=str(exc)), file=sys.stderr)
+        print(t("server.bad_config", detail=problem_text(exc)), file=sys.stderr)
         return exit_codes.CONFIG
     m = srv.state.market
     print(t("server.started", base=srv.base_url, ws=srv.ws_url, n=len(m.markets), source=cfg.source.kind,

@@ -7,7 +7,7 @@ import sys
 
 from engine import exit_codes
 from engine.app import hydra_command
-from engine.i18n import t
+from engine.i18n import problem_text, t
 
 HELP = "purged walk-forward: train -> calibrate -> test per fold, metrics vs random entry"
 
@@ -131,7 +131,7 @@ def flagged_command(name: str, argv: list[str], work, show, defaults: tuple[str,
         try:
             result = work(cfg, flags)
         except (ValueError, FileNotFoundError) as e:
-            print(t("wf.error", detail=str(e)), file=sys.stderr)
+            print(t("wf.error", detail=problem_text(e)), file=sys.stderr)
             return exit_codes.DATA
         return show(cfg, flags, result)
 
