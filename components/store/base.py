@@ -209,6 +209,12 @@ class Store(MarketData):
         keys = set(names)
         if any(len(r) != len(names) or not keys.issuperset(r) for r in rows):
             return self._insert(table, rows)
+        fill = [c for c in table.columns if c.name not in keys and c.name != "id" and c.default is not None]
+        if any(not c.default.is_scalar for c in fill):
+            return self._insert(table, rows)
+        if fill:                              # the Python-side column defaults SQLAlchemy would apply
+            rows = [{**r, **{c.name: c.default.arg for c in fill}} for r in rows]
+            names += [c.name for c in fill]
         dialect = self.engine.dialect
         procs = [table.c[k].type._cached_bind_processor(dialect) for k in names]
         quoted = ", ".join('"' + k + '"' for k in names)
