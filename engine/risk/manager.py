@@ -85,6 +85,12 @@ class RiskManager:
         self._day = None
         self._saved_ms = -10**18
         self._state = TradingState.ACTIVE
+        # switches that declare their inputs (KillSwitch.input_spec) run only when one of them changed
+        self.reuse_verdicts = True
+        self._plan_markets: tuple[str, ...] | None = None
+        self._plan: list[tuple] = []
+        self._seen_inputs: dict[str, tuple] = {}
+        self._verdicts: dict[str, list[Trip]] = {}
         self.costs = CostModel()
         self._restore()
 
@@ -197,8 +203,22 @@ class RiskManager:
         self.snapshot.ts_ms = ts_ms
         firing: set[tuple[str, str]] = set()
         new: list[Trip] = []
-        for sid, switch in self.switches.items():
-            for trip in switch.check_all(metrics, self.snapshot, ts_ms):
+        snap, seen, verdict = self.snapshot, self._seen_inputs, self._verdicts
+        if self._plan_markets != snap.markets:
+            self._make_plan(snap.markets)
+        values_of = metrics.values_of
+        for sid, switch, names, fields in self._plan:
+            if names is None:
+                trips = switch.check_all(metrics, snap, ts_ms)
+            else:
+                inputs = (values_of(names) if fields is None else fields(snap) if not names
+                          else (values_of(names), fields(snap)))
+                if sid in seen and seen[sid] == inputs:
+                    trips = verdict[sid]          # nothing it reads changed: the same trips as a fresh check
+                else:
+                    trips = verdict[sid] = switch.check_all(metrics, snap, ts_ms)
+                    seen[sid] = inputs
+            for trip in trips:
                 key = (sid, trip.market)
                 firing.add(key)
                 if key in self.trips:
@@ -223,6 +243,21 @@ class RiskManager:
         elif ts_ms - self._saved_ms >= self.persist_every_ms:
             self.save(ts_ms)
         return new
+
+    def _make_plan(self, markets: tuple[str, ...]) -> None:
+        """Per switch, in order: (id, switch, metric names, snapshot getter) or names None (always run)."""
+        from operator import attrgetter
+        self._plan_markets = markets
+        self._seen_inputs.clear()
+        self._verdicts.clear()
+        self._plan = []
+        for sid, switch in self.switches.items():
+            spec = switch.input_spec(markets) if self.reuse_verdicts and hasattr(switch, "input_spec") else None
+            if spec is None:
+                self._plan.append((sid, switch, None, None))
+            else:
+                names, fields = spec
+                self._plan.append((sid, switch, tuple(names), attrgetter(*fields) if fields else None))
 
     @staticmethod
     def describe(trip: ActiveTrip) -> str:
