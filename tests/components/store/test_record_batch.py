@@ -87,3 +87,11 @@ def test_unknown_field_names_the_table(tmp_path):
     with pytest.raises(ValueError, match="equity row 0: unknown fields"):
         st.record_equity(run, [{"ts_ms": 1, "equity_krw": 1.0, "cash_krw": 1.0, "position_krw": 0.0, "x": 1}])
     st.close()
+
+
+@pytest.mark.parametrize("value", [{"a": 1.5, "b": math.nan, "c": -math.inf, "d": None, "e": True, "ü": "ß"},
+                                   ["p>thr", "size_krw: 5000"], [], {}, {"t": {"n": [1, 2.25e-7, 1e22]}}, 0.1, "x"])
+def test_store_json_text_is_json_dumps(value):
+    from components.store.jsonenc import json_dumps
+    import json
+    assert json_dumps(value) == json.dumps(value)
