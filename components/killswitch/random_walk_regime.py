@@ -15,8 +15,6 @@ from registry import register
 class RandomWalkRegime(MarketSwitch):
     """Per market: trip (market-scoped block) while hurst@market is within [hurst_low, hurst_high]."""
 
-    reads_market = (HURST,)
-
     class Params(SwitchParams):
         hurst_low: float = Field(0.45, ge=0, le=1)
         hurst_high: float = Field(0.58, ge=0, le=1)

@@ -220,7 +220,7 @@ class EngineLoop:
         self.risk.on_account(ts, equity_krw=equity, cash_krw=cash, positions_krw=ex.positions_krw(held),
                              open_orders_krw=ex.open_bids_krw())
         met = self.metrics
-        zombies = ex.om.overdue(ts)
+        zombies = ex.om.overdue(ts) if ex.om.open else 0     # no open order: none overdue, skip the scan
         for source in self.zombie_sources:
             zombies = max(zombies, int(source()))
         met.set(MN.ZOMBIE_ORDERS, zombies)
