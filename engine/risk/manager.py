@@ -186,6 +186,8 @@ class RiskManager:
 
     # --- kill switches -------------------------------------------------------------------------------
     def _expire(self, ts_ms: int) -> None:
+        if not self.trips:
+            return
         for key, trip in list(self.trips.items()):
             if trip.expired(ts_ms):
                 self._drop(key, ts_ms)
@@ -231,10 +233,11 @@ class RiskManager:
                     active.id = self.persistence.save_trip({**active.to_record(), "text": self.describe(active)})
                 self.trips[key] = active
                 new.append(dataclasses.replace(trip, switch=sid, reason=self.describe(active)))
-        for key, trip in list(self.trips.items()):
-            if trip.until_ms is None and not trip.latched and key not in firing:
-                self._drop(key, ts_ms)
-        self._state = derive_state(list(self.trips.values()))
+        if self.trips:
+            for key, trip in list(self.trips.items()):
+                if trip.until_ms is None and not trip.latched and key not in firing:
+                    self._drop(key, ts_ms)
+        self._state = derive_state(list(self.trips.values())) if self.trips else TradingState.ACTIVE
         if new:
             self.save(ts_ms)
             if hasattr(self.persistence, "flush"):
