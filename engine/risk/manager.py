@@ -89,6 +89,9 @@ class RiskManager:
         self.reuse_verdicts = True
         self._plan_markets: tuple[str, ...] | None = None
         self._plan: list[tuple] = []
+        self._all_names: tuple[str, ...] = ()
+        self._all_fields: Any = None
+        self._all_seen: tuple | None = None
         self._seen_inputs: dict[str, tuple] = {}
         self._verdicts: dict[str, list[Trip]] = {}
         self.costs = CostModel()
@@ -209,9 +212,15 @@ class RiskManager:
         if self._plan_markets != snap.markets:
             self._make_plan(snap.markets)
         values_of = metrics.values_of
+        # every declared input at once: unchanged since the last evaluation -> every declared verdict stands
+        fingerprint = (values_of(self._all_names), self._all_fields(snap) if self._all_fields else None)
+        unchanged = fingerprint == self._all_seen
+        self._all_seen = fingerprint
         for sid, switch, names, fields in self._plan:
             if names is None:
                 trips = switch.check_all(metrics, snap, ts_ms)
+            elif unchanged:
+                trips = verdict[sid]
             else:
                 inputs = (values_of(names) if fields is None else fields(snap) if not names
                           else (values_of(names), fields(snap)))
@@ -253,14 +262,21 @@ class RiskManager:
         self._plan_markets = markets
         self._seen_inputs.clear()
         self._verdicts.clear()
+        self._all_seen = None
         self._plan = []
+        all_names: dict[str, None] = {}
+        all_fields: dict[str, None] = {}
         for sid, switch in self.switches.items():
             spec = switch.input_spec(markets) if self.reuse_verdicts and hasattr(switch, "input_spec") else None
             if spec is None:
                 self._plan.append((sid, switch, None, None))
             else:
                 names, fields = spec
+                all_names.update(dict.fromkeys(names))
+                all_fields.update(dict.fromkeys(fields))
                 self._plan.append((sid, switch, tuple(names), attrgetter(*fields) if fields else None))
+        self._all_names = tuple(all_names)
+        self._all_fields = attrgetter(*all_fields) if all_fields else None
 
     @staticmethod
     def describe(trip: ActiveTrip) -> str:
