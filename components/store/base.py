@@ -33,6 +33,8 @@ def migration_sql(dialect: str = "postgresql", timescale: str = "off", revision:
 
 
 def _as_dict(row: Any) -> dict:
+    if type(row) is dict:                 # the common case, without the ABC check
+        return dict(row)
     if isinstance(row, Mapping):
         return dict(row)
     if dataclasses.is_dataclass(row):
@@ -140,6 +142,7 @@ class Store(MarketData):
     def _rows(self, model, run_id: int | None, rows: Iterable[Any]) -> list[dict]:
         table = model.__table__
         cols, required = _row_spec(model)
+        need = frozenset(r[0] for r in required)
         out = []
         for n, raw in enumerate(rows):
             d = _as_dict(raw)
@@ -151,6 +154,9 @@ class Store(MarketData):
                     raise ValueError(f"{table.name} row {n}: unknown fields {sorted(extra)}; "
                                      f"columns: {sorted(cols)}")
                 d["extra"] = {**d.get("extra", {}), **extra}
+            if need <= d.keys():            # every non-null field present (the common case)
+                out.append(d)
+                continue
             for name, factory, default in required:
                 if name not in d:
                     if factory is not None:
@@ -205,23 +211,31 @@ class Store(MarketData):
         """The trading tables' batch insert on SQLite: the columns' own bind processors (JSON encoding,
         booleans) applied in one pass and one executemany per batch, without building a statement per row
         set; the stored values are those of `_insert`. Rows with differing keys take `_insert`."""
+        from operator import itemgetter
         names = list(rows[0])
-        keys = set(names)
-        if any(len(r) != len(names) or not keys.issuperset(r) for r in rows):
+        try:
+            params = list(map(itemgetter(*names), rows))
+        except KeyError:
             return self._insert(table, rows)
-        fill = [c for c in table.columns if c.name not in keys and c.name != "id" and c.default is not None]
+        if sum(map(len, rows)) != len(names) * len(rows):     # some row has fields the first has not
+            return self._insert(table, rows)
+        if len(names) == 1:
+            params = [(v,) for v in params]
+        fill = [c for c in table.columns if c.name not in rows[0] and c.name != "id" and c.default is not None]
         if any(not c.default.is_scalar for c in fill):
             return self._insert(table, rows)
         if fill:                              # the Python-side column defaults SQLAlchemy would apply
-            rows = [{**r, **{c.name: c.default.arg for c in fill}} for r in rows]
+            extra = tuple(c.default.arg for c in fill)
+            params = [v + extra for v in params]
             names += [c.name for c in fill]
         dialect = self.engine.dialect
         procs = [table.c[k].type._cached_bind_processor(dialect) for k in names]
+        if any(p is not None for p in procs):
+            cols = [c if p is None else list(map(p, c)) for c, p in zip(zip(*params), procs)]
+            params = list(zip(*cols))
         quoted = ", ".join('"' + k + '"' for k in names)
         marks = ", ".join("?" * len(names))
         sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
-        cols = [[r[k] for r in rows] if p is None else [p(r[k]) for r in rows] for k, p in zip(names, procs)]
-        params = list(zip(*cols))
         with self.engine.begin() as conn:
             for i in range(0, len(params), self.batch_rows):
                 conn.exec_driver_sql(sql, params[i:i + self.batch_rows])
