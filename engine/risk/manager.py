@@ -89,6 +89,7 @@ class RiskManager:
         self.reuse_verdicts = True
         self._plan_markets: tuple[str, ...] | None = None
         self._plan: list[tuple] = []
+        self._plan_switches: dict[str, Any] = {}
         self._all_names: tuple[str, ...] = ()
         self._all_fields: Any = None
         self._all_seen: tuple | None = None
@@ -209,7 +210,7 @@ class RiskManager:
         firing: set[tuple[str, str]] = set()
         new: list[Trip] = []
         snap, seen, verdict = self.snapshot, self._seen_inputs, self._verdicts
-        if self._plan_markets != snap.markets:
+        if self._plan_markets != snap.markets or self._plan_switches != self.switches:
             self._make_plan(snap.markets)
         values_of = metrics.values_of
         # every declared input at once: unchanged since the last evaluation -> every declared verdict stands
@@ -259,7 +260,7 @@ class RiskManager:
     def _make_plan(self, markets: tuple[str, ...]) -> None:
         """Per switch, in order: (id, switch, metric names, snapshot getter) or names None (always run)."""
         from operator import attrgetter
-        self._plan_markets = markets
+        self._plan_markets, self._plan_switches = markets, dict(self.switches)
         self._seen_inputs.clear()
         self._verdicts.clear()
         self._all_seen = None

@@ -1,6 +1,8 @@
 """Switches that declare their inputs run only when one changed, and trip exactly as when run every time."""
 import random
 
+import registry
+
 from components.killswitch.memory import Memory
 from components.types import metric_names as MN
 from components.types.metric_names import per_market
@@ -104,3 +106,11 @@ def test_market_inputs_follow_the_market_set():
     assert [t.market for t in rm.evaluate(met, T0)] == ["KRW-BTC"]
     rm.on_account(T0 + 1, equity_krw=1e6, positions_krw={"KRW-ETH": 10_000.0})   # a held market joins
     assert [t.market for t in rm.evaluate(met, T0 + 2)] == ["KRW-ETH"]
+
+
+def test_a_switch_added_later_is_evaluated():
+    rm = RiskManager(switches={"mem": {"component": "memory", "limit_mb": 100}}, markets=["KRW-BTC"])
+    met = Metrics({MN.MEMORY_RSS_MB: 50.0, MN.ZOMBIE_ORDERS: 3.0})
+    assert rm.evaluate(met, T0) == []
+    rm.switches["zombies"] = registry.build("killswitch", {"component": "zombie_orders", "max_orders": 0}, path="killswitches")
+    assert [t.switch for t in rm.evaluate(met, T0 + 1)] == ["zombies"]
