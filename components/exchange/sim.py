@@ -154,6 +154,8 @@ class SimExchange:
         st = self._state(tr.market)
         st.last_px = tr.price
         st.tick_data = True
+        if not st.resting:                 # nothing resting here: the print fills nothing
+            return
         for o in list(st.resting):
             fill, o.queue_ahead, at = K.trade_fill(o.is_bid, o.price, o.remaining_volume, o.queue_ahead,
                                                    tr.price, tr.volume, tr.side)
@@ -170,6 +172,8 @@ class SimExchange:
         if bk.bid_px[0] > 0 and bk.ask_px[0] > 0:
             st.last_px = 0.5 * (float(bk.bid_px[0]) + float(bk.ask_px[0]))
             self.costs.observe_book(bk.market, float(bk.bid_px[0]), float(bk.ask_px[0]))
+        if not st.resting:
+            return
         power = self._fm().queue_power
         for o in list(st.resting):
             same = (bk.bid_px, bk.bid_sz) if o.is_bid else (bk.ask_px, bk.ask_sz)

@@ -15,6 +15,8 @@ from registry import register
 class ApiErrorRate(KillSwitch):
     """Trip when metric api_error_rate >= max_rate over at least min_calls calls (api_calls)."""
 
+    reads = (API_ERROR_RATE, API_CALLS)
+
     class Params(SwitchParams):
         action: Action = "pause"
         seconds: float = Field(1800.0, ge=0, description="trip lifetime, seconds")

@@ -31,11 +31,26 @@ class SwitchParams(Params):
 
 
 class KillSwitch:
-    """Base: subclasses implement `check`; `_trip` fills action/seconds/factor from params."""
+    """Base: subclasses implement `check`; `_trip` fills action/seconds/factor from params.
+
+    A switch whose verdict is a function of some published metrics and snapshot fields only (no own state,
+    no clock) names them in `reads` / `reads_snapshot` on its own class: the risk manager then runs it only
+    when one of those values changed and reuses its last trips otherwise (the same trips, fewer calls)."""
     component_name: str = ""
+    reads: tuple[str, ...] = ()            # metric names the verdict depends on
+    reads_snapshot: tuple[str, ...] = ()   # RiskSnapshot fields the verdict depends on
 
     def __init__(self, p: SwitchParams) -> None:
         self.p = p
+        # only the class that declared its inputs vouches for them (a subclass may read more)
+        self._declares = any(k in type(self).__dict__ for k in ("reads", "reads_snapshot", "reads_market"))
+
+    def input_spec(self, markets: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """(metric names, snapshot fields) the verdict is a function of for these markets, or None: it keeps
+        state or reads the clock, so it is evaluated every time."""
+        if not self._declares:
+            return None
+        return tuple(self.reads), tuple(self.reads_snapshot)
 
     def check(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> Trip | None:
         raise NotImplementedError
@@ -55,7 +70,15 @@ class KillSwitch:
 
 
 class MarketSwitch(KillSwitch):
-    """A switch evaluated per market in `snapshot.markets`; its trips are scoped to that market."""
+    """A switch evaluated per market in `snapshot.markets`; its trips are scoped to that market.
+    `reads_market` names per-market metric bases (`per_market(base, market)`) a stateless verdict reads."""
+    reads_market: tuple[str, ...] = ()
+
+    def input_spec(self, markets: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        if not self._declares:
+            return None
+        from components.types.metric_names import per_market
+        return tuple(per_market(b, m) for m in markets for b in self.reads_market), tuple(self.reads_snapshot)
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
         raise NotImplementedError

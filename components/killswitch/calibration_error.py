@@ -15,6 +15,8 @@ from registry import register
 class CalibrationError(KillSwitch):
     """Trip when calibration_ece > max_ece once calibration_samples >= min_samples (reason asks to retrain)."""
 
+    reads = (CALIBRATION_ECE, CALIBRATION_SAMPLES)
+
     class Params(SwitchParams):
         max_ece: float = Field(0.15, gt=0, le=1, description="expected calibration error that trips")
         min_samples: int = Field(200, ge=1, description="outcomes before the ECE is trusted")

@@ -24,6 +24,10 @@ class ConsecutiveLosses(KillSwitch):
         super().__init__(p)
         self._fired_at = 0
 
+    def input_spec(self, markets: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        # untimed it is a function of the streak alone; timed, `_fired_at` is state: evaluate every time
+        return None if self.p.seconds > 0 else ((), ("consecutive_losses",))
+
     def check(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> Trip | None:
         n = int(snapshot.consecutive_losses)
         if n < self.p.max_losses:

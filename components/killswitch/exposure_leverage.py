@@ -14,6 +14,8 @@ from registry import register
 class ExposureLeverage(KillSwitch):
     """Trip when gross exposure / equity > max_ratio (spot cannot exceed ~1 unless the ledger is wrong)."""
 
+    reads_snapshot = ("equity_krw", "positions_krw", "open_orders_krw")
+
     class Params(SwitchParams):
         max_ratio: float = Field(1.5, gt=0, description="gross exposure / equity tolerated")
 

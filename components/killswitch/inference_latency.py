@@ -15,6 +15,8 @@ from registry import register
 class InferenceLatency(KillSwitch):
     """Trip when metric inference_latency_ms > max_ms; the engine may also drop slow towers on this trip."""
 
+    reads = (INFERENCE_LATENCY_MS,)
+
     class Params(SwitchParams):
         action: Action = "scale_size"
         factor: float = Field(0.5, gt=0, le=1, description="size multiplier when action is scale_size")

@@ -14,6 +14,8 @@ from registry import register
 class MaxDrawdown(KillSwitch):
     """Trip when 1 - equity / peak equity >= drawdown_pct %."""
 
+    reads_snapshot = ("peak_equity_krw", "equity_krw")
+
     class Params(SwitchParams):
         action: Action = "halt"
         drawdown_pct: float = Field(20.0, gt=0, le=100, description="max drawdown from peak equity, percent")

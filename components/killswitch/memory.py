@@ -15,6 +15,8 @@ from registry import register
 class Memory(KillSwitch):
     """Trip when metric memory_rss_mb > limit_mb."""
 
+    reads = (MEMORY_RSS_MB,)
+
     class Params(SwitchParams):
         limit_mb: float = Field(4096.0, gt=0, description="resident memory limit, MiB")
 

@@ -15,6 +15,8 @@ class PositionConcentration(KillSwitch):
     """Trip when max(position value) / equity > max_share (the entry limit caps new buys; price moves can
     still concentrate an existing position, which this catches)."""
 
+    reads_snapshot = ("equity_krw", "positions_krw")
+
     class Params(SwitchParams):
         max_share: float = Field(0.30, gt=0, le=1, description="largest position / equity tolerated")
 

@@ -15,6 +15,8 @@ from registry import register
 class SimRealGap(KillSwitch):
     """Trip when metric sim_real_gap_pct > max_gap_pct: the backtest no longer describes reality."""
 
+    reads = (SIM_REAL_GAP_PCT,)
+
     class Params(SwitchParams):
         action: Action = "halt"
         max_gap_pct: float = Field(10.0, gt=0, description="tolerated sim vs live gap, percent")

@@ -15,6 +15,8 @@ from registry import register
 class StoreErrors(KillSwitch):
     """Trip when metric store_errors > max_errors (trading without a record would lose decisions)."""
 
+    reads = (STORE_ERRORS,)
+
     class Params(SwitchParams):
         action: Action = "pause"
         seconds: float = Field(900.0, ge=0, description="trip lifetime, seconds")

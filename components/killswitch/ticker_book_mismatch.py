@@ -16,6 +16,8 @@ class TickerBookMismatch(MarketSwitch):
     """Per market: trip while |last_trade_price - book_mid_price| / book_mid_price > max_gap_pct %
     (one of the two feeds is stale or wrong)."""
 
+    reads_market = (LAST_TRADE_PRICE, BOOK_MID_PRICE)
+
     class Params(SwitchParams):
         max_gap_pct: float = Field(0.5, gt=0, description="tolerated trade vs mid gap, percent")
 

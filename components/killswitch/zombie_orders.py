@@ -15,6 +15,8 @@ from registry import register
 class ZombieOrders(KillSwitch):
     """Trip when metric zombie_orders > max_orders."""
 
+    reads = (ZOMBIE_ORDERS,)
+
     class Params(SwitchParams):
         action: Action = "cancel_all"
         max_orders: int = Field(5, ge=0, description="zombie orders tolerated")

@@ -33,11 +33,34 @@ def migration_sql(dialect: str = "postgresql", timescale: str = "off", revision:
 
 
 def _as_dict(row: Any) -> dict:
+    if type(row) is dict:                 # the common case, without the ABC check
+        return dict(row)
     if isinstance(row, Mapping):
         return dict(row)
     if dataclasses.is_dataclass(row):
         return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
     raise TypeError(f"store rows must be dicts or dataclasses, got {type(row).__name__}")
+
+
+_SPECS: dict = {}
+
+
+def _row_spec(model) -> tuple[frozenset, list]:
+    """(column names, [(name, default_factory, default)] of the non-null columns a row may omit), per model."""
+    spec = _SPECS.get(model)
+    if spec is None:
+        table = model.__table__
+        cols = frozenset(c.name for c in table.columns) - {"id"}
+        required = []
+        for c in table.columns:
+            if c.name != "id" and not c.nullable and c.default is None:
+                f = model.model_fields.get(c.name)
+                default = getattr(f, "default", None)
+                if default is not None and repr(default) == "PydanticUndefined":
+                    default = None
+                required.append((c.name, getattr(f, "default_factory", None), default))
+        spec = _SPECS[model] = (cols, required)
+    return spec
 
 
 class Store(MarketData):
@@ -118,28 +141,30 @@ class Store(MarketData):
 
     def _rows(self, model, run_id: int | None, rows: Iterable[Any]) -> list[dict]:
         table = model.__table__
-        cols = {c.name for c in table.columns} - {"id"}
+        cols, required = _row_spec(model)
+        need = frozenset(r[0] for r in required)
         out = []
         for n, raw in enumerate(rows):
             d = _as_dict(raw)
             if run_id is not None:
                 d["run_id"] = run_id
-            extra = {k: d.pop(k) for k in list(d) if k not in cols}
-            if extra:
+            if not cols.issuperset(d):
+                extra = {k: d.pop(k) for k in list(d) if k not in cols}
                 if "extra" not in cols:
                     raise ValueError(f"{table.name} row {n}: unknown fields {sorted(extra)}; "
                                      f"columns: {sorted(cols)}")
                 d["extra"] = {**d.get("extra", {}), **extra}
-            for c in table.columns:
-                if c.name not in d and c.name != "id" and not c.nullable and c.default is None:
-                    default = getattr(model.model_fields.get(c.name), "default", None)
-                    factory = getattr(model.model_fields.get(c.name), "default_factory", None)
+            if need <= d.keys():            # every non-null field present (the common case)
+                out.append(d)
+                continue
+            for name, factory, default in required:
+                if name not in d:
                     if factory is not None:
-                        d[c.name] = factory()
-                    elif default is not None and repr(default) != "PydanticUndefined":
-                        d[c.name] = default
+                        d[name] = factory()
+                    elif default is not None:
+                        d[name] = default
                     else:
-                        raise ValueError(f"{table.name} row {n}: missing field '{c.name}'")
+                        raise ValueError(f"{table.name} row {n}: missing field '{name}'")
             out.append(d)
         return out
 
@@ -177,7 +202,44 @@ class Store(MarketData):
     def _record(self, model_name: str, run_id: int, rows: Iterable[Any]) -> int:
         from components.store import models
         model = getattr(models, model_name)
-        return self._insert(model.__table__, self._rows(model, run_id, rows))
+        out = self._rows(model, run_id, rows)
+        if self.engine.dialect.name == "sqlite" and out:
+            return self._insert_sqlite(model.__table__, out)
+        return self._insert(model.__table__, out)
+
+    def _insert_sqlite(self, table, rows: list[dict]) -> int:
+        """The trading tables' batch insert on SQLite: the columns' own bind processors (JSON encoding,
+        booleans) applied in one pass and one executemany per batch, without building a statement per row
+        set; the stored values are those of `_insert`. Rows with differing keys take `_insert`."""
+        from operator import itemgetter
+        names = list(rows[0])
+        try:
+            params = list(map(itemgetter(*names), rows))
+        except KeyError:
+            return self._insert(table, rows)
+        if sum(map(len, rows)) != len(names) * len(rows):     # some row has fields the first has not
+            return self._insert(table, rows)
+        if len(names) == 1:
+            params = [(v,) for v in params]
+        fill = [c for c in table.columns if c.name not in rows[0] and c.name != "id" and c.default is not None]
+        if any(not c.default.is_scalar for c in fill):
+            return self._insert(table, rows)
+        if fill:                              # the Python-side column defaults SQLAlchemy would apply
+            extra = tuple(c.default.arg for c in fill)
+            params = [v + extra for v in params]
+            names += [c.name for c in fill]
+        dialect = self.engine.dialect
+        procs = [table.c[k].type._cached_bind_processor(dialect) for k in names]
+        if any(p is not None for p in procs):
+            cols = [c if p is None else list(map(p, c)) for c, p in zip(zip(*params), procs)]
+            params = list(zip(*cols))
+        quoted = ", ".join('"' + k + '"' for k in names)
+        marks = ", ".join("?" * len(names))
+        sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+        with self.engine.begin() as conn:
+            for i in range(0, len(params), self.batch_rows):
+                conn.exec_driver_sql(sql, params[i:i + self.batch_rows])
+        return len(rows)
 
     def record_decisions(self, run_id: int, rows: Iterable[Any]) -> int:
         return self._record("DecisionRow", run_id, rows)

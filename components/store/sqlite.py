@@ -5,6 +5,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from components.store.jsonenc import json_dumps
 from registry import Params, register
 from components.store.base import Store
 
@@ -29,7 +30,7 @@ class SqliteStore(Store):
         from sqlalchemy import create_engine, event
         if self.p.path != ":memory:":
             Path(self.p.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(self._url)
+        eng = create_engine(self._url, json_serializer=json_dumps)
         wal = self.p.wal and self.p.path != ":memory:"
 
         @event.listens_for(eng, "connect")

@@ -21,5 +21,9 @@ class Metrics:
     def get(self, name: str, default: float = math.nan) -> float:
         return self._values.get(name, default)
 
+    def values_of(self, names: tuple[str, ...]) -> tuple:
+        """The current values of `names` (None where unpublished): a cheap fingerprint to tell a change."""
+        return tuple(map(self._values.get, names))
+
     def as_dict(self) -> dict[str, float]:
         return dict(self._values)

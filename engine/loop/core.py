@@ -149,9 +149,11 @@ class EngineLoop:
         md.observe(m, ev, k, ts)
         ex = self.execution
         ex.collect_fills()
-        ex.poll(ts)
+        if ex.om.open:                                   # nothing working: nothing can have closed
+            ex.poll(ts)
         md.update(m, ev, ts)
-        self.outcomes.on_price(m, ts, md.last_px[m])
+        if self.outcomes.pending.get(m):                 # outcomes waiting on this market's price
+            self.outcomes.on_price(m, ts, md.last_px[m])
         if ex.positions[m].volume > 0:
             ex.check_exit(m, ts)
         if ts - self.last_decision_ms[m] >= self.interval_ms:
@@ -220,7 +222,7 @@ class EngineLoop:
         self.risk.on_account(ts, equity_krw=equity, cash_krw=cash, positions_krw=ex.positions_krw(held),
                              open_orders_krw=ex.open_bids_krw())
         met = self.metrics
-        zombies = ex.om.overdue(ts)
+        zombies = ex.om.overdue(ts) if ex.om.open else 0     # no open order: none overdue, skip the scan
         for source in self.zombie_sources:
             zombies = max(zombies, int(source()))
         met.set(MN.ZOMBIE_ORDERS, zombies)

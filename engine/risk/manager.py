@@ -85,6 +85,16 @@ class RiskManager:
         self._day = None
         self._saved_ms = -10**18
         self._state = TradingState.ACTIVE
+        # switches that declare their inputs (KillSwitch.input_spec) run only when one of them changed
+        self.reuse_verdicts = True
+        self._plan_markets: tuple[str, ...] | None = None
+        self._plan: list[tuple] = []
+        self._plan_switches: dict[str, Any] = {}
+        self._all_names: tuple[str, ...] = ()
+        self._all_fields: Any = None
+        self._all_seen: tuple | None = None
+        self._seen_inputs: dict[str, tuple] = {}
+        self._verdicts: dict[str, list[Trip]] = {}
         self.costs = CostModel()
         self._restore()
 
@@ -180,6 +190,8 @@ class RiskManager:
 
     # --- kill switches -------------------------------------------------------------------------------
     def _expire(self, ts_ms: int) -> None:
+        if not self.trips:
+            return
         for key, trip in list(self.trips.items()):
             if trip.expired(ts_ms):
                 self._drop(key, ts_ms)
@@ -197,8 +209,28 @@ class RiskManager:
         self.snapshot.ts_ms = ts_ms
         firing: set[tuple[str, str]] = set()
         new: list[Trip] = []
-        for sid, switch in self.switches.items():
-            for trip in switch.check_all(metrics, self.snapshot, ts_ms):
+        snap, seen, verdict = self.snapshot, self._seen_inputs, self._verdicts
+        if self._plan_markets != snap.markets or self._plan_switches != self.switches:
+            self._make_plan(snap.markets)
+        values_of = metrics.values_of
+        # every declared input at once: unchanged since the last evaluation -> every declared verdict stands
+        fingerprint = (values_of(self._all_names), self._all_fields(snap) if self._all_fields else None)
+        unchanged = fingerprint == self._all_seen
+        self._all_seen = fingerprint
+        for sid, switch, names, fields in self._plan:
+            if names is None:
+                trips = switch.check_all(metrics, snap, ts_ms)
+            elif unchanged:
+                trips = verdict[sid]
+            else:
+                inputs = (values_of(names) if fields is None else fields(snap) if not names
+                          else (values_of(names), fields(snap)))
+                if sid in seen and seen[sid] == inputs:
+                    trips = verdict[sid]          # nothing it reads changed: the same trips as a fresh check
+                else:
+                    trips = verdict[sid] = switch.check_all(metrics, snap, ts_ms)
+                    seen[sid] = inputs
+            for trip in trips:
                 key = (sid, trip.market)
                 firing.add(key)
                 if key in self.trips:
@@ -211,10 +243,11 @@ class RiskManager:
                     active.id = self.persistence.save_trip({**active.to_record(), "text": self.describe(active)})
                 self.trips[key] = active
                 new.append(dataclasses.replace(trip, switch=sid, reason=self.describe(active)))
-        for key, trip in list(self.trips.items()):
-            if trip.until_ms is None and not trip.latched and key not in firing:
-                self._drop(key, ts_ms)
-        self._state = derive_state(list(self.trips.values()))
+        if self.trips:
+            for key, trip in list(self.trips.items()):
+                if trip.until_ms is None and not trip.latched and key not in firing:
+                    self._drop(key, ts_ms)
+        self._state = derive_state(list(self.trips.values())) if self.trips else TradingState.ACTIVE
         if new:
             self.save(ts_ms)
             if hasattr(self.persistence, "flush"):
@@ -223,6 +256,28 @@ class RiskManager:
         elif ts_ms - self._saved_ms >= self.persist_every_ms:
             self.save(ts_ms)
         return new
+
+    def _make_plan(self, markets: tuple[str, ...]) -> None:
+        """Per switch, in order: (id, switch, metric names, snapshot getter) or names None (always run)."""
+        from operator import attrgetter
+        self._plan_markets, self._plan_switches = markets, dict(self.switches)
+        self._seen_inputs.clear()
+        self._verdicts.clear()
+        self._all_seen = None
+        self._plan = []
+        all_names: dict[str, None] = {}
+        all_fields: dict[str, None] = {}
+        for sid, switch in self.switches.items():
+            spec = switch.input_spec(markets) if self.reuse_verdicts and hasattr(switch, "input_spec") else None
+            if spec is None:
+                self._plan.append((sid, switch, None, None))
+            else:
+                names, fields = spec
+                all_names.update(dict.fromkeys(names))
+                all_fields.update(dict.fromkeys(fields))
+                self._plan.append((sid, switch, tuple(names), attrgetter(*fields) if fields else None))
+        self._all_names = tuple(all_names)
+        self._all_fields = attrgetter(*all_fields) if all_fields else None
 
     @staticmethod
     def describe(trip: ActiveTrip) -> str:
