@@ -13,7 +13,7 @@ def job(cfg, duration_s: float | None) -> int:
     from rich.console import Console
 
     from engine.i18n import t
-    from engine.live.command import StopSignals, duration_of, print_result
+    from engine.live.command import StopSignals, duration_of, failed_exit_code, print_result
     from engine.live.runner import build_live_client, build_live_feed, run_session
     from engine.conf import plain
     from engine.validate import validate_config
@@ -32,8 +32,10 @@ def job(cfg, duration_s: float | None) -> int:
     if res.swept_at_start:
         print(t("live.swept", n=len(res.swept_at_start)), flush=True)
     print_result(res, console)
-    if res.status != "done" or res.open_after_stop:
+    if res.open_after_stop:
         return exit_codes.CHECK_FAILED      # orders left open outrank the Ctrl-C: the person must look
+    if res.status != "done":
+        return failed_exit_code(res)        # 3 feed, 4 exchange, 1 engine
     if signals.interrupted:
         print(t("cli.interrupted"), file=sys.stderr)
         return exit_codes.INTERRUPTED

@@ -13,7 +13,7 @@ def job(cfg, duration_s: float | None) -> int:
     from rich.console import Console
 
     from engine.i18n import t
-    from engine.live.command import StopSignals, duration_of, print_result
+    from engine.live.command import StopSignals, duration_of, failed_exit_code, print_result
     from engine.live.runner import build_live_feed, run_session
     from engine.conf import plain
     build_live_feed(cfg)                      # refuses a recorded feed before anything is printed or recorded
@@ -26,7 +26,7 @@ def job(cfg, duration_s: float | None) -> int:
     if signals.interrupted:
         print(t("cli.interrupted"), file=sys.stderr)
         return exit_codes.INTERRUPTED
-    return exit_codes.OK if res.status == "done" else exit_codes.CHECK_FAILED
+    return exit_codes.OK if res.status == "done" else failed_exit_code(res)
 
 
 def main(argv: list[str]) -> int:

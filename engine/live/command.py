@@ -79,3 +79,10 @@ class StopSignals:
         import signal
         for sig, handler in self._old.items():
             signal.signal(sig, handler)
+
+
+def failed_exit_code(res: Any) -> int:
+    """Exit code of a session that did not end `done`: 3 when the feed failed, 4 the exchange, else 1."""
+    from engine import exit_codes
+    return {"feed": exit_codes.DATA, "exchange": exit_codes.EXCHANGE}.get(getattr(res, "cause", ""),
+                                                                           exit_codes.CHECK_FAILED)

@@ -39,6 +39,13 @@ class SessionResult:
     open_after_stop: list = field(default_factory=list)
     reconcile: dict = field(default_factory=dict)
     error: str = ""
+    cause: str = ""                     # "feed" | "exchange" | "" (engine): picks the command's exit code
+
+
+def failure_cause(exc: BaseException) -> str:
+    """"exchange" for Upbit refusals and network failures, "" for anything else (an engine fault)."""
+    from components.types.upbit.errors import UpbitError
+    return "exchange" if isinstance(exc, (UpbitError, ConnectionError, TimeoutError, OSError)) else ""
 
 
 class _Failure:
@@ -158,6 +165,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res)
     except BaseException as e:
         res.error = f"{type(e).__name__}: {e}"
+        res.cause = failure_cause(e)
         raise
     finally:
         try:
@@ -193,6 +201,7 @@ def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, 
             ev = None
         if isinstance(ev, _Failure):
             res.error = f"{type(ev.exc).__name__}: {ev.exc}"
+            res.cause = "feed"
             log.error(json.dumps({"event": "feed_failed", "error": res.error}))
             return "failed"
         if ev is not None:
