@@ -3,25 +3,15 @@ import math
 
 import pytest
 
-import registry
-from components.types.feed.loaders import load_books, load_trades
 from components.types.orders import OrderIntent
-from components.types.stream import MarketStream
 from engine.order_manager import OrderManager, OrderSettings
 
 M = "KRW-DAWN"
 
 
 @pytest.fixture()
-def setup(bundled_data):
-    d = bundled_data / "upbit" / "ticks_2021"
-    s = MarketStream.build(M, trades=load_trades(d / f"trades_{M}.csv.gz", M), books=load_books(d / f"orderbook_{M}.csv.gz", M))
-    ex = registry.build("exchange", {"component": "sim"}, path="exchange")
-    fm = registry.build("fill_model", {"component": "queue_conservative", "order_latency_ms": 0}, path="fill_model")
-    ex.bind(fill_model=fm, balances={"KRW": 1_000_000}, seed=1)
-    events = list(s.events())
-    book = next(e for e in events if e.kind == 2)
-    ex.on_event(book)
+def setup(dawn_sim):
+    ex, book, events = dawn_sim({"KRW": 1_000_000})
     return ex, book, events
 
 
