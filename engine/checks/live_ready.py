@@ -115,8 +115,8 @@ def killswitch_bounds(cfg: DictConfig) -> list[tuple[str, str]]:
         for (component, param), most in LIVE_MAX.items():
             value = node.get(param)
             if node.get("component") == component and isinstance(value, (int, float)) and value > most:
-                problems.append((f"killswitches.{sid}.{param}", t("live.check.switch_bound", value=value,
-                                                                  most=most, mode=cfg.get("mode"))))
+                problems.append((f"killswitches.{sid}.{param}", t("live.check.switch_bound", value=f"{value:g}",
+                                                                  most=f"{most:g}", mode=cfg.get("mode"))))
     return problems
 
 

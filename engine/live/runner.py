@@ -207,10 +207,11 @@ class _Silence:
         """Empty while data flows; else the line saying for how long nothing came and what came last."""
         if not self.stale_after_s or now - self.last_s < self.stale_after_s:
             return ""
+        from components.types.events import KIND_NAMES
         from engine.i18n import t
         ev = self.last_ev
         last = t("live.feed_nothing") if ev is None else \
-            f"{ev.kind} {getattr(ev, 'market', '')} ts_ms={getattr(ev, 'ts_ms', '?')}"
+            f"{KIND_NAMES.get(ev.kind, ev.kind)} {getattr(ev, 'market', '')} ts_ms={getattr(ev, 'ts_ms', '?')}"
         return t("live.feed_silent", url=self.url, seconds=f"{now - self.last_s:.0f}", last=last)
 
 

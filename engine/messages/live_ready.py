@@ -6,8 +6,8 @@ MESSAGES = {
         "en": "feature '{feature}' needs {needs} events but feed={feed} provides only {provides} "
               "(the live feed builds no candles){hint}"},
     "live.check.bars_from_trade": {
-        "ko": " — 체결로 봉을 만들려면 features.{feature}.bars_from=trade",
-        "en": " — build its bars from trades with features.{feature}.bars_from=trade"},
+        "ko": " — 체결로 봉을 만들려면 +features.{feature}.bars_from=trade",
+        "en": " — build its bars from trades with +features.{feature}.bars_from=trade"},
     "live.check.untrained": {
         "ko": "타워 '{tower}' 는 학습이 필요한데 towers.{tower}.model_path 가 없습니다 — mode={mode} 에서 아무 신호도 "
               "내지 않습니다: 같은 설정으로 `scalp train` 을 실행하고 출력된 towers.{tower}.model_path=... 를 붙이세요",
