@@ -86,9 +86,10 @@ def live_feed_needs(cfg: DictConfig) -> list[tuple[str, str]]:
             continue
         # candle features can build their bars from trades (bars_from=trade): say so when that would do
         can_trade = missing == {"candle"} and "trade" in have and hasattr(getattr(feature, "p", None), "bars_from")
+        hint = (t("live.check.no_candles") if "candle" in missing else "") + \
+            (t("live.check.bars_from_trade", feature=fid) if can_trade else "")
         problems.append((f"features.{fid}", t("live.check.feature_feed", feature=fid, needs="+".join(sorted(missing)),
-                                              feed=name, provides=provides,
-                                              hint=t("live.check.bars_from_trade", feature=fid) if can_trade else "")))
+                                              feed=name, provides=provides, hint=hint)))
     return problems
 
 

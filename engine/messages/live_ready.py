@@ -1,10 +1,9 @@
 """Messages of the paper/live readiness checks (engine/checks/live_ready.py) and of a silent live feed."""
 MESSAGES = {
     "live.check.feature_feed": {
-        "ko": "피처 '{feature}' 에 {needs} 이벤트가 필요하지만 feed={feed} 는 {provides} 만 제공합니다 "
-              "(실시간 피드는 캔들을 만들지 않습니다){hint}",
-        "en": "feature '{feature}' needs {needs} events but feed={feed} provides only {provides} "
-              "(the live feed builds no candles){hint}"},
+        "ko": "피처 '{feature}' 에 {needs} 이벤트가 필요하지만 feed={feed} 는 {provides} 만 제공합니다{hint}",
+        "en": "feature '{feature}' needs {needs} events but feed={feed} provides only {provides}{hint}"},
+    "live.check.no_candles": {"ko": " (실시간 피드는 캔들을 만들지 않습니다)", "en": " (the live feed builds no candles)"},
     "live.check.bars_from_trade": {
         "ko": " — 체결로 봉을 만들려면 +features.{feature}.bars_from=trade",
         "en": " — build its bars from trades with +features.{feature}.bars_from=trade"},

@@ -48,6 +48,12 @@ def test_candle_features_on_the_live_feed_are_named_with_the_feed(capsys, monkey
     assert not any(line.startswith("features.time_regime") for line in lines)   # needs no kind at all
 
 
+def test_book_features_on_a_trades_only_feed_name_the_missing_kind():
+    problems = live_feed_needs(cfg("mode=paper", "feed=upbit_ws", "feed.types=[trade]", "features=[spread_pct]"))
+    assert problems == [("features.spread_pct",
+                         "feature 'spread_pct' needs book events but feed=upbit_ws provides only trade")]
+
+
 def test_a_feed_without_trades_cannot_build_bars_and_gets_no_bars_from_hint():
     problems = live_feed_needs(cfg("mode=paper", "feed=upbit_ws", "feed.types=[orderbook]"))
     assert ("features.hurst", "feature 'hurst' needs candle events but feed=upbit_ws provides only book "
