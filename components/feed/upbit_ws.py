@@ -28,7 +28,8 @@ class UpbitWsFeed:
         backoff_min_s: float = Field(1.0, gt=0, description="first reconnect delay")
         backoff_max_s: float = Field(60.0, gt=0, description="reconnect delay cap (exponential)")
         ping_interval_s: float = Field(30.0, gt=0, lt=120, description="text PING cadence (< 120 s idle cut)")
-        stale_after_s: float = Field(90.0, gt=0, description="reconnect when nothing arrived for this long")
+        stale_after_s: float = Field(60.0, gt=0, description="paper/live stop (exit 3) when no market data "
+                                     "arrived for this long, seconds; the socket reconnects after half of it")
 
     def __init__(self, p: "UpbitWsFeed.Params") -> None:
         bad = set(p.types) - {"trade", "orderbook", "ticker"}
@@ -38,6 +39,10 @@ class UpbitWsFeed:
             raise ValueError("feed.orderbook_levels must be 1, 5, 15 or 30")
         self.p = p
         self.ws = None
+
+    def provides(self, markets: list[str] | None = None) -> set[str]:
+        """Event kinds this feed delivers (for link checks): trades and books as subscribed; no candles."""
+        return {"trade", "book"} & {"book" if k == "orderbook" else k for k in self.p.types}
 
     def _types(self, markets: list[str]) -> dict[str, list[str]]:
         out = {}
@@ -60,7 +65,7 @@ class UpbitWsFeed:
             backfill = _backfiller(rest)
         self.ws = UpbitWs(self.p.url, self._types(markets), self.p.format, backoff_min_s=self.p.backoff_min_s,
                           backoff_max_s=self.p.backoff_max_s, ping_interval_s=self.p.ping_interval_s,
-                          stale_after_s=self.p.stale_after_s, backfill=backfill)
+                          stale_after_s=self.p.stale_after_s / 2, backfill=backfill)
         try:
             async for ev in self.ws.events():
                 yield ev

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -39,6 +40,8 @@ def feature_feed_needs(cfg: DictConfig) -> list[tuple[str, str]]:
         return []                  # reported by the registry pass
     if not hasattr(feed, "provides"):
         return []                  # a feed that cannot say what it provides is not checked here
+    if inspect.isasyncgenfunction(getattr(feed, "events", None)):
+        return []                  # a live feed: checked for paper/live only (checks/live_ready.py); `record` needs none
     try:
         per_market = {m: set(feed.provides([m])) for m in markets} if markets else {"*": set(feed.provides(None))}
     except Exception as e:         # e.g. the data folder is missing: say so, do not guess

@@ -162,7 +162,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
                 res.swept_at_start = guard.sweep(own_only=True)
             res.reconcile = guard.reconcile(loop, loop.metrics)
         pump_fut = bridge.spawn(pump())
-        res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res)
+        res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))
     except BaseException as e:
         res.error = f"{type(e).__name__}: {e}"
         res.cause = failure_cause(e)
@@ -186,9 +186,40 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     return res
 
 
+class _Silence:
+    """Wall-clock watch on the feed: nothing for `stale_after_s` (the feed's param; none = no watch) fails the
+    session with one line naming the URL and the last event received."""
+
+    def __init__(self, stale_after_s: float, url: str) -> None:
+        self.stale_after_s, self.url = stale_after_s, url
+        self.last_s = time.monotonic()
+        self.last_ev: Any = None
+
+    @classmethod
+    def of(cls, feed: Any) -> "_Silence":
+        p = getattr(feed, "p", None)
+        return cls(float(getattr(p, "stale_after_s", 0) or 0), str(getattr(p, "url", "?")))
+
+    def seen(self, ev: Any) -> None:
+        self.last_s, self.last_ev = time.monotonic(), ev
+
+    def message(self, now: float) -> str:
+        """Empty while data flows; else the line saying for how long nothing came and what came last."""
+        if not self.stale_after_s or now - self.last_s < self.stale_after_s:
+            return ""
+        from components.types.events import KIND_NAMES
+        from engine.i18n import t
+        ev = self.last_ev
+        last = t("live.feed_nothing") if ev is None else \
+            f"{KIND_NAMES.get(ev.kind, ev.kind)} {getattr(ev, 'market', '')} ts_ms={getattr(ev, 'ts_ms', '?')}"
+        return t("live.feed_silent", url=self.url, seconds=f"{now - self.last_s:.0f}", last=last)
+
+
 def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, stop: threading.Event,
-           s: LiveSettings, duration_s: float, max_events: int, res: SessionResult) -> str:
+           s: LiveSettings, duration_s: float, max_events: int, res: SessionResult,
+           silence: _Silence | None = None) -> str:
     t0 = time.monotonic()
+    silence = silence or _Silence(0.0, "")
     end = t0 + duration_s if duration_s and duration_s > 0 else math.inf
     nxt = {"poll": t0 + s.poll_interval_s, "watch": t0 + s.watchdog_interval_s,
            "rec": t0 + s.reconcile_interval_s, "flush": t0 + s.flush_interval_s}
@@ -205,11 +236,16 @@ def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, 
             log.error(json.dumps({"event": "feed_failed", "error": res.error}))
             return "failed"
         if ev is not None:
+            silence.seen(ev)
             loop.on_event(ev)
             res.events += 1
             if max_events and res.events >= max_events:
                 break
         now = time.monotonic()
+        if ev is None and (quiet := silence.message(now)):
+            res.error, res.cause = quiet, "feed"
+            log.error(json.dumps({"event": "feed_silent", "url": silence.url, "error": quiet}, ensure_ascii=False))
+            return "failed"
         if guard is not None:
             try:
                 if now >= nxt["poll"]:

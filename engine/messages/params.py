@@ -247,7 +247,7 @@ KO.update({
     "feed.upbit_ws.backoff_min_s": "첫 재연결 지연",
     "feed.upbit_ws.backoff_max_s": "재연결 지연 상한 (지수 증가)",
     "feed.upbit_ws.ping_interval_s": "텍스트 PING 주기 (120 s 유휴 시 끊김보다 짧게)",
-    "feed.upbit_ws.stale_after_s": "이만큼 아무것도 오지 않으면 재연결",
+    "feed.upbit_ws.stale_after_s": "모의/실거래: 이만큼(초) 시세가 없으면 종료 (종료 코드 3); 소켓은 절반이 지나면 재연결",
     "exchange.sim.fee_rate": "KRW 마켓의 메이커 = 테이커 수수료 (§8.4)",
     "exchange.sim.min_total_krw": "KRW 마켓의 최소 주문 총액",
     "exchange.sim.max_total_krw": "최대 매수 총액 (max_total)",

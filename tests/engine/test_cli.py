@@ -143,7 +143,9 @@ def test_every_message_formats(lang):
 def test_live_accepts_env_var_names_but_not_values(capsys, monkeypatch):
     monkeypatch.setenv("UPBIT_ACCESS_KEY", "ak")
     monkeypatch.setenv("UPBIT_SECRET_KEY", "sk")
-    rc, out, _ = run(capsys, "validate", "mode=live", "exchange=upbit")
+    # a live-ready bot (live feed, book features, an untrained-free tower) so only the secrets rule is at stake
+    rc, out, _ = run(capsys, "validate", "mode=live", "exchange=upbit", "feed=upbit_ws",
+                     "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "entry=prob_threshold")
     assert "secret" not in out, out            # exchange.secret_key_env: UPBIT_SECRET_KEY names a variable
     assert rc == 0, out
 

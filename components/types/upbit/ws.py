@@ -207,7 +207,9 @@ class UpbitWs:
             except (ConnectionClosed, OSError, InvalidHandshake, asyncio.TimeoutError) as exc:
                 if isinstance(exc, InvalidStatus) and exc.response.status_code in (401, 403):
                     raise AuthRefused(f"WebSocket handshake refused: {exc.response.status_code}") from exc
-                log.info(json.dumps({"event": "ws_disconnect", "url": self.url, "error": type(exc).__name__}))
+                # WARNING: a feed that cannot connect is the first thing a person must see (with the URL)
+                log.warning(json.dumps({"event": "ws_disconnect", "url": self.url,
+                                        "error": f"{type(exc).__name__}: {exc}"[:300]}, ensure_ascii=False))
             self._conn = None
             if self._closed:
                 break

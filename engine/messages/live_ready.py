@@ -1,0 +1,22 @@
+"""Messages of the paper/live readiness checks (engine/checks/live_ready.py) and of a silent live feed."""
+MESSAGES = {
+    "live.check.feature_feed": {
+        "ko": "피처 '{feature}' 에 {needs} 이벤트가 필요하지만 feed={feed} 는 {provides} 만 제공합니다{hint}",
+        "en": "feature '{feature}' needs {needs} events but feed={feed} provides only {provides}{hint}"},
+    "live.check.no_candles": {"ko": " (실시간 피드는 캔들을 만들지 않습니다)", "en": " (the live feed builds no candles)"},
+    "live.check.bars_from_trade": {
+        "ko": " — 체결로 봉을 만들려면 +features.{feature}.bars_from=trade",
+        "en": " — build its bars from trades with +features.{feature}.bars_from=trade"},
+    "live.check.untrained": {
+        "ko": "타워 '{tower}' 는 학습이 필요한데 towers.{tower}.model_path 가 없습니다 — mode={mode} 에서 아무 신호도 "
+              "내지 않습니다: 같은 설정으로 `scalp train` 을 실행하고 출력된 towers.{tower}.model_path=... 를 붙이세요",
+        "en": "tower '{tower}' needs training and towers.{tower}.model_path is not set — in mode={mode} it would never "
+              "signal: run `scalp train` with the same overrides and pass the towers.{tower}.model_path=... it prints"},
+    "live.check.switch_bound": {
+        "ko": "{value} 은(는) mode={mode} 에 너무 느슨합니다 (최대 {most})",
+        "en": "{value} is too loose for mode={mode} (at most {most})"},
+    "live.feed_silent": {
+        "ko": "{url} 에서 {seconds}초 동안 시세가 없습니다 (마지막 수신: {last})",
+        "en": "no market data from {url} for {seconds} s (last received: {last})"},
+    "live.feed_nothing": {"ko": "없음", "en": "nothing"},
+}
