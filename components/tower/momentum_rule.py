@@ -30,7 +30,8 @@ class MomentumRule(Tower):
         inputs: dict[str, float] = Field(default_factory=lambda: {"roc_5m": 1.0, "roc_1m": 0.5},
                                          description="column-name prefix -> weight in the score")
         threshold_score: float = Field(0.0015, description="score at which P(up) = 0.5 (units of the inputs)")
-        scale_score: float = Field(0.0005, gt=0, description="score distance for one logit of P(up)")
+        scale_score: float = Field(5e-4, gt=0, description="score distance for one logit of P(up), in the "
+                                   "inputs' units (a momentum scale, not a cost)")
         fit_quantile: float = Field(0.95, gt=0, lt=1, description="fit(): threshold = this quantile of scores")
         min_columns: int = Field(1, ge=1, description="refuse to run with fewer matched columns")
 
