@@ -9,8 +9,7 @@ from typing import Any
 import registry
 from engine.ledger import RunData
 from engine.loop import EngineLoop, plain
-from engine.loop.lifecycle import (ARTIFACT_KIND, drive, finish, jsonable, open_run, run_dir,  # noqa: F401
-                                   tower_sections)
+from engine.loop.lifecycle import drive, finish, open_run
 
 
 @dataclass
@@ -95,5 +94,3 @@ def load_replay(cfg: Any, universe: Any = None) -> tuple[dict, dict]:
         universe.prepare(streams)
     return streams, feed.report.counts()
 
-
-_jsonable = jsonable      # older name, kept for callers

@@ -49,7 +49,7 @@ def shift_band(y: np.ndarray, p: np.ndarray, draws: int = BAND_DRAWS, seed: int 
 
 
 def _trainable(tower) -> bool:
-    return bool(getattr(tower, "trainable", getattr(tower, "requires_fit", True)))
+    return bool(getattr(tower, "trainable", False))
 
 
 def null_tower(cfg, ds, folds, wf, tid: str, seed: int) -> dict | None:

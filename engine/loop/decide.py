@@ -42,7 +42,6 @@ class DecisionPipeline:
         self.absent_roles: list = []
         self.calibrated = False
         self.quoting = False
-        self.requote_interval_ms = 1000
         self.batch: dict[str, dict[str, np.ndarray]] = {}     # market -> tower id -> scores per stream row
         self._lat: deque = deque(maxlen=200)
         self._n_steps = 0
@@ -64,10 +63,6 @@ class DecisionPipeline:
         self.calibrated = bool(self.towers) and all(getattr(t, "calibrated", True) for t in self.towers.values())
         # a quoting entry (quoting contract) is called on its own timer of data time, not per decision
         self.quoting = bool(getattr(self.entry, "quoting", False)) and hasattr(self.entry, "quote")
-        if self.quoting:
-            params = getattr(self.entry, "p", None)
-            self.requote_interval_ms = int(getattr(params, "requote_interval_ms", None)
-                                           or getattr(self.entry, "requote_interval_ms", 1000))
         if self.fusion is not None and hasattr(self.fusion, "weights_for"):
             self.fusion_weights, self.absent_roles = self.fusion.weights_for(list(self.towers), self.market_class)
 

@@ -147,7 +147,7 @@ def test_tower_with_label_free_skill_fails_the_null(monkeypatch):
     j = ds.names.index("atr_pct")
 
     class VolTower:
-        requires_fit = True
+        trainable = True
         feature_names = ["x"]
 
         def fit(self, *a, **k):
