@@ -202,6 +202,7 @@ class EngineLoop:
         intent, size_krw, reasons = self.pipeline.entry_intent(self, m, p, x, ts)
         if intent is None:
             return ("blocked" if size_krw < 0 else "hold"), reasons
+        self.execution.ledger.expect(m, self.pipeline.expected_net)
         why = self.execution.submit_entry(intent, ts)
         if why:
             return "rejected", reasons + [why]

@@ -102,6 +102,7 @@ class DecisionPipeline:
         vol = float(x[vc]) if vc >= 0 else 1.0
         verdict = self.entry.decide(p, EntryContext(market=m, price=md.last_px[m],
                                                     vol_regime=vol if math.isfinite(vol) else 1.0))
+        self.expected_net = verdict.expected_net       # booked with the trade it opens (predicted vs realised)
         reasons = [verdict.reason]
         if not verdict.enter:
             return None, 0.0, reasons
