@@ -39,6 +39,8 @@ class Dataset:
     bar_spread: np.ndarray | None = None  # Corwin-Schultz spread estimate at the decision (the cost model's input)
     outcome: np.ndarray | None = None     # barrier labels: 1 up / 0 stop / -1 time-out (skill columns)
     vol_ref: np.ndarray | None = None     # ATR% alone: the volatility-only reference model's input
+    bar: np.ndarray | None = None         # the row's bar index in its market's candles
+    bars: dict = field(default_factory=dict)   # market -> exit_sim.MarketBars (every closed bar, for round trips)
 
 
 @dataclass
@@ -76,9 +78,11 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     bar spread estimate the cost model prices each decision with (over `spread_window_bars` bars)."""
     from engine.features import FeatureSet
     from engine.skill import vol_reference
+    from engine.exit_sim import MarketBars
     parts = []
     names: list[str] = []
     providers: dict[str, str] = {}
+    bars: dict = {}
     for mi, (market, stream) in enumerate(sorted(streams.items())):
         fs = FeatureSet.from_config(feature_cfg)
         X, names = fs.batch(stream)
@@ -99,16 +103,20 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
         vr = Xi[:, vr_col] if vr_col >= 0 else np.ones(len(idx))
         bar = np.asarray(stream.row)[idx]
         c = stream.candles
-        cs = corwin_schultz_batch(c.high, c.low, spread_window_bars)[bar]
+        cs_all = corwin_schultz_batch(c.high, c.low, spread_window_bars)
+        cs = cs_all[bar]
+        bars[market] = MarketBars(np.asarray(c.ts_ms, np.int64) + int(c.interval_s) * 1000,
+                                  np.asarray(c.close, np.float64), np.asarray(cs_all, np.float64))
         parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
                       Xi[ok], y[ok], ret[ok], vr[ok], c.close[bar][ok], c.volume[bar][ok], cs[ok],
-                      raw[ok], vol_reference(stream, idx)[ok]))
-    ts, end, mk, X, y, ret, vr, close, volume, cs, raw, vref = (np.concatenate([p[j] for p in parts]) for j in range(12))
+                      raw[ok], vol_reference(stream, idx)[ok], bar[ok]))
+    ts, end, mk, X, y, ret, vr, close, volume, cs, raw, vref, bar_i = \
+        (np.concatenate([p[j] for p in parts]) for j in range(13))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
                  ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers=providers,
                  bar_spread=cs[order], outcome=raw[order] if hasattr(label, "outcome") else None,
-                 vol_ref=vref[order])
+                 vol_ref=vref[order], bar=bar_i[order], bars=bars)
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -169,12 +177,15 @@ RECENT_OUTCOMES = 500     # calibration_ece per fold = ECE of the last N test ou
 
 def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callable, wf: WalkForwardParams,
              label_id: str = "", make_fusion: Callable | None = None,
-             market_class: str = "majors", costs: CostModel | None = None) -> tuple[dict, dict, Any, Any]:
+             market_class: str = "majors", costs: CostModel | None = None,
+             exits: Any = None) -> tuple[dict, dict, Any, Any]:
     """Fit every tower on the fold, fuse on the calibration outputs, score the fused P(up) on test.
 
-    The row holds model metrics and, labelled `estimate_*`, a vectorised estimate of the test window's trades
-    (barrier exits, priced by `costs`); the fold's real trades and PnL come from the engine replay
-    (`engine_figures`). Returns (metrics row, fitted towers, fitted entry rule, fitted fusion or None)."""
+    With `exits` (the bot's exit chain) every calibration and test row is a simulated round trip under those
+    exits, priced by `costs` (engine/exit_sim.py): the entry rule learns its expected-return map from the
+    calibration trips (purged: trips still open at the test start are left out) and the `estimate_*` columns
+    trade the test trips; without it both use the label's barrier trade. The fold's real trades and PnL come
+    from the engine replay (`engine_figures`). Returns (metrics row, fitted towers, entry rule, fusion or None)."""
     from engine import ensemble
     from engine.costs import bind_costs
     from engine.drift import fold_drift
@@ -201,24 +212,32 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
         pc, p = next(iter(p_cal.values())), next(iter(p_test.values()))
     entry = make_entry()
     bind_costs(costs, entry)
-    net_all = ev.net_returns(costs, ds.exit_ret, ds.markets, ds.market, ds.close, spread)
-    entry.fit(pc, ds.exit_ret[fold.cal], cost_frac=rt_cost[fold.cal])     # validation outcomes, gross of costs
-    signal = entry.decide_many(p, spread_frac=spread[te], vol_regime=ds.vol_regime[te], cost_frac=rt_cost[te])
-    taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], ds.end_ms[te])
     span = (fold.bounds_ms["test_start"], fold.bounds_ms["test_end"])
+    gross, net_all, end = _outcomes(ds, fold, exits, costs, spread, market_class)
+    cal = fold.cal[np.isfinite(gross[fold.cal]) & (end[fold.cal] < span[0])]
+    ecal = np.isin(fold.cal, cal)
+    entry.fit(pc[ecal], gross[cal], cost_frac=rt_cost[cal])     # calibration outcomes, gross of costs
+    signal = entry.decide_many(p, spread_frac=spread[te], vol_regime=ds.vol_regime[te], cost_frac=rt_cost[te])
+    signal &= np.isfinite(net_all[te])
+    taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], end[te])
     model = trials.guard({f"estimate_{k}": v for k, v in ev.trade_stats(
-        net_all[te][taken], ds.end_ms[te][taken], wf.notional_krw, wf.initial_krw, span).items()},
+        net_all[te][taken], end[te][taken], wf.notional_krw, wf.initial_krw, span).items()},
         len(taken), wf.min_trades, ("estimate_sharpe",))
-    base = ev.random_entry_baseline(net_all[te], ds.market[te], taken, wf.baseline_draws, wf.seed + fold.k)
-    bd = base.pop("baseline_draw")
-    bstats = ev.trade_stats(net_all[te][bd], ds.end_ms[te][bd], wf.notional_krw, wf.initial_krw, span)
+    if hasattr(entry, "expected_gross") and len(taken):
+        pred = entry.expected_gross(p[taken]) - rt_cost[te][taken]
+        model["estimate_predicted_net_return_mean"] = float(np.mean(pred))
+    finite = np.flatnonzero(np.isfinite(net_all[te]))
+    base = ev.random_entry_baseline(net_all[te][finite], ds.market[te][finite], np.flatnonzero(np.isin(finite, taken)),
+                                    wf.baseline_draws, wf.seed + fold.k)
+    bd = finite[base.pop("baseline_draw")]
+    bstats = ev.trade_stats(net_all[te][bd], end[te][bd], wf.notional_krw, wf.initial_krw, span)
     row = {"fold": fold.k, **{k: int(v) for k, v in fold.bounds_ms.items()},
            "train_rows": int(len(fold.train)), "cal_rows": int(len(fold.cal)), "test_rows": int(len(te)),
            "positive_rate": float(y.mean()) if len(y) else math.nan,
            "auc": ev.auc(y, p), "brier": ev.brier(y, p), "ece": ev.ece(y, p, 10), "log_loss": ev.log_loss(y, p),
            **model, "baseline_net_pnl": bstats["net_pnl"], "baseline_sharpe": bstats["sharpe"],
            "baseline_max_drawdown": bstats["max_drawdown"], **base,
-           "exposure_bars": int((ds.end_ms[te][taken] - ds.ts_ms[te][taken]).sum() // 60_000),
+           "exposure_bars": int((end[te][taken] - ds.ts_ms[te][taken]).sum() // 60_000),
            "train_seconds": round(sum(secs.values()), 3), "calibrated": all(bool(getattr(t, "calibrated", False)) for t in towers.values()),
            "towers": list(towers), "fusion": getattr(fusion, "component_name", None) or
            (type(fusion).__name__ if fusion is not None else None),
@@ -230,9 +249,25 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     recent = slice(max(0, len(te) - RECENT_OUTCOMES), len(te))
     row.update(fold_drift(ds.X[fold.train], ds.X[te], ds.names, p_test=p[recent], y_test=y[recent], seed=fold.k))
     row["estimate_hourly_returns"] = trials.hourly_returns(net_all[te][taken] * wf.notional_krw,
-                                                           ds.end_ms[te][taken], span, wf.initial_krw)
+                                                           end[te][taken], span, wf.initial_krw)
+    row["estimate_exits"] = "configured" if exits is not None else "barrier"
     row["estimate_entry_ts_ms"] = [int(x) for x in ds.ts_ms[te][taken]]
     return row, towers, entry, fusion
+
+
+def _outcomes(ds: Dataset, fold: Fold, exits: Any, costs: CostModel, spread: np.ndarray,
+              market_class: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(gross mid-to-mid return, net return, exit ms) per dataset row, filled on the fold's calibration and
+    test rows: simulated round trips under `exits`, else the label's barrier trade priced by `costs`."""
+    if exits is None or ds.bar is None:
+        return ds.exit_ret, ev.net_returns(costs, ds.exit_ret, ds.markets, ds.market, ds.close, spread), ds.end_ms
+    from engine.exit_sim import simulate
+    rows = np.concatenate([fold.cal, fold.test])
+    rt = simulate(rows, ds.market, ds.bar, ds.markets, ds.bars, exits, costs, market_class, costs.latency_ms)
+    gross, net = np.full(len(ds.y), np.nan), np.full(len(ds.y), np.nan)
+    end = ds.end_ms.copy()
+    gross[rows], net[rows], end[rows] = rt.gross, rt.net, rt.exit_ms
+    return gross, net, end
 
 
 def engine_figures(row: dict, trades: list[dict], span_ms: tuple[int, int], initial_krw: float,

@@ -57,11 +57,13 @@ def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, l
                        spread_window_bars=costs.spread_window_bars)
     label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
     market_class = str(cfg.get("market_class", "majors"))
+    from engine.exit_sim import exit_chain
+    exits = exit_chain(cfg, costs) if cfg.get("exits") else None    # the entry map learns from these trips
     fitted = []
     for fold in make_folds(ds, wf):
         row, towers, entry, fusion = run_fold(ds, fold, lambda: build_towers(cfg, wf.seed, wf.boosting_type),
                                               lambda: build_entry(cfg), wf, label_id, market_class=market_class,
-                                              make_fusion=lambda: build_fusion(cfg), costs=costs)
+                                              make_fusion=lambda: build_fusion(cfg), costs=costs, exits=exits)
         fitted.append((fold, row, towers, entry, fusion))
         if say is not None:
             say(fold, row)

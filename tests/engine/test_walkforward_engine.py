@@ -83,3 +83,34 @@ def test_the_estimate_prices_the_engines_entries_within_2_bps(runs):
         diffs.append(est_bps - engine_bps)
     assert len(diffs) > 5 and all(math.isfinite(d) for d in diffs)
     assert abs(float(np.mean(diffs))) <= 2.0, np.round(diffs, 2)
+
+
+def test_the_entry_map_learns_from_round_trips_under_the_configured_exits(monkeypatch):
+    """cost_aware's expected-return map is fitted on the calibration window's simulated round trips (the
+    bot's exits, the run's costs), never on the label's barrier trade, and no trip reaches into the test."""
+    from components.entry.cost_aware import CostAware
+    from engine.app import compose, job_config
+    from engine.costs import build_cost_model
+    from engine.exit_sim import exit_chain, simulate
+    from engine.settings import settings_of
+    from engine.walkforward import load_streams
+    from engine.wf_backtest import fit_folds
+    registry.load_all()
+    cfg = job_config(compose([a for a in ARGS if not a.startswith("entry")] + ["entry=cost_aware"]))
+    seen = []
+    real = CostAware.fit
+
+    def spy(self, p_val, ret_val, cost_frac=None):
+        seen.append(np.asarray(ret_val).copy())
+        return real(self, p_val, ret_val, cost_frac)
+    monkeypatch.setattr(CostAware, "fit", spy)
+    ds, fitted = fit_folds(cfg, load_streams(cfg), settings_of(cfg).walkforward)
+    costs = build_cost_model(cfg)
+    fold = fitted[0][0]
+    rt = simulate(fold.cal, ds.market, ds.bar, ds.markets, ds.bars, exit_chain(cfg, costs), costs,
+                  str(cfg.market_class), costs.latency_ms)
+    keep = np.isfinite(rt.gross) & (rt.exit_ms < fold.bounds_ms["test_start"])
+    assert len(seen) == 2 and np.array_equal(seen[0], rt.gross[keep])
+    assert not np.allclose(seen[0], ds.exit_ret[fold.cal][keep])          # not the barrier outcome
+    assert set(rt.reason[i] for i in np.flatnonzero(keep)) <= {"hard_stop", "time_stop", "profit_target",
+                                                               "ev_trail", "fee_floor", "mark"}
