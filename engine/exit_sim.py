@@ -3,7 +3,7 @@ over the following bar closes and price both legs with the run's cost model (wha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,16 @@ class MarketBars:
     close_ms: np.ndarray
     close: np.ndarray
     spread: np.ndarray
+    moves: dict = field(default_factory=dict)     # id(cost model) -> taker move per bar (computed once)
+
+    def taker_move(self, market: str, costs: CostModel) -> np.ndarray:
+        """Adverse move of a taker at each bar's close (fraction): the cost model's spread (floored bar
+        estimate), slippage, latency cost and tick rounding — the same for every fold of one run."""
+        got = self.moves.get(id(costs))
+        if got is None:
+            spread = np.asarray(costs.spread_frac(market, self.close, estimate=self.spread), np.float64)
+            got = self.moves[id(costs)] = np.asarray(costs.taker_move_frac(market, self.close, spread), np.float64)
+        return got
 
 
 @dataclass
@@ -46,15 +56,15 @@ def simulate(rows: np.ndarray, row_market: np.ndarray, row_bar: np.ndarray, mark
     reason: list = [""] * n
     ctx = ExitContext(market_class=market_class)
     fee = costs.fee_rate
-    spread = {m: np.asarray(costs.spread_frac(m, b.close, estimate=b.spread), np.float64) for m, b in bars.items()}
     for k, r in enumerate(rows):
         name = markets[int(row_market[r])]
-        b, sp = bars[name], spread[name]
+        b = bars[name]
+        move = b.taker_move(name, costs)
         i = int(row_bar[r])
         c0 = float(b.close[i])
         if not (math.isfinite(c0) and c0 > 0):
             continue
-        px_in = c0 * (1.0 + costs.taker_move_frac(name, c0, float(sp[i])))
+        px_in = c0 * (1.0 + float(move[i]))
         pos = Position(name, volume=1.0 / px_in, cost_krw=1.0 + fee, entry_ts_ms=int(b.close_ms[i] + latency_ms))
         last = min(i + max_hold_bars, len(b.close) - 1)
         j, why = last, "mark"
@@ -66,7 +76,7 @@ def simulate(rows: np.ndarray, row_market: np.ndarray, row_bar: np.ndarray, mark
         if j <= i:                        # the data ends at the entry bar: nothing to measure
             continue
         c1 = float(b.close[j])
-        px_out = c1 * (1.0 - costs.taker_move_frac(name, c1, float(sp[j])))
+        px_out = c1 * (1.0 - float(move[j]))
         gross[k] = c1 / c0 - 1.0
         net[k] = pos.volume * px_out * (1.0 - fee) / pos.cost_krw - 1.0
         exit_ms[k] = int(b.close_ms[j])
