@@ -40,6 +40,7 @@ class Dataset:
     outcome: np.ndarray | None = None     # barrier labels: 1 up / 0 stop / -1 time-out (skill columns)
     vol_ref: np.ndarray | None = None     # ATR% alone: the volatility-only reference model's input
     bar: np.ndarray | None = None         # the row's bar index in its market's candles
+    stride_bars: int = 1                  # bars between two decision rows of a market
     bars: dict = field(default_factory=dict)   # market -> exit_sim.MarketBars (every closed bar, for round trips)
 
 
@@ -116,7 +117,7 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
                  ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers=providers,
                  bar_spread=cs[order], outcome=raw[order] if hasattr(label, "outcome") else None,
-                 vol_ref=vref[order], bar=bar_i[order], bars=bars)
+                 vol_ref=vref[order], bar=bar_i[order], bars=bars, stride_bars=int(stride_bars))
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
