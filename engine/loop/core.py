@@ -182,6 +182,7 @@ class EngineLoop:
         action = "hold"
         if ex.positions[m].volume > 0:
             reasons = ["position.open"]
+            ex.expect_holding(m, pl.expected_gross(p))     # what ev_trail weighs the open gain against
         elif ex.om.open and ex.om.working(m):
             reasons = ["order.working"]
         elif pl.entry is None or pl.quoting:     # a quoting entry trades on its own timer
