@@ -63,7 +63,8 @@ class EngineLoop:
         self.pipeline = DecisionPipeline(cfg, self.feature_names, self.market_class, problems, self.md.providers)
         if problems:
             raise registry.ConfigError(problems)
-        self.recorder = Recorder(store, run_id, flush_rows)
+        # paper/live: a failed store write is counted for the store_errors switch instead of ending the session
+        self.recorder = Recorder(store, run_id, flush_rows, tolerant=self.settings.mode != "backtest")
         self.risk = _risk_manager(cfg, store, run_id, self.settings)
         state_writer = getattr(self.risk.persistence, "write_state", None) or getattr(self.risk.persistence, "flush", None)
         if state_writer is not None:
@@ -226,7 +227,7 @@ class EngineLoop:
         for source in self.zombie_sources:
             zombies = max(zombies, int(source()))
         met.set(MN.ZOMBIE_ORDERS, zombies)
-        met.set(MN.STORE_ERRORS, self.recorder.errors)
+        met.set(MN.STORE_ERRORS, self.recorder.errors + self.risk.persist_errors)
         if self.host_metrics:
             met.set(MN.MEMORY_RSS_MB, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
         if self.drift is not None and ts - self._last_drift_ms >= DRIFT_PUBLISH_MS:

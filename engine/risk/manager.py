@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import math
 from collections.abc import Mapping
@@ -95,6 +96,7 @@ class RiskManager:
         self._all_seen: tuple | None = None
         self._seen_inputs: dict[str, tuple] = {}
         self._verdicts: dict[str, list[Trip]] = {}
+        self.persist_errors = 0           # trips/state the persistence failed to write (read by store_errors)
         self.costs = CostModel()
         self._restore()
 
@@ -199,7 +201,7 @@ class RiskManager:
     def _drop(self, key: tuple[str, str], ts_ms: int) -> None:
         trip = self.trips.pop(key)
         if self.persistence is not None and trip.id is not None:
-            self.persistence.clear_trip(trip.id, ts_ms)
+            self._persist(self.persistence.clear_trip, trip.id, ts_ms)
 
     def evaluate(self, metrics: Metrics | None, ts_ms: int) -> list[Trip]:
         """Run every switch; returns the NEW trips (reason formatted in ui.lang). Level trips whose switch no
@@ -240,7 +242,8 @@ class RiskManager:
                                     until_ms=ts_ms + int(trip.seconds * 1000) if trip.seconds > 0 else None,
                                     latched=trip.action == HALT and trip.seconds <= 0, values=dict(trip.values))
                 if self.persistence is not None:
-                    active.id = self.persistence.save_trip({**active.to_record(), "text": self.describe(active)})
+                    active.id = self._persist(self.persistence.save_trip,
+                                              {**active.to_record(), "text": self.describe(active)})
                 self.trips[key] = active
                 new.append(dataclasses.replace(trip, switch=sid, reason=self.describe(active)))
         if self.trips:
@@ -249,13 +252,25 @@ class RiskManager:
                     self._drop(key, ts_ms)
         self._state = derive_state(list(self.trips.values())) if self.trips else TradingState.ACTIVE
         if new:
-            self.save(ts_ms)
+            self._persist(self.save, ts_ms)
             if hasattr(self.persistence, "flush"):
-                self.persistence.flush()      # the restore clock must not lag a recorded trip
+                self._persist(self.persistence.flush)      # the restore clock must not lag a recorded trip
             self._alert(new)
         elif ts_ms - self._saved_ms >= self.persist_every_ms:
-            self.save(ts_ms)
+            self._persist(self.save, ts_ms)
         return new
+
+    def _persist(self, write: Any, *args: Any) -> Any:
+        """A persistence write; a failure is counted (store_errors trips on it) and the trip stays in force
+        in memory — a store outage must not stop the kill switches themselves."""
+        try:
+            return write(*args)
+        except Exception as e:
+            self.persist_errors += 1
+            self._saved_ms = self.snapshot.ts_ms
+            log.warning(json.dumps({"event": "risk_persist_failed", "error": type(e).__name__,
+                                    "detail": str(e)[:200], "errors": self.persist_errors}))
+            return None
 
     def _make_plan(self, markets: tuple[str, ...]) -> None:
         """Per switch, in order: (id, switch, metric names, snapshot getter) or names None (always run)."""
