@@ -221,7 +221,7 @@ class EngineLoop:
         ex = self.execution
         equity, cash, held = ex.valuation()
         self.risk.on_account(ts, equity_krw=equity, cash_krw=cash, positions_krw=ex.positions_krw(held),
-                             open_orders_krw=ex.open_bids_krw())
+                             open_orders_krw=ex.open_bids_krw(), unpriced=self.unpriced())
         met = self.metrics
         zombies = ex.om.overdue(ts) if ex.om.open else 0     # no open order: none overdue, skip the scan
         for source in self.zombie_sources:
@@ -243,6 +243,24 @@ class EngineLoop:
             self.ledger.on_trip(trip, ts)          # the risk manager persisted it already
             if trip.action == CANCEL_ALL:
                 ex.om.cancel_all(ts, trip.market or None)
+
+    def unpriced(self) -> tuple[str, ...]:
+        """Held markets without a price yet: the valuation leaves them out, so the equity is partial (the
+        risk manager's equity switches wait). Once every market has a price this is one NaN scan."""
+        last = self.md.last_px
+        missing = [m for m in self.markets if last[m] != last[m]]
+        if not missing:
+            return ()
+        bal = self.ex.balance
+        return tuple(m for m in missing if sum(float(x) for x in bal(m.split("-", 1)[1])) > 0)
+
+    def seed_prices(self, prices: dict[str, float]) -> list[str]:
+        """Start prices (REST tickers) for markets the feed has not priced yet; returns the markets seeded."""
+        last = self.md.last_px
+        seeded = [m for m, px in prices.items() if m in last and last[m] != last[m] and px > 0]
+        for m in seeded:
+            last[m] = float(prices[m])
+        return seeded
 
     # ---- end of run ------------------------------------------------------------------------------
     def flush(self) -> None:
