@@ -342,9 +342,9 @@ class RiskManager:
         self._state = derive_state(list(self.trips.values()))
         return len(keys)
 
-    def switch_states(self, ts_ms: int) -> dict[str, str]:
+    def switch_states(self, ts_ms: int | None = None) -> dict[str, str]:
         """Per switch id: "tripped" (a trip in force), "waiting" (reads equity, a held market has no price
-        yet) or "armed"."""
+        yet) or "armed". Without `ts_ms` nothing expires (a read-only look at restored trips)."""
         tripped = {t.switch for t in self.active_trips(ts_ms)}
         return {sid: "tripped" if sid in tripped else
                 "waiting" if self.unpriced and getattr(sw, "needs_valuation", False) else "armed"
