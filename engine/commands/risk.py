@@ -114,7 +114,10 @@ def clear(rm: Any, switch: str | None, ns: str, now_ms: int | None = None) -> li
                              "cleared_ms": now, **row}, ensure_ascii=False))
         done.append(row)
     if done:
-        rm.save(rm.snapshot.ts_ms or now)
+        from engine.risk.manager import STATE_KEY
+        # keep the stored clock: a paper session replaying old data restores its trips on event time
+        stored = (rm.persistence.load_state(STATE_KEY) or {}).get("ts_ms")
+        rm.save(int(stored) if stored else now)
         rm.persistence.write_state()
     return done
 
