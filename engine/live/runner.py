@@ -37,6 +37,8 @@ class SessionResult:
     swept_at_start: list = field(default_factory=list)
     cancelled_at_stop: list = field(default_factory=list)
     open_after_stop: list = field(default_factory=list)
+    unknown_at_stop: list = field(default_factory=list)    # identifiers whose final state shutdown could not confirm
+    resumed: Any = None                                   # engine.live.resume.Resumed: what the start rebuilt
     reconcile: dict = field(default_factory=dict)
     error: str = ""
     cause: str = ""                     # "feed" | "exchange" | "" (engine): picks the command's exit code
@@ -157,6 +159,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
 
     pump_fut = None
     try:
+        from engine.live.resume import resume
+        res.resumed = resume(loop, ex, store, run_id, mode, s.shutdown_timeout_s)
         if guard is not None:
             if s.sweep_on_start:
                 res.swept_at_start = guard.sweep(own_only=True)
@@ -270,7 +274,8 @@ def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, 
 
 
 def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettings, res: SessionResult) -> None:
-    """Cancel every open order of ours and wait (bounded) until the exchange confirms none is left."""
+    """Cancel every open order of ours and wait (bounded) until the exchange confirms none is left. What it
+    cannot confirm (the exchange unreachable) is `unknown`: listed by identifier, the run `stopped_unconfirmed`."""
     try:
         loop.om.cancel_all(loop.now_ms)
     except Exception as e:  # noqa: BLE001
@@ -279,23 +284,36 @@ def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettin
         return
     deadline = time.monotonic() + s.shutdown_timeout_s
     left: list = []
+    confirmed = False
     while True:
         try:
             ex.refresh()
             left = [o for o in ex.open_orders() if is_own(o)]
+            confirmed = True
         except Exception as e:  # noqa: BLE001  keep trying until the deadline
             log.warning(json.dumps({"event": "shutdown_poll_failed", "error": str(e)[:300]}))
-            left = left or [None]
-        if not left or time.monotonic() > deadline:
+            confirmed = False
+        if (confirmed and not left) or time.monotonic() > deadline:
             break
         for o in left:
-            if o is not None:
-                guard._cancel(o.uuid, "shutdown", o)
+            guard._cancel(o.uuid, "shutdown", o)
         time.sleep(0.2)
     res.cancelled_at_stop = list(guard.cancelled)
-    res.open_after_stop = [o for o in left if o is not None]
-    if res.open_after_stop:
-        log.error(json.dumps({"event": "orders_left_open", "uuids": [o.uuid for o in res.open_after_stop]}))
+    if confirmed:
+        res.open_after_stop = left
+        if left:
+            log.error(json.dumps({"event": "orders_left_open", "uuids": [o.uuid for o in left]}))
+        return
+    # Not one answer since the cancels: every order we knew working (or whose create outcome is unknown)
+    # may still rest or may have filled. Claiming "none left" would be a guess.
+    unknown = {getattr(o, "identifier", None) for o in left}
+    unknown |= {ident for ident, mo in loop.om.open.items() if getattr(mo, "state", "") not in ("done", "cancel")}
+    unknown |= {mo.intent.identifier for mo in getattr(loop.om, "unresolved", lambda: [])()}
+    res.unknown_at_stop = sorted(i for i in unknown if i)
+    if res.unknown_at_stop:
+        res.status, res.cause = "stopped_unconfirmed", "exchange"
+        res.error = res.error or f"exchange unreachable at stop: {len(res.unknown_at_stop)} order(s) unconfirmed"
+        log.error(json.dumps({"event": "orders_unconfirmed", "identifiers": res.unknown_at_stop}))
 
 
 def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult, mode: str,
@@ -305,7 +323,8 @@ def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult
         loop.close()
     except Exception as e:  # noqa: BLE001  the summary still matters
         res.error = res.error or f"close: {type(e).__name__}: {e}"
-        res.status = "failed"
+        if res.status != "stopped_unconfirmed":     # unconfirmed orders outrank a failed close
+            res.status = "failed"
     if guard is not None:
         try:
             res.reconcile = guard.reconcile(loop, loop.metrics)     # final word: holdings vs booked fills
@@ -315,7 +334,8 @@ def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult
     data.meta = run_meta(loop, run_id, mode=mode, status=res.status)
     res.summary = compute(data)
     close_run(store, run_id, res.status, own_store, {"summary": res.summary, "meta": data.meta, "trips": data.trips,
-                                                     "open_after_stop": [o.uuid for o in res.open_after_stop]})
+                                                     "open_after_stop": [o.uuid for o in res.open_after_stop],
+                                                     "unknown_at_stop": res.unknown_at_stop})
 
 
 def _base36(n: int) -> str:
