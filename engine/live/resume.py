@@ -159,6 +159,21 @@ def own_open_orders(ex: Any) -> list[dict]:
         page += 1
 
 
+def closed_since(ex: Any, since_ms: int, limit: int = 1000) -> list[dict]:
+    """Closed orders from `since_ms` on, oldest first; a full page moves the window to its last order's time."""
+    from engine.live.exchange import iso_ms
+    out: dict[str, dict] = {}
+    start = since_ms
+    while True:
+        rows = _call(ex, "orders_closed", states=["done", "cancel"], start_time=_iso(start), limit=limit,
+                     order_by="asc")
+        new = [d for d in rows if str(d.get("uuid")) not in out]
+        out.update((str(d.get("uuid")), d) for d in new)
+        if len(rows) < limit or not new:
+            return list(out.values())
+        start = max(start, max(iso_ms(d.get("created_at")) or start for d in new))
+
+
 class _Obj:
     def __init__(self, d: dict) -> None:
         self.identifier = d.get("identifier")
@@ -247,8 +262,7 @@ def resume(loop: Any, ex: Any, store: Any, run_id: int | None, mode: str, confir
             how[u] = "cancelled"
     since_ms = scan_since_ms(book.runs, now_ms)
     if book.runs:
-        for d in _call(ex, "orders_closed", states=["done", "cancel"], start_time=_iso(since_ms), limit=1000,
-                       order_by="asc"):
+        for d in closed_since(ex, since_ms):
             u = str(d.get("uuid"))
             if not is_own(_Obj(d)) or u in finals or u in pending:
                 continue

@@ -162,8 +162,10 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         from engine.live.resume import resume
         res.resumed = resume(loop, ex, store, run_id, mode, s.shutdown_timeout_s)
         if guard is not None:
-            if s.sweep_on_start:
-                res.swept_at_start = guard.sweep(own_only=True)
+            if s.sweep_on_start:   # the resume cancelled (and booked) our resting leftovers; the sweep lists foreign ones
+                from engine.live.exchange import LiveOrder
+                res.swept_at_start = [LiveOrder(o) for o in res.resumed.orders if o["how"] == "cancelled"]
+                res.swept_at_start += guard.sweep(own_only=True)
             res.reconcile = guard.reconcile(loop, loop.metrics)
         pump_fut = bridge.spawn(pump())
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))

@@ -24,8 +24,6 @@ MESSAGES = {
                "listed apart. --json writes only JSON on stdout.")},
     "help.reconcile.reads": {"ko": "  store, markets, exchange (base_url, 키 환경 변수)",
                              "en": "  store, markets, exchange (base_url, key variables)"},
-    "help.reconcile.examples": {"ko": "  scalp reconcile exchange=upbit\n  scalp reconcile exchange=upbit --json",
-                                "en": "  scalp reconcile exchange=upbit\n  scalp reconcile exchange=upbit --json"},
     "reconcile.header": {"ko": "대사: 저장소 실행 {run_id} ({mode}) ↔ 거래소 {base}",
                          "en": "reconcile: store run {run_id} ({mode}) vs exchange {base}"},
     "reconcile.no_run": {"ko": "저장소에 {mode} 실행이 없습니다 — 비교할 기록 없음",
