@@ -160,7 +160,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     pump_fut = None
     try:
         from engine.live.resume import resume
-        res.resumed = resume(loop, ex, store, run_id, mode, s.shutdown_timeout_s)
+        res.resumed = resume(loop, ex, store, run_id, mode, s.shutdown_timeout_s, s.resume_timeout_s)
         if guard is not None:
             if s.sweep_on_start:   # the resume cancelled (and booked) our resting leftovers; the sweep lists foreign ones
                 from engine.live.exchange import LiveOrder

@@ -107,18 +107,30 @@ def dead_pid() -> int:
 
 
 def test_alive_tells_a_dead_process_from_a_live_one():
-    from engine.live.resume import alive, process_tag
+    from engine.live.history import alive, process_tag
     assert alive(process_tag()) is True
     assert alive({"pid": dead_pid(), "host": socket.gethostname()}) is False
-    assert alive({"pid": os.getpid(), "host": socket.gethostname(), "start": "1"}) is False    # pid reused
+    assert alive({**process_tag(), "start": "1"}) is False                      # the pid was reused since
     assert alive({"pid": 1, "host": "another-host"}) is None and alive(None) is None
+    p = subprocess.Popen(["sleep", "30"])
+    try:
+        tag = {"pid": p.pid, "host": socket.gethostname()}
+        assert alive(tag) is True
+        p.send_signal(signal.SIGKILL)                                           # killed, not reaped yet (zombie)
+        deadline = time.monotonic() + 5
+        while alive(tag) is not False:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        p.kill()
+        p.wait()
 
 
 def test_fills_while_down_are_booked_and_the_position_managed(rserver, use_keys, tmp_path, capsys):
     """An order of an earlier (killed) run filled while nobody watched: the next start books its fill, manages the
     position (its stop fires), marks the dead run crashed, leaves a live process's run alone; reconcile matches."""
     from engine.live.runner import run_session
-    from engine.live.resume import PROCESS_KEY
+    from engine.live.history import PROCESS_KEY
     access = use_keys("down")
     db = tmp_path / "down.db"
     store = registry.build("store", {"component": "sqlite", "path": str(db)}, path="store")
