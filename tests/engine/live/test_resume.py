@@ -45,17 +45,18 @@ def rserver(bundled_data):
     srv.stop()
 
 
-def overrides(srv, store_path, *extra):
+def overrides(srv, store_path, *extra, live=True):
+    where = ["exchange=upbit", f"exchange.base_url={srv.base_url}", "mode=live"] if live else ["mode=paper"]
     return ["ui.lang=en", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}", MARKETS,
             "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "entry=prob_threshold",
             "towers.random_entry.entry_rate=0.5", "fill_model=queue_conservative", f"store.path={store_path}",
-            "exchange=upbit", f"exchange.base_url={srv.base_url}", "mode=live", *extra]
+            *where, *extra]
 
 
-def make_cfg(srv, store_path, *extra):
+def make_cfg(srv, store_path, *extra, live=True):
     from engine.app import compose, job_config
     registry.load_all()
-    return job_config(compose(overrides(srv, store_path, *extra)))
+    return job_config(compose(overrides(srv, store_path, *extra, live=live)))
 
 
 @pytest.fixture
@@ -73,6 +74,10 @@ def account(srv, access):
     acc = srv.state.accounts[access]
     return srv.call(lambda: (list(acc.ex.open_orders()),
                              {c: sum(acc.ex.balance(c)) for c in ("DAWN", "STX", "ADA")}))
+
+
+def bid(srv, market):
+    return srv.call(lambda: float(srv.state.market.books[market].bid_px[0]))
 
 
 def rest_on(srv, name, transport=None):
@@ -153,10 +158,27 @@ def test_fills_while_down_are_booked_and_the_position_managed(rserver, use_keys,
     assert account(rserver, access)[1]["STX"] == pytest.approx(0.0, abs=1e-8)
     status = {x["id"]: x["status"] for x in store.runs()}
     assert status[dead] == "crashed" and status[other] == "running"
+    again = run_session(make_cfg(rserver, db, *STOP_AT_ONCE), "live", store=store, duration_s=1, settings=FAST)
+    assert again.resumed.fills == [] and again.resumed.positions == []          # booked once, never twice
     store.close()
     rc, out = reconcile_cli(rserver, db, capsys)
     assert rc == 0, out.out + out.err
     assert "reconcile: match" in out.out
+
+
+def test_paper_start_marks_a_killed_run_crashed(rserver, tmp_path):
+    from engine.live.history import PROCESS_KEY
+    from engine.live.runner import run_session
+    db = tmp_path / "p.db"
+    store = registry.build("store", {"component": "sqlite", "path": str(db)}, path="store")
+    dead = store.start_run("paper", {PROCESS_KEY: {"pid": dead_pid(), "host": socket.gethostname()}}, mode="paper")
+    untagged = store.start_run("paper", {}, mode="paper")          # no process recorded: cannot know, left alone
+    cfg = make_cfg(rserver, db, live=False)
+    res = run_session(cfg, "paper", store=store, duration_s=1, settings=FAST)
+    assert res.resumed.crashed == [dead]
+    status = {r["id"]: r["status"] for r in store.runs()}
+    assert status[dead] == "crashed" and status[untagged] == "running" and status[res.run_id] == "done"
+    store.close()
 
 
 def test_kill_9_with_a_position_and_a_resting_order_then_restart_resumes(rserver, use_keys, tmp_path, capsys):
@@ -174,8 +196,9 @@ def test_kill_9_with_a_position_and_a_resting_order_then_restart_resumes(rserver
         deadline = time.monotonic() + 90
         while True:
             opened, held = account(rserver, access)
-            if any(v > 0 for v in held.values()) and any(str(o.identifier).startswith("scalp-") for o in opened):
-                break
+            worth = {c: v * bid(rserver, f"KRW-{c}") for c, v in held.items()}
+            if any(v >= 6_000 for v in worth.values()) and any(str(o.identifier).startswith("scalp-") for o in opened):
+                break                        # a position worth selling (over the 5,000 KRW minimum) and a resting order
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
             assert time.monotonic() < deadline, "no position and resting order within 90 s"
             time.sleep(0.2)
@@ -286,8 +309,7 @@ def test_reconcile_reports_an_order_the_store_does_not_know(rserver, use_keys, t
     assert res.status == "done", res.error
     rc, cap = reconcile_cli(rserver, db, capsys)
     assert rc == 0, cap.out
-    best_bid = rserver.call(lambda: float(rserver.state.market.books["KRW-ADA"].bid_px[0]))
-    px = int(best_bid * 0.7) // 10 * 10                             # far below the touch: it rests
+    px = int(bid(rserver, "KRW-ADA") * 0.7) // 10 * 10                             # far below the touch: it rests
     price, volume = str(px), str(int(10_000 / px) + 1)
     d = send(rserver, "mismatch", market="KRW-ADA", side="bid", ord_type="limit", price=price, volume=volume,
              identifier="scalp-999-zz-0000001")
