@@ -121,8 +121,9 @@ def _get(f: Any, k: str) -> Any:
 
 
 def scan_since_ms(runs: list[dict], now_ms: int) -> int:
-    """Closed orders are scanned from the start of the oldest run in the trailing streak of runs that did not
-    end `done` (their last fills may be unbooked), else from the last run's start; at most 7 days back."""
+    """Closed orders are scanned from the start of the last run that ended `done` (its fills are all stored)
+    on, so every later run (crashed, stopped unconfirmed, failed: their last fills may be unbooked) is
+    covered; with no clean run, from the oldest run; at most 7 days back (Upbit's window)."""
     start = None
     for r in reversed(runs):
         start = r.get("started_ms")

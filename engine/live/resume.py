@@ -163,6 +163,7 @@ def resume(loop: Any, ex: Any, store: Any, run_id: int | None, mode: str, confir
         except Exception as e:  # noqa: BLE001
             if isinstance(e, OrderNotFound):      # never reached the exchange
                 out.orders.append(_order_item(o, "not_found", "rejected"))
+                log.info(json.dumps({"event": "resumed_order", **out.orders[-1]}))
                 continue
             raise
         u = str(d["uuid"])
