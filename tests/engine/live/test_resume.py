@@ -214,16 +214,26 @@ def test_kill_9_with_a_position_and_a_resting_order_then_restart_resumes(rserver
     store = registry.build("store", {"component": "sqlite", "path": str(db)}, path="store")
     killed = [r for r in store.runs() if r["mode"] == "live"]
     assert [r["status"] for r in killed] == ["running"]  # what kill -9 leaves behind
-    res = run_session(make_cfg(rserver, db, *STOP_AT_ONCE), "live", store=store, duration_s=8, settings=FAST)
-    assert res.status == "done", res.error
-    runs = {r["id"]: r["status"] for r in store.runs()}
-    assert runs[killed[0]["id"]] == "crashed"
-    r = res.resumed
-    assert resting <= {o["identifier"] for o in r.orders}                     # the resting order was resolved
-    assert account(rserver, access)[0] == []                                  # nothing of ours rests now
-    managed = {p["market"] for p in r.positions if p["managed"]}
+    store.close()
+    from engine.commands import live                     # the restart: the same command, stops tight now
+    rc = live.main(overrides(rserver, db, *STOP_AT_ONCE, "live.poll_interval_s=0.2", "live.flush_interval_s=1",
+                             f"hydra.run.dir={tmp_path / 'hydra'}", "--duration-s", "8"))
+    printed = capsys.readouterr()
+    assert rc == 0, printed.out + printed.err
+    assert "resumed: " in printed.out and "1 crashed run(s) marked" in printed.out
+    store = registry.build("store", {"component": "sqlite", "path": str(db)}, path="store")
+    runs = {r["id"]: r for r in store.runs()}
+    assert runs[killed[0]["id"]]["status"] == "crashed"
+    new_id = max(runs)
+    assert runs[new_id]["status"] == "done"
+    orders = store.records("orders", new_id)
+    resolved = {o["identifier"] for o in orders if o["reason"].startswith("resumed:")}
+    assert resting <= resolved                                                 # the resting order was resolved
+    assert account(rserver, access)[0] == []                                   # nothing of ours rests now
+    managed = {p["market"] for p in store.records("positions", new_id)
+               if p["extra"].get("reason") == "resumed" and p["extra"].get("managed")}
     assert managed
-    exits = [o for o in store.records("orders", res.run_id) if o["side"] == "ask" and o["market"] in managed]
+    exits = [o for o in orders if o["side"] == "ask" and o["market"] in managed]
     assert {o["market"] for o in exits} == managed and all(o["reason"] == "hard_stop" for o in exits)
     held_after = account(rserver, access)[1]
     assert all(held_after[m.split("-")[1]] == pytest.approx(0.0, abs=1e-8) for m in managed)
