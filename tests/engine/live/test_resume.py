@@ -184,7 +184,6 @@ def test_paper_start_marks_a_killed_run_crashed(rserver, tmp_path):
 def test_kill_9_with_a_position_and_a_resting_order_then_restart_resumes(rserver, use_keys, tmp_path, capsys):
     """The acceptance test: `scalp live` killed with -9 while holding a coin and with a limit order resting;
     the restart manages the position (its stop exit fires), resolves the order, and reconcile exits 0."""
-    from engine.live.runner import run_session
     access = use_keys("kill")
     db = tmp_path / "kill.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
