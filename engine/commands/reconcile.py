@@ -27,6 +27,9 @@ def compare(store: Any, ex: Any, markets: list[str]) -> dict:
     if not book.runs:
         return {"run_id": None, "match": True, "positions": [], "orders": {}, "prior": {}}
     run_id = book.runs[-1]["id"]
+    from engine.live.history import PROCESS_KEY, alive
+    running = book.runs[-1].get("status") == "running" and \
+        alive((book.runs[-1].get("config") or {}).get(PROCESS_KEY)) is not False
     prior = prior_of(store, run_id)
     walked = walk_positions(book.fills)
     bal = ex.refresh_balances()
@@ -48,7 +51,7 @@ def compare(store: Any, ex: Any, markets: list[str]) -> dict:
     bases = {m.split("-", 1)[1] for m in traded}
     other = {c: sum(v) for c, v in bal.items() if c != "KRW" and c not in bases and sum(v) > 0}
     match = all(r["match"] for r in rows) and not orders["store_only"] and not orders["exchange_only"]
-    return {"run_id": run_id, "mode": MODE, "match": match, "positions": rows, "orders": orders,
+    return {"run_id": run_id, "mode": MODE, "match": match, "bot_running": running, "positions": rows, "orders": orders,
             "prior": {**{m: v for m, v in prior.items() if v > 0}, **other}}
 
 
@@ -58,6 +61,8 @@ def render(out: dict, base: str) -> None:
         print(t("reconcile.no_run", mode=MODE))
         return
     print(t("reconcile.header", run_id=out["run_id"], mode=out["mode"], base=base))
+    if out.get("bot_running"):      # its working orders reach the store only when final: differences may be in flight
+        print(t("reconcile.bot_running", run_id=out["run_id"]), file=sys.stderr)
     for r in out["positions"]:
         print(t("reconcile.position", market=r["market"], store=f"{r['store']:.8f}", prior=f"{r['prior']:.8f}",
                 held=f"{r['exchange']:.8f}", diff=f"{r['diff']:+.8f}",

@@ -39,6 +39,9 @@ MESSAGES = {
     "reconcile.orders": {"ko": "  미체결 주문: 저장소 {store}건 · 거래소(봇) {exchange}건",
                          "en": "  open orders: store {store} · exchange (ours) {exchange}"},
     "reconcile.prior": {"ko": "이전 보유 (봇이 만들지 않음): {items}", "en": "prior holdings (not the bot's): {items}"},
+    "reconcile.bot_running": {"ko": "주의: 실행 {run_id} 이(가) 아직 동작 중입니다 — 진행 중인 주문은 저장소에 아직 없으니 봇을 멈춘 뒤 다시 비교하세요",
+                              "en": "note: run {run_id} is still running — orders in flight are not in the store yet; "
+                                    "compare again with the bot stopped"},
     "reconcile.match": {"ko": "대사 결과: 일치", "en": "reconcile: match"},
     "reconcile.differ": {"ko": "대사 결과: 차이 {n}건", "en": "reconcile: {n} difference(s)"},
 }
