@@ -124,6 +124,7 @@ class Resumed:
     orders: list[dict] = field(default_factory=list)       # identifier, uuid, market, side, how, state
     fills: list[Fill] = field(default_factory=list)
     positions: list[dict] = field(default_factory=list)
+    flat: list[dict] = field(default_factory=list)          # markets our fills left flat: a closed position row
     prior: dict[str, float] = field(default_factory=dict)  # market -> volume held that no fill of ours explains
     note: str = ""
 
@@ -219,14 +220,22 @@ def _cancel(api: _Api, uuid: str) -> None:
 
 
 def _order_item(d: dict, how: str, state: str, fills: int = 0) -> dict:
+    from engine.live.exchange import iso_ms
+    last = max((iso_ms(t.get("created_at")) or 0 for t in d.get("trades") or []), default=0)
     return {"identifier": d.get("identifier"), "uuid": d.get("uuid"), "market": d.get("market"),
             "side": d.get("side"), "ord_type": d.get("ord_type"), "how": how, "state": state, "fills": fills,
-            "executed_volume": _f(d.get("executed_volume"))}
+            "executed_volume": _f(d.get("executed_volume")),
+            "ts_ms": last or iso_ms(d.get("created_at")) or d.get("ts_ms") or 0}
 
 
 def _adopt_positions(loop: Any, api: _Api, book: StoredBook, out: Resumed, now_ms: int) -> None:
     """Positions = what our fills add up to, capped by what the account holds; the rest is prior holdings."""
-    walked = walk_positions([*book.fills, *out.fills])
+    fills = [*book.fills, *out.fills]
+    walked = walk_positions(fills)
+    last_ms: dict[str, int] = {}
+    for f in fills:
+        m, ts = (f["market"], f["ts_ms"]) if isinstance(f, dict) else (f.market, f.ts_ms)
+        last_ms[m] = max(last_ms.get(m, 0), int(ts))
     bal = api.retry(api.ex.refresh_balances, "accounts")
     for m in loop.markets:
         held = sum(bal.get(m.split("-", 1)[1], (0.0, 0.0)))
@@ -234,6 +243,8 @@ def _adopt_positions(loop: Any, api: _Api, book: StoredBook, out: Resumed, now_m
         vol = min(p.volume, held)
         out.prior[m] = max(held - p.volume, 0.0)
         if vol <= VOLUME_EPS:
+            if m in walked:         # traded before, flat now (e.g. its exit filled while the bot was down)
+                out.flat.append({"market": m, "ts_ms": last_ms[m]})
             continue
         if p.volume - held > VOLUME_EPS:
             log.warning(json.dumps({"event": "resumed_position_short", "market": m, "booked": p.volume,
@@ -242,7 +253,7 @@ def _adopt_positions(loop: Any, api: _Api, book: StoredBook, out: Resumed, now_m
                        fees_krw=p.fees_krw * vol / p.volume)
         value = pos.cost_krw
         item = {"market": m, "volume": pos.volume, "cost_krw": pos.cost_krw, "avg_price": pos.avg_price,
-                "entry_ts_ms": pos.entry_ts_ms, "managed": value >= MIN_ORDER_KRW}
+                "entry_ts_ms": pos.entry_ts_ms, "last_fill_ms": last_ms[m], "managed": value >= MIN_ORDER_KRW}
         out.positions.append(item)
         log.info(json.dumps({"event": "resumed_position", **item}))
         if not item["managed"]:                # dust under the minimum order cannot be sold: left as held
@@ -259,14 +270,19 @@ def _record(loop: Any, store: Any, run_id: int | None, out: Resumed, now_ms: int
     rec = loop.recorder
     for f in out.fills:
         rec.fill(f)
+    # Rows carry the exchange's time of what they describe (the order's, the market's last fill), the time base
+    # of every other row of a session, so "the latest row" of a market or order stays the latest.
     for o in out.orders:
-        rec.order({"ts_ms": now_ms, "market": o["market"], "side": o["side"], "ord_type": o["ord_type"] or "",
-                   "state": o["state"], "identifier": o["identifier"], "uuid": o["uuid"],
-                   "reason": f"resumed:{o['how']}", "executed_volume": o["executed_volume"]})
+        rec.order({"ts_ms": o["ts_ms"] or now_ms, "market": o["market"], "side": o["side"],
+                   "ord_type": o["ord_type"] or "", "state": o["state"], "identifier": o["identifier"],
+                   "uuid": o["uuid"], "reason": f"resumed:{o['how']}", "executed_volume": o["executed_volume"]})
     for p in out.positions:
-        rec.buf["positions"].append({"ts_ms": now_ms, "market": p["market"], "volume": p["volume"],
+        rec.buf["positions"].append({"ts_ms": p["last_fill_ms"], "market": p["market"], "volume": p["volume"],
                                      "cost_krw": p["cost_krw"], "closed": False, "reason": "resumed",
                                      "managed": p["managed"]})
+    for p in out.flat:
+        rec.buf["positions"].append({"ts_ms": p["ts_ms"], "market": p["market"], "volume": 0.0, "cost_krw": 0.0,
+                                     "closed": True, "reason": "resumed"})
     if store is not None and run_id is not None:
         store.save_artifact(f"run-{run_id}-prior", PRIOR_KIND, {m: v for m, v in out.prior.items()}, run_id=run_id)
     loop.flush()
