@@ -156,6 +156,10 @@ def test_fills_while_down_are_booked_and_the_position_managed(rserver, use_keys,
     exits = [o for o in store.records("orders", res.run_id) if o["side"] == "ask" and o["market"] == "KRW-STX"]
     assert exits and exits[0]["reason"] == "hard_stop"                                      # the stop fired
     assert account(rserver, access)[1]["STX"] == pytest.approx(0.0, abs=1e-8)
+    rows = sorted((p for x in store.runs() for p in store.records("positions", x["id"]) if p["market"] == "KRW-STX"),
+                  key=lambda p: (p["ts_ms"], p["id"]))
+    assert rows[0]["extra"]["reason"] == "resumed" and rows[0]["ts_ms"] == max(f.ts_ms for f in r.fills)
+    assert rows[-1]["extra"]["closed"] is True           # same time base: the latest row is the exit, not the resume
     status = {x["id"]: x["status"] for x in store.runs()}
     assert status[dead] == "crashed" and status[other] == "running"
     again = run_session(make_cfg(rserver, db, *STOP_AT_ONCE), "live", store=store, duration_s=1, settings=FAST)
