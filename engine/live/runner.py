@@ -165,8 +165,12 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             if s.sweep_on_start:   # the resume cancelled (and booked) our resting leftovers; the sweep lists foreign ones
                 from engine.live.exchange import LiveOrder
                 res.swept_at_start = [LiveOrder(o) for o in res.resumed.orders if o["how"] == "cancelled"]
-                res.swept_at_start += guard.sweep(own_only=True)
-            res.reconcile = guard.reconcile(loop, loop.metrics)
+            try:                   # after the resume both are checks the session repeats: a failed one is not fatal
+                if s.sweep_on_start:
+                    res.swept_at_start += guard.sweep(own_only=True)
+                res.reconcile = guard.reconcile(loop, loop.metrics)
+            except Exception as e:  # noqa: BLE001  the watchdog and the periodic reconcile run them again
+                log.warning(json.dumps({"event": "start_check_failed", "error": f"{type(e).__name__}: {e}"[:300]}))
         pump_fut = bridge.spawn(pump())
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))
     except BaseException as e:
@@ -295,27 +299,33 @@ def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettin
         except Exception as e:  # noqa: BLE001  keep trying until the deadline
             log.warning(json.dumps({"event": "shutdown_poll_failed", "error": str(e)[:300]}))
             confirmed = False
-        if (confirmed and not left) or time.monotonic() > deadline:
+        # Done = nothing of ours open on the exchange AND every order we tracked final here, i.e. its trades
+        # booked (a poll may still be on its way with the fills of an order the exchange already closed).
+        if (confirmed and not left and not _unsettled(loop)) or time.monotonic() > deadline:
             break
         for o in left:
             guard._cancel(o.uuid, "shutdown", o)
         time.sleep(0.2)
     res.cancelled_at_stop = list(guard.cancelled)
+    open_ids = {getattr(o, "identifier", None) for o in left}
     if confirmed:
         res.open_after_stop = left
         if left:
             log.error(json.dumps({"event": "orders_left_open", "uuids": [o.uuid for o in left]}))
-        return
-    # Not one answer since the cancels: every order we knew working (or whose create outcome is unknown)
-    # may still rest or may have filled. Claiming "none left" would be a guess.
-    unknown = {getattr(o, "identifier", None) for o in left}
-    unknown |= {ident for ident, mo in loop.om.open.items() if getattr(mo, "state", "") not in ("done", "cancel")}
+    # Whatever is not confirmed final (no answer since the cancels, or its fills never came back) may still
+    # rest or may have filled: listed as unknown. Claiming "none left" would be a guess.
+    unknown = set(_unsettled(loop)) | (set() if confirmed else open_ids)
     unknown |= {mo.intent.identifier for mo in getattr(loop.om, "unresolved", lambda: [])()}
-    res.unknown_at_stop = sorted(i for i in unknown if i)
+    res.unknown_at_stop = sorted(i for i in unknown - (open_ids if confirmed else set()) if i)
     if res.unknown_at_stop:
         res.status, res.cause = "stopped_unconfirmed", "exchange"
-        res.error = res.error or f"exchange unreachable at stop: {len(res.unknown_at_stop)} order(s) unconfirmed"
+        res.error = res.error or f"{len(res.unknown_at_stop)} order(s) not confirmed final at stop"
         log.error(json.dumps({"event": "orders_unconfirmed", "identifiers": res.unknown_at_stop}))
+
+
+def _unsettled(loop: EngineLoop) -> list[str]:
+    """Identifiers of the orders we track whose final state (with every fill) is not known here yet."""
+    return [ident for ident, mo in loop.om.open.items() if getattr(mo, "state", "") not in ("done", "cancel")]
 
 
 def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult, mode: str,
