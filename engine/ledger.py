@@ -76,6 +76,13 @@ class Ledger:
             return None
         return self._close(f.market, f.ts_ms, exit_reason)
 
+    def resume(self, pos: Position) -> None:
+        """An open position rebuilt at a restart: its round trip opens here, its cost (buy fees included) as
+        the buy side, so the exit closes it net of both fees."""
+        self._open[pos.market] = {"market": pos.market, "entry_ts_ms": pos.entry_ts_ms, "buy_krw": pos.cost_krw,
+                                  "buy_fee_krw": 0.0, "buy_volume": pos.volume, "sell_krw": 0.0,
+                                  "sell_fee_krw": 0.0, "sell_volume": 0.0, "resumed": True}
+
     def _close(self, market: str, ts_ms: int, reason: str, dust_krw: float = 0.0) -> dict:
         t = self._open.pop(market)
         cost = t["buy_krw"] + t["buy_fee_krw"]
