@@ -171,6 +171,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
                 res.reconcile = guard.reconcile(loop, loop.metrics)
             except Exception as e:  # noqa: BLE001  the watchdog and the periodic reconcile run them again
                 log.warning(json.dumps({"event": "start_check_failed", "error": f"{type(e).__name__}: {e}"[:300]}))
+        from engine.live.prices import price_holdings    # value resumed holdings before the equity switches run
+        price_holdings(loop, bridge, rest=ex.rest if mode == "live" else None, cfg=cfg)
         pump_fut = bridge.spawn(pump())
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))
     except BaseException as e:
