@@ -1,0 +1,52 @@
+"""Parity: a paper session against the local server, its recorded market data replayed by `scalp parity`."""
+import json
+import math
+
+import registry
+
+
+def _paper(make_cfg, tmp_path, seconds=6, *extra):
+    from engine.live.runner import run_session
+    cfg = make_cfg("paper", *extra)
+    res = run_session(cfg, "paper", duration_s=seconds)
+    assert res.status == "done" and not res.error
+    return res, str(tmp_path / "scalp.db")
+
+
+def test_paper_session_then_parity_latest_matches(make_cfg, tmp_path, capsys):
+    from engine.cli import main
+    res, db = _paper(make_cfg, tmp_path)
+    assert res.tape.events == res.events > 100            # every event the loop saw went to the tape
+    capsys.readouterr()
+    rc = main(["parity", "latest", "--json", f"store.path={db}"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["run_id"] == res.run_id and out["replay_events"] == res.events
+    assert out["decisions_real"] > 50 and out["trades_real"] > 0 and out["trades_replay"] == out["trades_real"]
+    assert all(abs(g) < 1.0 for g in out["fill_gap_bps"])          # same fills, same prices
+    assert out["identical_decisions_pct"] >= 99.0
+    assert out["pnl_gap_pct"] is not None and out["pnl_gap_pct"] <= 3.0
+    assert rc == 0 and out["passed"]
+
+
+def test_parity_fails_when_the_session_saw_other_data(make_cfg, tmp_path, capsys):
+    """Thin the recorded books: the replay no longer sees what the session saw -> exit 1."""
+    from sqlalchemy import text
+
+    from engine.cli import main
+    res, db = _paper(make_cfg, tmp_path, 4)
+    store = registry.build("store", {"component": "sqlite", "path": db}, path="store")
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM books WHERE k = 0 AND ts_ms % 3 = 0"))
+    store.close()
+    capsys.readouterr()
+    rc = main(["parity", str(res.run_id), "--json", f"store.path={db}"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 1 and not out["passed"]
+    assert out["identical_decisions_pct"] < 99.0
+
+
+def test_parity_names_a_missing_run(make_cfg, tmp_path, capsys):
+    from engine.cli import main
+    _paper(make_cfg, tmp_path, 2)
+    rc = main(["parity", "9999", f"store.path={tmp_path / 'scalp.db'}", "ui.lang=en"])
+    assert rc == 2 and "9999" in capsys.readouterr().err
