@@ -26,6 +26,10 @@ def test_paper_session_then_parity_latest_matches(make_cfg, tmp_path, capsys):
     assert out["identical_decisions_pct"] >= 99.0
     assert out["pnl_gap_pct"] is not None and out["pnl_gap_pct"] <= 3.0
     assert rc == 0 and out["passed"]
+    # the session published its rolling gap; paper fills are the simulator's own, at the touch: no gap
+    from components.types.metric_names import SIM_REAL_GAP_PCT
+    assert len(res.sim_gap.trips) == out["trades_real"]
+    assert res.loop.metrics.get(SIM_REAL_GAP_PCT) == res.sim_gap.gap_pct < 1.0
 
 
 def test_parity_fails_when_the_session_saw_other_data(make_cfg, tmp_path, capsys):
