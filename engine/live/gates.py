@@ -24,8 +24,8 @@ WALKFORWARD_MODE = "walkforward"
 def trade_signature(config: Any) -> str:
     """16 hex of the config keys that decide trades (a composed config or a run's stored config dict)."""
     from engine.conf import plain
-    data = plain(config) or {}
-    picked = {k: data.get(k) for k in SIGNATURE_KEYS}
+    # only these keys are resolved: others may hold ${hydra:...} references outside a Hydra job
+    picked = {k: plain(config.get(k)) for k in SIGNATURE_KEYS} if config is not None else {}
     towers = picked.get("towers")
     if isinstance(towers, dict):      # how a model runs (threads, where it was saved) is not what it decides
         picked["towers"] = {tid: {k: v for k, v in (node or {}).items() if k not in RUNTIME_KEYS}

@@ -156,3 +156,27 @@ def test_a_forced_gap_halts_a_paper_session(make_cfg, monkeypatch):
     res = run_session(make_cfg("paper", "killswitches=[sim_real_gap]"), "paper", store=None, duration_s=8)
     assert res.sim_gap.trips and res.sim_gap.gap_pct > 10
     assert any(t["switch"] == "sim_real_gap" for t in res.loop.ledger.data.trips)
+
+
+def test_a_real_walkforward_is_found_by_signature_and_its_figures_measured(tmp_path):
+    """`scalp walkforward`'s own stored run (no hand-written rows): the live config of the same bot (live
+    feed, real exchange, a saved model) finds it; its figures are the stored summary's; a changed bot does not."""
+    from engine.app import compose, job_config
+    from engine.commands.walkforward import run_and_record
+    from engine.live import gates
+    registry.load_all()
+    bot = ["towers=[catboost]", "towers.catboost.iterations=30", "towers.catboost.depth=3",
+           "markets=[KRW-SOL,KRW-XRP,KRW-BTC,KRW-ETH]", "entry=prob_threshold", "entry.min_prob=0.05",
+           "sizing=fixed_krw", f"store.path={tmp_path / 's.db'}", f"run.out_dir={tmp_path}"]
+    res, _, _ = run_and_record(job_config(compose([*bot, "walkforward.folds=2", "walkforward.baseline_draws=20"])),
+                               {"json": True}, "walkforward")
+    live = [*bot, "mode=live", "feed=upbit_ws", "exchange=upbit", f"+towers.catboost.model_path={tmp_path / 'm'}"]
+    rep = gates.check(job_config(compose(live)))
+    assert rep.walkforward_run == res["run_id"] and rep.gates[0].name == "walkforward" and rep.gates[0].ok
+    measured = {g.name: g.measured for g in rep.gates}
+    assert measured["min_trades"] == f"{res['summary']['trades']:.0f}"
+    assert measured["min_net_pnl_krw"] == f"{res['summary']['net_pnl_krw']:,.0f}"
+    worst = max(f["max_drawdown"] for f in res["folds"]) * 100
+    assert measured["max_drawdown_pct"] == f"{worst:.2f}"
+    other = gates.check(job_config(compose([*live, "entry.min_prob=0.06"])))
+    assert [g.name for g in other.unmet][:1] == ["walkforward"] and other.walkforward_run is None
