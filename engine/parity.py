@@ -56,7 +56,6 @@ def replay_config(config: dict) -> Any:
 
 
 def tape_streams(store: Any, run_id: int) -> tuple[dict, dict]:
-    from components.types.stream import MarketStream  # noqa: F401  (read_stream builds them)
     art = store.load_artifact(TAPE.format(run_id=run_id))
     meta = (art or {}).get("signature") or {}
     if not meta.get("events") or meta.get("first_ms") is None:

@@ -142,6 +142,10 @@ def check(cfg: Any) -> GateReport:
         store = None                  # no database yet = no evidence; checking must not create one
     try:
         return evaluate(cfg, store, g)
+    except Exception as e:  # noqa: BLE001  an unreadable store is no evidence: refuse, saying why
+        from engine.i18n import t
+        return GateReport(enabled=True, signature=trade_signature(cfg),
+                          gates=[Gate("store", False, f"{type(e).__name__}: {e}"[:200], t("gates.store_readable"))])
     finally:
         if store is not None:
             store.close()
@@ -155,7 +159,7 @@ def lines(rep: GateReport) -> list[str]:
     if rep.passed:
         return [t("gates.passed", wf=rep.walkforward_run, paper=rep.paper_run, sig=rep.signature)]
     return [t("gates.refused", n=len(rep.unmet))] + \
-        [t("gates.unmet", gate=f"live.gates.{x.name}" if x.name not in ("walkforward",) else x.name,
+        [t("gates.unmet", gate=f"live.gates.{x.name}" if x.name not in ("walkforward", "store") else x.name,
            measured=x.measured, required=x.required) for x in rep.unmet]
 
 

@@ -18,6 +18,9 @@ MESSAGES = {
     "gates.same_signature": {
         "ko": "같은 거래 서명 {sig} 의 완료된 `scalp walkforward`",
         "en": "a finished `scalp walkforward` with trading signature {sig}"},
+    "gates.store_readable": {
+        "ko": "읽을 수 있는 저장소 (store)",
+        "en": "a readable store (store)"},
     "gates.validate_note": {
         "ko": "참고 (scalp live 시작 조건): {line}",
         "en": "note (scalp live gates): {line}"},

@@ -180,3 +180,12 @@ def test_a_real_walkforward_is_found_by_signature_and_its_figures_measured(tmp_p
     assert measured["max_drawdown_pct"] == f"{worst:.2f}"
     other = gates.check(job_config(compose([*live, "entry.min_prob=0.06"])))
     assert [g.name for g in other.unmet][:1] == ["walkforward"] and other.walkforward_run is None
+
+
+def test_an_unreadable_store_is_no_evidence(make_cfg, tmp_path):
+    from engine.live import gates
+    bad = tmp_path / "not-a-db.db"
+    bad.write_text("this is not sqlite")
+    rep = gates.check(make_cfg("live", f"store.path={bad}"))
+    assert not rep.passed and [g.name for g in rep.unmet] == ["store"]
+    assert "DatabaseError" in rep.unmet[0].measured
