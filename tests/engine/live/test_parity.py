@@ -1,6 +1,5 @@
 """Parity: a paper session against the local server, its recorded market data replayed by `scalp parity`."""
 import json
-import math
 
 import registry
 
