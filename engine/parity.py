@@ -4,7 +4,9 @@ with the run's stored config and seed, then decisions, fill prices and PnL compa
 Figures: identical decisions = the (market, ts, action) triples both runs made / the larger run's decision
 count; fill-price gap per round trip = entry + exit price difference in bps, positive where the session
 paid more than the replay (the k-th trip of a market against the replay's k-th); PnL gap = engine.live.sim_gap's
-gap_pct of the two runs' net KRW (final equity - initial), floored at the replay's fees.
+gap_pct of the two runs' net KRW (closed trips' net + open positions marked), floored at the replay's fees.
+A live run's replay starts from the account's first equity snapshot (what sizing really saw); where the
+exchange's acknowledgement and fill times changed what the bot could do, decisions part ways.
 """
 from __future__ import annotations
 
@@ -74,7 +76,11 @@ def compare(store: Any, run_id: int, thresholds: Thresholds = Thresholds()) -> d
     if run is None or run.get("mode") not in ("paper", "live"):
         raise ParityError(f"run {run_id} is not a paper/live session")
     streams, meta = tape_streams(store, run_id)
-    cfg = replay_config(run.get("config") or {})
+    config = dict(run.get("config") or {})
+    equity = store.records("equity", run_id)
+    if run.get("mode") == "live" and equity and equity[0].get("equity_krw"):
+        config["initial_krw"] = float(equity[0]["equity_krw"])     # size from what the account really held
+    cfg = replay_config(config)
     mem = registry.build("store", {"component": "sqlite", "path": ":memory:"}, path="store")
     try:
         res = run_backtest(cfg, streams=streams, store=mem, write_report=False, batch=False)
@@ -90,7 +96,9 @@ def compare(store: Any, run_id: int, thresholds: Thresholds = Thresholds()) -> d
     gaps = trade_gaps_bps(real_trades, res.data.trades)
     art = store.load_artifact(f"run-{run_id}") or {}
     real_sum = (art.get("signature") or {}).get("summary") or {}
-    real_net, sim_net = float(real_sum.get("net_krw", math.nan)), float(res.summary.get("net_krw", math.nan))
+    # closed trips + what is still open (marked): a live account's equity also holds money the bot never traded
+    real_net = sum(float(t.get("net_krw", 0.0)) for t in real_trades) + _num(real_sum.get("unrealized_krw"))
+    sim_net = sum(float(t.get("net_krw", 0.0)) for t in res.data.trades) + _num(res.summary.get("unrealized_krw"))
     pnl_gap = gap_pct([real_net], [sim_net], [float(res.summary.get("fees_krw", 0.0))])
     if not (real_dec or sim_dec):
         pnl_gap = math.nan
@@ -107,6 +115,10 @@ def compare(store: Any, run_id: int, thresholds: Thresholds = Thresholds()) -> d
     out["passed"] = bool(identical >= thresholds.min_identical_pct and
                          (pnl_gap <= thresholds.max_pnl_gap_pct or (pnl_gap != pnl_gap and real_net == sim_net)))
     return out
+
+
+def _num(x) -> float:
+    return float(x) if isinstance(x, (int, float)) and math.isfinite(x) else 0.0
 
 
 def closed_trades(rows: list[dict]) -> list[dict]:

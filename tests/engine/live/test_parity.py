@@ -53,3 +53,19 @@ def test_parity_names_a_missing_run(make_cfg, tmp_path, capsys):
     _paper(make_cfg, tmp_path, 2)
     rc = main(["parity", "9999", f"store.path={tmp_path / 'scalp.db'}", "ui.lang=en"])
     assert rc == 2 and "9999" in capsys.readouterr().err
+
+
+def test_live_session_is_taped_and_replayed(make_cfg, keys, tmp_path, capsys):
+    """Live orders go to the local server (its own matching engine): the tape and the replay still line up."""
+    from engine.cli import main
+    from engine.live.runner import run_session
+    from engine.settings import LiveSettings
+    keys("parity")
+    res = run_session(make_cfg("live"), "live", duration_s=6, settings=LiveSettings(poll_interval_s=0.2))
+    assert res.status == "done" and res.tape.events == res.events > 100
+    capsys.readouterr()
+    main(["parity", "latest", "--json", f"store.path={tmp_path / 'scalp.db'}"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["run_id"] == res.run_id and out["mode"] == "live" and out["replay_events"] == res.events
+    assert out["decisions_real"] > 50 and out["identical_decisions_pct"] > 50.0
+    assert out["trades_real"] == len(res.loop.ledger.data.trades) and out["pnl_gap_pct"] is not None
