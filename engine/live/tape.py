@@ -105,7 +105,8 @@ class MarketTape:
             return
         self.flush(final=True)
         try:
-            self.store.save_artifact(ARTIFACT.format(run_id=self.run_id), "market_tape", self.meta(), run_id=self.run_id)
+            self.store.save_artifact(ARTIFACT.format(run_id=self.run_id), "market_tape", self.meta(),
+                                     run_id=self.run_id)
         except Exception as e:  # noqa: BLE001
             self.errors += 1
             log.warning(json.dumps({"event": "tape_meta_failed", "error": f"{type(e).__name__}: {e}"[:300]}))
