@@ -49,11 +49,12 @@ def resolve(store: Any, run: str) -> int | None:
 def replay_config(config: dict) -> Any:
     """The run's stored config as a backtest: simulated exchange (paper's own sim node when it had one)."""
     from omegaconf import OmegaConf
-    node = dict(config)
+    from engine.settings import GROUPS, Settings
+    known = set(Settings.model_fields) | set(GROUPS)
+    node = {k: v for k, v in config.items() if k in known}     # run records kept beside it (e.g. `_process`)
     ex = node.get("exchange") or {}
     node["exchange"] = ex if isinstance(ex, dict) and ex.get("component") == "sim" else {"component": "sim"}
     node["mode"] = "backtest"
-    node.pop("hydra", None)
     return OmegaConf.create(node)
 
 
