@@ -46,6 +46,10 @@ def test_parity_fails_when_the_session_saw_other_data(make_cfg, tmp_path, capsys
     out = json.loads(capsys.readouterr().out)
     assert rc == 1 and not out["passed"]
     assert out["identical_decisions_pct"] < 99.0
+    assert main(["parity", str(res.run_id), f"store.path={db}", "ui.lang=en"]) == 1      # the people's version
+    text = capsys.readouterr().out
+    assert f"run {res.run_id} (paper) replayed" in text and "identical decisions" in text
+    assert "parity FAILED: outside the thresholds" in text and "fill-price gap" in text and "PnL" in text
 
 
 def test_parity_names_a_missing_run(make_cfg, tmp_path, capsys):
