@@ -41,6 +41,16 @@ class OrderSettings(_Strict):
                                  "below Upbit's 5,000 KRW only for replays of other venues' data (live refuses it)")
 
 
+class GateSettings(_Strict):
+    """Go-live gates (root `live.gates`, engine/live/gates.py): the evidence `scalp live` wants in the store."""
+    enabled: bool = Field(True, description="false turns every gate off (printed in the summary, stored with the run)")
+    min_trades: int = Field(30, ge=1, description="walk-forward test trades at least")
+    min_net_pnl_krw: float = Field(0.0, ge=0, description="walk-forward net PnL after costs must exceed this, KRW")
+    min_deflated_sharpe: float = Field(0.95, ge=0, le=1, description="walk-forward deflated Sharpe (a probability)")
+    max_drawdown_pct: float = Field(20.0, gt=0, le=100, description="worst walk-forward fold drawdown, percent")
+    paper_hours: float = Field(24.0, ge=0, description="a paper session of the same signature lasting this long")
+
+
 class LiveSettings(_Strict):
     """Cadences and limits of a paper/live session, wall-clock seconds (root `live`, engine/live/runner.py)."""
     poll_interval_s: float = Field(0.5, gt=0, description="order/fill polling (GET /v1/order per open order)")
@@ -52,6 +62,7 @@ class LiveSettings(_Strict):
     ttl_grace_s: float = Field(10.0, ge=0, description="past TTL + grace with the cancel sent = zombie")
     sweep_on_start: bool = Field(True, description="cancel our own leftovers (identifier prefix scalp-) at start")
     api_window_s: float = Field(60.0, gt=0, description="window of api_calls / api_error_rate")
+    gates: GateSettings = GateSettings()
 
 
 class Limits(_Strict):

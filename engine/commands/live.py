@@ -22,6 +22,12 @@ def job(cfg, duration_s: float | None) -> int:
         problems.append(("mode", t("live.refuse_mode", want="live", mode=cfg.get("mode"))))
     if problems:
         return report_problems(problems)
+    from engine.live import gates
+    gate_report = gates.check(cfg)            # the store's evidence: walk-forward + paper of this signature
+    if not gate_report.passed:
+        for line in gates.lines(gate_report):
+            print(line, file=sys.stderr)
+        return exit_codes.CHECK_FAILED
     rest = build_live_client(cfg)             # refuses exchange=sim before anything is recorded
     build_live_feed(cfg)
     console = Console(highlight=False)
@@ -32,6 +38,8 @@ def job(cfg, duration_s: float | None) -> int:
     if res.swept_at_start:
         print(t("live.swept", n=len(res.swept_at_start)), flush=True)
     print_result(res, console)
+    print(gates.lines(gate_report)[0], flush=True)          # gates passed (which runs) or explicitly off
+    _store_gates(cfg, res.run_id, gate_report)
     if res.open_after_stop:
         return exit_codes.CHECK_FAILED      # orders left open outrank the Ctrl-C: the person must look
     if res.status != "done":
@@ -40,6 +48,21 @@ def job(cfg, duration_s: float | None) -> int:
         print(t("cli.interrupted"), file=sys.stderr)
         return exit_codes.INTERRUPTED
     return exit_codes.OK
+
+
+def _store_gates(cfg, run_id, gate_report) -> None:
+    """The gate outcome beside the run (its config already holds live.gates.enabled)."""
+    import registry
+    from engine.conf import plain
+    from engine.live import gates
+    node = plain(cfg.get("store"))
+    if not node or run_id is None:
+        return
+    store = registry.build("store", node, path="store")
+    try:
+        gates.save(store, run_id, gate_report)
+    finally:
+        store.close()
 
 
 def main(argv: list[str]) -> int:

@@ -37,6 +37,10 @@ def job(cfg: DictConfig) -> int:
     print(t("validate.ok"))       # (under -m the runner printed this job's header already)
     for line in summary_lines(cfg, {k: str(v) for k, v in choices.items() if v is not None}):
         print(line)
+    if cfg.get("mode") == "live":   # a warning here: the store's evidence can change before `scalp live` refuses
+        from engine.live import gates
+        for line in gates.lines(gates.check(cfg)):
+            print(t("gates.validate_note", line=line))
     return 0
 
 

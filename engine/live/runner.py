@@ -140,6 +140,9 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             signal.signal(sig, h)
         raise
     res = SessionResult(run_id, mode, "failed", 0, {}, loop)
+    from engine.live.sim_gap import SimGapMonitor
+    from engine.live.tape import MarketTape
+    res.tape, res.sim_gap = MarketTape.attach(loop, store, run_id), SimGapMonitor.attach(loop)   # parity (#15)
     guard = None
     if mode == "live":
         guard = OrderGuard(ex, loop.om, ttl_s=loop.om.s.ttl_ms / 1000.0, grace_s=s.ttl_grace_s)

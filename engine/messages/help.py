@@ -164,9 +164,12 @@ MESSAGES = {
         'en': 'usage: scalp live [--duration-s N] [overrides...]'},
     'help.live.about': {
         'ko': ('실제 주문으로 거래합니다. `scalp validate mode=live` 와 같은 검사를 통과해야만 시작하고, 종료할 때 열린 주문을 취소합니다. 키는 환경 변수 '
-               'UPBIT_ACCESS_KEY / UPBIT_SECRET_KEY 에서만 읽습니다.'),
+               'UPBIT_ACCESS_KEY / UPBIT_SECRET_KEY 에서만 읽습니다. 시작 조건 (live.gates: 같은 서명의 walk-forward 와 '
+               '모의 거래 세션) 이 저장소에 없으면 충족되지 않은 조건을 측정값과 함께 나열하고 종료 코드 1 로 거부합니다.'),
         'en': ('trades with real orders. Starts only after the checks of `scalp validate mode=live` pass; '
-               'cancels open orders on exit. Keys come only from UPBIT_ACCESS_KEY / UPBIT_SECRET_KEY.')},
+               'cancels open orders on exit. Keys come only from UPBIT_ACCESS_KEY / UPBIT_SECRET_KEY. Without '
+               'the go-live evidence in the store (live.gates: a walk-forward and a paper session of the same '
+               'trading signature) it refuses with exit 1, listing each unmet gate with its measured value.')},
     'help.live.reads': {
         'ko': '  전체 설정 (exchange=upbit, killswitches, run.duration_s)',
         'en': '  the whole config (exchange=upbit, killswitches, run.duration_s)'},

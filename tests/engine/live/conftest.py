@@ -6,7 +6,7 @@ import time
 import pytest
 
 ACCOUNTS = {name: (f"live-{name}-access", f"live-{name}-secret-0123456789abcdef0123")
-            for name in ("paper", "live", "market", "lost", "sweep", "watchdog", "cancel", "cli", "quote")}
+            for name in ("paper", "live", "market", "lost", "sweep", "watchdog", "cancel", "cli", "quote", "parity")}
 
 
 def capture_path(bundled_data, shared_data_dir):

@@ -50,7 +50,8 @@ def test_live_refuses_multirun_wrong_mode_and_sim_exchange(server, tmp_path, key
 def test_live_command_runs_and_stops_cleanly(server, tmp_path, keys, orders_on, capsys):
     from engine.commands import live
     access, _ = keys("cli")
-    assert live.main(args(server, tmp_path, "run.duration_s=3")) == 0
+    # gates off explicitly: this test is about the session, the gates are tested in test_gates.py
+    assert live.main(args(server, tmp_path, "run.duration_s=3", "live.gates.enabled=false")) == 0
     out = capsys.readouterr().out
     assert "live stopped (done)" in out and "still open 0" in out
     assert orders_on(access)[0] == []

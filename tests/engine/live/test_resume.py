@@ -46,7 +46,9 @@ def rserver(bundled_data):
 
 
 def overrides(srv, store_path, *extra, live=True):
-    where = ["exchange=upbit", f"exchange.base_url={srv.base_url}", "mode=live"] if live else ["mode=paper"]
+    # gates off explicitly: `scalp live` here restarts a session; the go-live gates are tested in test_gates.py
+    where = ["exchange=upbit", f"exchange.base_url={srv.base_url}", "mode=live", "live.gates.enabled=false"] \
+        if live else ["mode=paper"]
     return ["ui.lang=en", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}", MARKETS,
             "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "entry=prob_threshold",
             "towers.random_entry.entry_rate=0.5", "fill_model=queue_conservative", f"store.path={store_path}",
