@@ -125,7 +125,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         feed = build_live_feed(cfg)
         if mode == "live":
             from engine.live.exchange import LiveExchange
-            ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge)
+            ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge, call_wait_ms=s.call_wait_ms,
+                              read_wait_ms=s.read_wait_ms, not_found_after_s=s.not_found_after_s)
         else:
             ex = build_paper_exchange(cfg)
         # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.

@@ -72,7 +72,8 @@ class EngineLoop:
         prefix = order_prefix or f"scalp-{run_id if run_id is not None else 0}"
         self.costs = build_cost_model(cfg)          # the one cost model: fills, entry, exits, sizing, risk, fusion
         self.execution = Execution(self.settings.orders, self.ex, self.markets, self.initial_krw, self.risk, self.md,
-                                   self.recorder, prefix, self.market_class, self.costs)
+                                   self.recorder, prefix, self.market_class, self.costs,
+                                   audit=self.settings.mode in ("paper", "live"))
         bind_costs(self.costs, self.ex, self.risk, self.om, self.entry, self.fusion)
         self.md.costs = self.costs
         self.fee_rate = self.costs.fee_rate
