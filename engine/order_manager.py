@@ -351,7 +351,6 @@ _UNKNOWN_OUTCOME = {"RequestTimeout", "TimeoutError", "TimeoutException", "Trans
 
 
 def _outcome_unknown(e: Exception) -> bool:
-    """A create that may have reached the exchange (timeout, 5xx, dropped connection, unreadable answer,
-    identifier already used), as opposed to a refusal: the order may exist and is looked up by identifier."""
-    names = {c.__name__ for c in type(e).__mro__}
-    return bool(names & _UNKNOWN_OUTCOME) or getattr(e, "error_name", "") == "duplicated_identifier"
+    """A create that may have reached the exchange (timeout, 5xx, dropped connection, unreadable answer), as
+    opposed to a refusal: the order may exist and is looked up by identifier."""
+    return bool({c.__name__ for c in type(e).__mro__} & _UNKNOWN_OUTCOME)

@@ -85,15 +85,14 @@ for _n in _AUTH:
 globals().update({cls.__name__: cls for cls in ERRORS.values()})
 
 
-# 400 names that mean the exchange refused the create before placing anything. `duplicated_identifier` is
-# absent on purpose: it says an earlier request with that identifier reached the exchange.
-NOT_PLACED = frozenset(n for n in _BAD if n != "duplicated_identifier")
+# 400 names that mean the exchange refused this create: nothing was placed by it. `duplicated_identifier`
+# included: the engine sends each identifier once, so a reuse is a caller's mistake, refused as such.
+NOT_PLACED = frozenset(_BAD)
 
 
 def not_placed(exc: BaseException) -> bool:
     """True only for a definite refusal of a create (the order does not exist); anything else after the
-    request may have left — timeout, 5xx, dropped connection, malformed body, duplicated identifier — is an
-    unknown outcome, settled by looking the identifier up."""
+    request may have left — timeout, 5xx, dropped connection, malformed body — is an unknown outcome, settled by looking the identifier up."""
     if isinstance(exc, (RateLimited, Blocked, AuthenticationError)):
         return True         # refused at the door (429/418 on the create itself, keys): never processed
     return isinstance(exc, BadRequest) and getattr(exc, "error_name", "") in NOT_PLACED
