@@ -59,7 +59,7 @@ class LiveSettings(_Strict):
     api_window_s: float = Field(60.0, gt=0, description="window of api_calls / api_error_rate")
     call_wait_ms: int = Field(50, ge=0, description="longest the engine thread waits on an order call; the call "
                               "goes on in the background (a create not answered by then is in flight)")
-    read_wait_ms: int = Field(2_000, gt=0, description="longest the engine thread waits on a read (open orders, "
+    read_wait_ms: int = Field(250, gt=0, description="longest the engine thread waits on a read (open orders, "
                               "balances, cancels) before counting it failed")
     not_found_after_s: float = Field(5.0, ge=0, description="an unknown create still not found by identifier this "
                                      "long after its request ended was never placed (then rejected)")

@@ -118,7 +118,8 @@ class LiveExchange:
         # The client itself retries reads and recovers creates; the bridge waits for all of that, plus slack.
         self.timeout_s = timeout_s or (rp.timeout_ms / 1000.0) * (rp.retries + 2) + 1.0
         self.call_wait_s = None if call_wait_ms is None else call_wait_ms / 1000.0
-        self.read_wait_s = self.timeout_s if read_wait_ms is None else min(self.timeout_s, read_wait_ms / 1000.0)
+        self._loop_read_wait_s = self.timeout_s if read_wait_ms is None else min(self.timeout_s, read_wait_ms / 1000.0)
+        self.read_wait_s = self.timeout_s            # start and shutdown wait for answers; the loop does not
         self.not_found_after_s = not_found_after_s
         self.lookup_backoff_s = lookup_backoff_s
         self.costs = CostModel()         # the engine binds the run's model; its fee only fills in a missing paid_fee
@@ -146,6 +147,11 @@ class LiveExchange:
         except Exception:
             self.api_errors += 1
             raise
+
+    def bound_waits(self, on: bool) -> None:
+        """While the engine loop runs (`on`), synchronous reads give up after `read_wait_ms`; at start and
+        shutdown they wait for the client's own timeouts and retries."""
+        self.read_wait_s = self._loop_read_wait_s if on else self.timeout_s
 
     def _spawn(self, coro) -> Any:
         self.api_calls += 1

@@ -163,6 +163,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
                 res.swept_at_start = guard.sweep(own_only=True)
             res.reconcile = guard.reconcile(loop, loop.metrics)
         pump_fut = bridge.spawn(pump())
+        if mode == "live":
+            ex.bound_waits(True)            # the loop never waits long on a read (engine/live/exchange.py)
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))
     except BaseException as e:
         res.error = f"{type(e).__name__}: {e}"
@@ -175,6 +177,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             pass
         if pump_fut is not None:
             pump_fut.cancel()
+        if mode == "live":
+            ex.bound_waits(False)
         _shutdown(loop, ex, guard, s, res)
         try:
             _finish(loop, store, run_id, res, mode, guard, own_store)
