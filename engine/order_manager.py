@@ -189,7 +189,8 @@ class OrderManager:
         if ts_ms < mo.next_lookup_ms:
             return
         mo.lookups += 1
-        mo.next_lookup_ms = ts_ms + min(self.s.resolve_backoff_max_ms, self.s.resolve_backoff_ms * 2 ** (mo.lookups - 1))
+        wait_ms = min(self.s.resolve_backoff_max_ms, self.s.resolve_backoff_ms * 2 ** min(mo.lookups - 1, 30))
+        mo.next_lookup_ms = ts_ms + wait_ms
         try:
             mo.order = self.ex.get_order(identifier=mo.intent.identifier)
         except Exception as e:      # not found yet, or still unreachable: never placed only after a few lookups

@@ -6,92 +6,22 @@ import json
 import logging
 import math
 import time
-from datetime import datetime
 from typing import Any
 
 from components.types.costs import CostModel
 from components.types.orders import Fill
 from engine.live.bridge import AsyncBridge, BridgeTimeout
+from engine.live.order import LiveOrder, _event, _f, iso_ms
+
+__all__ = ["LiveExchange", "LiveOrder", "iso_ms"]
 
 log = logging.getLogger("scalp.live")
 FINAL = ("done", "cancel")
 
 
-def _f(x: Any) -> float:
-    try:
-        return float(x) if x is not None else 0.0
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def iso_ms(text: str | None) -> int | None:
-    """Upbit `created_at` (`2021-04-05T18:17:03+09:00`, maybe with microseconds) -> epoch ms."""
-    if not text:
-        return None
-    try:
-        return int(datetime.fromisoformat(text).timestamp() * 1000)
-    except ValueError:
-        return None
-
-
-def _event(name: str, o: "LiveOrder", **more: Any) -> None:
-    """One JSON line per exchange-side order step (DEBUG: the order manager's audit lines are the INFO ones)."""
-    log.debug(json.dumps({"event": name, "identifier": o.identifier, "uuid": o.uuid or None, "market": o.market,
-                         "side": o.side, "ord_type": o.ord_type, "state": o.state, "reason": o.reason or None,
-                         **more}, ensure_ascii=False))
-
-
 def _not_placed(e: BaseException) -> bool:
     from components.types.upbit.errors import not_placed
     return not_placed(e)
-
-
-class LiveOrder:
-    """An exchange order as the engine sees it. Its `state` only becomes final once every trade of the order
-    was turned into a Fill, so the engine never sees a closed order whose fills it has not booked yet.
-    `unknown` = a create whose outcome is not known yet (in flight, or its answer lost): looked up by
-    identifier until found (then tracked) or proven never placed (then `rejected`)."""
-
-    def __init__(self, d: dict) -> None:
-        self.uuid = str(d.get("uuid") or "")
-        self.identifier = d.get("identifier")
-        self.market, self.side, self.ord_type = d.get("market", ""), d.get("side", ""), d.get("ord_type", "")
-        self.state = "wait"
-        self.remote_state = "wait"
-        self.trade_uuids: set[str] = set()
-        self.created_ms = iso_ms(d.get("created_at")) or 0
-        self.sent_wall_s = time.time()
-        self.reason = ""                     # why it is unknown / rejected
-        self.create_fut: Any = None          # the create request still running in the background
-        self.lookup_fut: Any = None          # the identifier lookup running in the background
-        self.ended_s = math.inf              # monotonic time the create request ended (answer or not)
-        self.next_lookup_s = 0.0
-        self.lookups = 0
-        self.apply(d)
-
-    @classmethod
-    def pending(cls, identifier: str, market: str, side: str, ord_type: str, volume: Any, price: Any) -> "LiveOrder":
-        o = cls({"identifier": identifier, "market": market, "side": side, "ord_type": ord_type,
-                 "volume": volume, "price": price, "remaining_volume": volume})
-        o.state = o.remote_state = "unknown"
-        o.started_s = time.monotonic()
-        return o
-
-    def apply(self, d: dict) -> None:
-        """Copy the numbers of an Upbit order object (any endpoint's shape)."""
-        self.remote_state = str(d.get("state") or self.remote_state)
-        self.price = _f(d.get("price")) or None
-        self.volume = _f(d.get("volume")) or None
-        self.remaining_volume = _f(d.get("remaining_volume"))
-        self.executed_volume = _f(d.get("executed_volume"))
-        self.executed_funds = _f(d.get("executed_funds"))
-        self.paid_fee = _f(d.get("paid_fee"))
-        self.locked = _f(d.get("locked"))
-        ex = self.executed_volume
-        self.avg_price = self.executed_funds / ex if ex > 0 and self.executed_funds else _f(d.get("avg_price"))
-
-    def __repr__(self) -> str:
-        return f"LiveOrder({self.identifier} {self.market} {self.side} {self.ord_type} {self.state})"
 
 
 class LiveExchange:
@@ -139,11 +69,12 @@ class LiveExchange:
         self.costs = costs
 
     # ---- plumbing ----------------------------------------------------------------------------------
-    def _call(self, coro, timeout_s: float | None = None) -> Any:
-        """A synchronous read on the engine thread: bounded by `read_wait_ms` in a session."""
+    def _call(self, coro, timeout_s: float | None = None, bounded: bool = True) -> Any:
+        """A synchronous call on the engine thread: a read is bounded by `read_wait_ms` in a session."""
         self.api_calls += 1
+        wait_s = timeout_s or self.timeout_s
         try:
-            return self.bridge.call(coro, min(timeout_s or self.timeout_s, self.read_wait_s))
+            return self.bridge.call(coro, min(wait_s, self.read_wait_s) if bounded else wait_s)
         except Exception:
             self.api_errors += 1
             raise
@@ -273,7 +204,7 @@ class LiveExchange:
         from components.types.upbit import errors as E
         self.lookups_after_timeout += 1
         try:
-            return self._call(self.rest.get_order(identifier=identifier))
+            return self._call(self.rest.get_order(identifier=identifier), bounded=False)
         except E.OrderNotFound:
             raise E.RequestTimeout(f"create {identifier} timed out and is not on the exchange; not re-sent", 0) \
                 from None
@@ -301,10 +232,11 @@ class LiveExchange:
         if not new_identifier:
             raise ValueError("live orders need an identifier (the retry-safety key)")
         try:
+            # UNBOUNDED wait (unlike reads): a replace that gave up early would leave a new order nobody tracks
             d = self._call(self.rest.cancel_and_new(new_ord_type, prev_order_uuid=prev_uuid,
                                                     prev_order_identifier=prev_identifier, new_volume=new_volume,
                                                     new_price=new_price, new_identifier=new_identifier,
-                                                    new_time_in_force=new_time_in_force))
+                                                    new_time_in_force=new_time_in_force), bounded=False)
             prev = self.orders.get(str(d.get("uuid")))
             if prev is None:
                 prev = LiveOrder(d)

@@ -59,10 +59,13 @@ class Execution:
     def poll(self, ts: int) -> None:
         om = self.om
         if om._unknown:                      # unknown outcomes first: found ones are polled below
-            for mo in om.resolve(ts):
+            resolved = om.resolve(ts)
+            for mo in resolved:
                 if mo.state == "rejected":
                     self._refused(mo.intent.market, mo.intent.side, ts)
                     self.rec.order(om.row(mo, ts, om.rejected[-1][1] if om.rejected else ""))
+            if resolved:
+                self.collect_fills()         # a found order may be final already: its fills first, then its state
         if om.open:                          # nothing working: nothing can have closed
             for mo in om.poll(ts):
                 self.rec.order(om.row(mo, ts))

@@ -20,8 +20,7 @@ class _Risk:
 
 
 def _execution(ex, book, **orders):
-    md = SimpleNamespace(best_bid={M: book.bids[0][0] if hasattr(book, "bids") else 6000.0},
-                         last_px={M: 6000.0})
+    md = SimpleNamespace(best_bid={M: float(book.bid_px[0])}, last_px={M: float(book.bid_px[0])})
     return Execution(OrderSettings(**orders), ex, [M], 1_000_000, _Risk(), md, Recorder(None, None), "t", "alts",
                      CostModel())
 
@@ -73,3 +72,23 @@ def test_unknown_entry_blocks_the_market_until_resolved(dawn_sim):
     assert lost.calls == 1
     run.poll(book.ts_ms + 3)                              # lookup by identifier finds it
     assert not run.om.blocked(M) and not run.om.unresolved() and lost.calls == 1
+
+
+def test_adopt_tracks_an_exchange_order_and_every_change_is_audited(dawn_sim):
+    """An order found on the exchange (resume at start) is tracked like one we sent; each state change reaches
+    the audit hook once."""
+    from engine.order_manager import OrderManager
+    ex, book, events = dawn_sim({"KRW": 1_000_000})
+    om = OrderManager(ex, OrderSettings(ttl_ms=1_000), prefix="scalp-1-x")
+    seen = []
+    om.audit = lambda event, mo, ts, reason: seen.append((event, mo.intent.identifier, mo.state))
+    from components.types.tick import fmt, snap, table_tick
+    px = snap(float(book.bid_px[0]) * 0.8, table_tick(float(book.bid_px[0]) * 0.8), "down")
+    order = ex.create_order(M, "bid", "limit", volume="2", price=fmt(px),
+                            identifier="scalp-0-old-0000001", ts_ms=book.ts_ms)
+    mo = om.adopt(order, "entry", book.ts_ms)
+    assert om.open["scalp-0-old-0000001"] is mo and mo.state == "wait" and not om.blocked(M)
+    closed = om.poll(book.ts_ms + 2_000)                  # past its TTL: cancelled, then closed once
+    closed += om.poll(book.ts_ms + 2_001)
+    assert closed == [mo] and mo.state == "cancel" and not om.open
+    assert [e for e, _, _ in seen] == ["adopted", "cancel_sent", "cancel"]

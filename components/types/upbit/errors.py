@@ -92,7 +92,8 @@ NOT_PLACED = frozenset(_BAD)
 
 def not_placed(exc: BaseException) -> bool:
     """True only for a definite refusal of a create (the order does not exist); anything else after the
-    request may have left — timeout, 5xx, dropped connection, malformed body — is an unknown outcome, settled by looking the identifier up."""
+    request may have left — timeout, 5xx, dropped connection, malformed body — is an unknown outcome,
+    settled by looking the identifier up."""
     if isinstance(exc, (RateLimited, Blocked, AuthenticationError)):
         return True         # refused at the door (429/418 on the create itself, keys): never processed
     return isinstance(exc, BadRequest) and getattr(exc, "error_name", "") in NOT_PLACED

@@ -101,6 +101,9 @@ def assert_one_order_per_intent(server, name, res, store):
     return by_ident
 
 
+INJECTED = {"malformed": "malformed", "drop": "drop", "lookup418": "poll_418", "poll418": "poll_418", "hang": "hang"}
+
+
 @pytest.mark.parametrize("name,knobs", [
     ("malformed", {"create_malformed_rate": 1.0}),
     ("drop", {"create_drop_rate": 1.0}),
@@ -114,9 +117,14 @@ def test_unknown_create_answer_gives_exactly_one_order_per_intent(make_cfg, monk
         res, store = session(make_cfg, monkeypatch, tmp_path, name)
     assert res.status == "done", res.error
     by_ident = assert_one_order_per_intent(server, name, res, store)
-    if name != "poll418":                    # the create's answer itself went wrong: each one was unknown first
+    injected = server.state.injected
+    assert injected.get(INJECTED[name], 0) >= 2, injected           # the fault really hit creates
+    if name in ("lookup418", "hang"):        # the client's own lookup could not settle it: `unknown`, then found
         went_unknown = [i for i, ev in by_ident.items() if "unknown" in ev]
+        left = {mo.intent.identifier for mo in res.loop.om.unresolved()}       # still in flight at the stop
         assert went_unknown and any("resolved" in by_ident[i] for i in went_unknown)
+        assert all("resolved" in by_ident[i] or i in left for i in went_unknown), \
+            [(i, by_ident[i]) for i in went_unknown]
     sides = {o.side for o in server_orders(server, name)}
     assert sides == {"bid", "ask"}, sides     # entries and exits both went through the fault
     store.close()
