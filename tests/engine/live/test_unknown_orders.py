@@ -163,3 +163,22 @@ def test_loop_keeps_processing_events_during_a_429_storm(make_cfg, monkeypatch, 
     assert storm.loop.metrics.get(MN.API_ERROR_RATE) > 0.05
     s1.close()
     s2.close()
+
+
+def test_paper_writes_the_audit_trail_and_a_backtest_writes_none(make_cfg, tmp_path, bundled_data):
+    from engine.backtest import run_backtest
+    from engine.live.runner import run_session
+    store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / "p.db")}, path="store")
+    res = run_session(make_cfg("paper", *TRADE), "paper", store=store, duration_s=3.0,
+                      settings=LiveSettings(**FAST))
+    rows = store.records("order_events", res.run_id)
+    assert rows and {"sent", "done"} <= {r["event"] for r in rows}
+    assert {r["identifier"] for r in rows if r["event"] == "sent"} >= \
+        {o["identifier"] for o in store.records("orders", res.run_id) if o["uuid"]}
+    from engine.app import compose, job_config
+    bt = run_backtest(job_config(compose([f"feed.path={bundled_data}", "feed.start=2025-09-20T00:00:00Z",
+                                          "feed.end=2025-09-20T12:00:00Z", "towers=[random_entry]",
+                                          "entry=prob_threshold", f"store.path={tmp_path / 'p.db'}"])),
+                      store=store, write_report=False)
+    assert bt.summary["fills"] > 0 and store.records("order_events", bt.run_id) == []
+    store.close()
