@@ -61,6 +61,7 @@ class LiveExchange:
         self._bal_s = -math.inf
         self._bal_dirty = True
         self._poll_fut: Any = None
+        self._poll_started_s = 0.0
         self.api_calls = 0
         self.api_errors = 0
         self.lookups_after_timeout = 0
@@ -160,7 +161,10 @@ class LiveExchange:
                 return o.state
             self.lookups_after_timeout += 1
             o.lookup_fut = self._spawn(self.rest.get_order(identifier=o.identifier))
+            o.lookup_started_s = now
         if not self._wait(o.lookup_fut, wait_s):
+            if now - o.lookup_started_s > self.timeout_s:       # past its deadline: give up this lookup
+                o.lookup_fut.cancel()
             return o.state
         fut, o.lookup_fut = o.lookup_fut, None
         o.lookups += 1
@@ -316,6 +320,10 @@ class LiveExchange:
         `call_wait_ms` in a session, for the whole poll otherwise. Returns the orders the new poll covers."""
         self._harvest()
         n = 0
+        if self._poll_fut is not None and time.monotonic() - self._poll_started_s > self.timeout_s:
+            self._poll_fut.cancel()                     # past its deadline (e.g. a long 429 pause): start afresh
+            self._poll_fut = None
+            self.api_errors += 1
         if self._poll_fut is None:
             uuids = [o.uuid for o in self.orders.values() if o.state not in FINAL and o.uuid]
             balances = self._bal_dirty or time.monotonic() - self._bal_s > self.balance_max_age_s
@@ -323,6 +331,7 @@ class LiveExchange:
                 n = len(uuids)
                 self.api_calls += n + balances
                 self._poll_fut = self.bridge.spawn(self._poll(uuids, balances))
+                self._poll_started_s = time.monotonic()
         if self._poll_fut is not None:
             self._wait(self._poll_fut, self.timeout_s if self.call_wait_s is None else self.call_wait_s)
             self._harvest()

@@ -53,6 +53,7 @@ class LiveOrder:
         self.reason = ""                     # why it is unknown / rejected
         self.create_fut: Any = None          # the create request still running in the background
         self.lookup_fut: Any = None          # the identifier lookup running in the background
+        self.lookup_started_s = 0.0
         self.ended_s = math.inf              # monotonic time the create request ended (answer or not)
         self.next_lookup_s = 0.0
         self.lookups = 0
