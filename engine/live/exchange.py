@@ -124,10 +124,10 @@ class LiveExchange:
         """One non-blocking step towards knowing an unknown create (waits at most `wait_s`); its state."""
         if o.state != "unknown":
             return o.state
-        now = time.monotonic()
         fut = o.create_fut
         if fut is not None:
             if not self._wait(fut, wait_s):
+                now = time.monotonic()
                 if now - o.started_s < self.timeout_s:
                     return o.state                       # still in flight
                 fut.cancel()                             # hung: its effect is unknown, learn it by identifier
