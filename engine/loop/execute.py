@@ -63,7 +63,7 @@ class Execution:
             for mo in resolved:
                 if mo.state == "rejected":
                     self._refused(mo.intent.market, mo.intent.side, ts)
-                    self.rec.order(om.row(mo, ts, om.rejected[-1][1] if om.rejected else ""))
+                    self.rec.order(om.row(mo, ts, getattr(mo.order, "reason", "") or "exchange.not_found"))
             if resolved:
                 self.collect_fills()         # a found order may be final already: its fills first, then its state
         if om.open:                          # nothing working: nothing can have closed
