@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-FOLD_COLUMNS = ("fold", "auc", "auc_up", "auc_stop", "auc_direction", "auc_volatility_ref", "brier", "ece", "log_loss", "trades", "net_pnl", "sharpe", "max_drawdown",
-                "baseline_net_pnl", "baseline_p_value", "loop_trades", "loop_net_pnl", "train_seconds",
+FOLD_COLUMNS = ("fold", "auc", "auc_up", "auc_stop", "auc_direction", "auc_volatility_ref", "brier", "ece", "log_loss", "trades", "net_pnl", "fees_krw", "spread_slippage_krw", "sharpe", "max_drawdown",
+                "estimate_trades", "estimate_net_pnl", "baseline_net_pnl", "baseline_p_value", "train_seconds",
                 "drift_ks_max", "drift_features_share", "calibration_ece")
 DSR_NOTE = ("deflated_sharpe: Bailey & López de Prado (2014) deflated Sharpe ratio of this run's hourly test returns: "
             "n_trials = distinct configurations recorded in the store's trials table on an overlapping data span "
@@ -133,10 +133,10 @@ def walkforward_section(result: dict) -> str:
     leak = " (LEAKED label as a feature)" if result.get("leak") else ""
     return (f'<section id="walkforward"><h2>Walk-forward{leak}</h2>'
             f'<p>label {html.escape(str(result.get("label")))}, markets {html.escape(", ".join(result.get("markets", [])))}; '
-            f'net_pnl: vectorised barrier-exit trades net of 0.05 % fee per fill, spread and slippage; '
-            f'baseline = random entry at matched exposure (one-sided Monte Carlo permutation p-value); '
-            f'loop_*: the same test window replayed through the engine loop (simulated exchange, '
-            f'configured exits and sizing) with the fold\'s model.</p>'
+            f'trades, net_pnl, fees_krw, spread_slippage_krw, sharpe, max_drawdown: the engine replay (simulated '
+            f'exchange, configured exits, sizing and risk) with each fold\'s models over its test window, as in '
+            f'scalp backtest; estimate_*: a vectorised estimate (barrier exits, cost model prices); baseline = '
+            f'random entry at matched exposure on the estimate (one-sided Monte Carlo permutation p-value).</p>'
             f'<table class="folds"><tr>{head}</tr>{body}</table>{extra}'
             f'<h3>Calibration (test folds, 10 bins; diagonal = perfect)</h3><div class="curves" '
             f'style="display:flex;flex-wrap:wrap">{curves}</div>'

@@ -26,12 +26,25 @@ class RunData:
     sections: dict = field(default_factory=dict)          # extra report sections from towers (calibration, ...)
 
 
+def _add_costs(t: dict, f: Fill) -> None:
+    """The taker costs the exchange reported for this fill (0 where it does not know them)."""
+    t["spread_krw"] += f.spread_krw
+    t["slippage_krw"] += f.slippage_krw
+    t["tick_krw"] += f.tick_krw
+
+
 class Ledger:
     """Books every fill into round trips (entry -> flat), exactly and net of both fees."""
 
     def __init__(self, markets: list[str], initial_krw: float) -> None:
         self.data = RunData(initial_krw=initial_krw, markets=list(markets))
         self._open: dict[str, dict] = {}
+        self._expected: dict[str, float] = {}     # market -> the entry rule's expected net return of the next entry
+
+    def expect(self, market: str, expected_net: float) -> None:
+        """The entry rule's expected net return (fraction, after costs) of the entry about to be sent; the trade
+        it opens carries it as `predicted_net_return` (NaN where the rule predicts none)."""
+        self._expected[market] = float(expected_net)
 
     def on_fill(self, pos: Position, f: Fill, exit_reason: str = "") -> dict | None:
         """Apply `f` to `pos`; returns the closed trade when the position went flat."""
@@ -43,8 +56,11 @@ class Ledger:
             if t is None or pos.volume <= 0:
                 t = self._open[f.market] = {"market": f.market, "entry_ts_ms": f.ts_ms, "buy_krw": 0.0,
                                             "buy_fee_krw": 0.0, "buy_volume": 0.0, "sell_krw": 0.0,
-                                            "sell_fee_krw": 0.0, "sell_volume": 0.0}
+                                            "sell_fee_krw": 0.0, "sell_volume": 0.0, "spread_krw": 0.0,
+                                            "slippage_krw": 0.0, "tick_krw": 0.0,
+                                            "predicted_net_return": self._expected.pop(f.market, math.nan)}
             pos.apply(f)
+            _add_costs(t, f)
             t["buy_krw"] += f.funds_krw
             t["buy_fee_krw"] += f.fee_krw
             t["buy_volume"] += f.volume
@@ -52,12 +68,20 @@ class Ledger:
         pos.apply(f)
         if t is None:          # a sell without a booked entry (e.g. restored state): nothing to close
             return None
+        _add_costs(t, f)
         t["sell_krw"] += f.funds_krw
         t["sell_fee_krw"] += f.fee_krw
         t["sell_volume"] += f.volume
         if pos.volume > 0:
             return None
         return self._close(f.market, f.ts_ms, exit_reason)
+
+    def resume(self, pos: Position) -> None:
+        """An open position rebuilt at a restart: its round trip opens here, its cost (buy fees included) as
+        the buy side, so the exit closes it net of both fees."""
+        self._open[pos.market] = {"market": pos.market, "entry_ts_ms": pos.entry_ts_ms, "buy_krw": pos.cost_krw,
+                                  "buy_fee_krw": 0.0, "buy_volume": pos.volume, "sell_krw": 0.0,
+                                  "sell_fee_krw": 0.0, "sell_volume": 0.0, "resumed": True}
 
     def _close(self, market: str, ts_ms: int, reason: str, dust_krw: float = 0.0) -> dict:
         t = self._open.pop(market)
@@ -68,7 +92,8 @@ class Ledger:
                  exit_price=t["sell_krw"] / t["sell_volume"] if t["sell_volume"] > 0 else math.nan,
                  gross_krw=t["sell_krw"] + dust_krw - t["buy_krw"], fees_krw=t["buy_fee_krw"] + t["sell_fee_krw"],
                  net_krw=proceeds - cost, net_return=(proceeds - cost) / cost if cost > 0 else 0.0,
-                 hold_ms=ts_ms - t["entry_ts_ms"])
+                 hold_ms=ts_ms - t["entry_ts_ms"],
+                 spread_slippage_krw=t["spread_krw"] + t["slippage_krw"] + t["tick_krw"])
         self.data.trades.append(t)
         return t
 

@@ -116,8 +116,32 @@ def compute(data: RunData, min_trades: int = 30) -> dict[str, Any]:
                "entries": data.decisions.get((m, "enter"), 0)}
         rows.append(row)
     s["markets"] = rows
+    s.update(cost_breakdown(data.trades))
+    s.update(predicted_vs_realised(data.trades))
     from engine.trials import guard
     return guard(s, s["trades"], min_trades, ("sharpe",))
+
+
+def cost_breakdown(trades: list[dict]) -> dict[str, float]:
+    """What the closed round trips paid, in KRW and in bps of what was bought (mean per trade): fees, half
+    spreads, slippage + latency, tick rounding. Where the exchange reports no split (live) those read 0."""
+    keys = ("fees_krw", "spread_krw", "slippage_krw", "tick_krw")
+    out = {f"cost_{k}": float(sum(tr.get(k, 0.0) for tr in trades)) for k in keys}
+    out["spread_slippage_krw"] = out["cost_spread_krw"] + out["cost_slippage_krw"] + out["cost_tick_krw"]
+    for k in keys:
+        bps = [1e4 * tr.get(k, 0.0) / tr["buy_krw"] for tr in trades if tr.get("buy_krw", 0) > 0]
+        out[f"cost_{k[:-4]}_bps"] = float(np.mean(bps)) if bps else math.nan
+    return out
+
+
+def predicted_vs_realised(trades: list[dict]) -> dict[str, float]:
+    """Mean expected net return the entry rule gave the trades it opened vs their realised net return, over the
+    trades that carry a prediction (fractions; NaN when the entry rule predicts none)."""
+    got = [(tr["predicted_net_return"], tr["net_return"]) for tr in trades
+           if math.isfinite(tr.get("predicted_net_return", math.nan))]
+    return {"predicted_trades": len(got),
+            "predicted_net_return_mean": float(np.mean([g[0] for g in got])) if got else math.nan,
+            "realised_net_return_mean": float(np.mean([g[1] for g in got])) if got else math.nan}
 
 
 def _count(items) -> dict[str, int]:
@@ -149,7 +173,15 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
         (t("summary.gross_pnl"), f"{krw(s['gross_krw'])} KRW ({pct(s['gross_pct'])})"),
         (t("summary.net_pnl"), f"{krw(s['net_krw'])} KRW ({pct(s['net_pct'])})"),
         (t("summary.fees"), f"{krw(s['fees_krw'])} KRW"),
+        (t("summary.costs"), t("summary.costs_value", fee=num(s.get("cost_fees_bps", math.nan), 1),
+                               spread=num(s.get("cost_spread_bps", math.nan), 1),
+                               slip=num(s.get("cost_slippage_bps", math.nan), 1),
+                               tick=num(s.get("cost_tick_bps", math.nan), 1))),
         (t("summary.turnover"), f"{num(s['turnover_x'])}x"),
+        (t("summary.predicted"), t("summary.predicted_value", n=s.get("predicted_trades", 0),
+                                   predicted=num(1e4 * s.get("predicted_net_return_mean", math.nan), 1),
+                                   realised=num(1e4 * s.get("realised_net_return_mean", math.nan), 1))
+         if s.get("predicted_trades") else t("summary.predicted_none")),
         (t("summary.max_drawdown"), pct(s["max_drawdown_pct"])),
         (t("summary.sharpe"), shown(s, "sharpe", num)),
         (t("summary.exposure"), pct(s["exposure_pct"], 1)),
@@ -160,7 +192,7 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
         (t("summary.trips"), _trips_value(s)),
     ]
     if "deflated_sharpe_trials" in s:         # recorded as a trial: the DSR with N from the store
-        rows.insert(8, (t("trials.dsr_label"), t("trials.dsr_value", dsr=shown(s, "deflated_sharpe", num),
+        rows.insert(10, (t("trials.dsr_label"), t("trials.dsr_value", dsr=shown(s, "deflated_sharpe", num),
                                                  trials=s["deflated_sharpe_trials"])))
     return rows
 

@@ -44,7 +44,9 @@ def shown(stats: dict, key: str, fmt) -> str:
     """The value formatted, or "n/a (n < 30 trades)" where the guard removed it."""
     from engine.i18n import t
     if (stats.get("na_reason") or {}).get(key):
-        return t("trials.na_small", n=int(stats.get("trades") or 0), min=int(stats.get("min_trades") or MIN_TRADES))
+        n = stats.get("trades")
+        n = int(n) if isinstance(n, (int, float)) and math.isfinite(n) else 0
+        return t("trials.na_small", n=n, min=int(stats.get("min_trades") or MIN_TRADES))
     return fmt(stats.get(key))
 
 
@@ -128,8 +130,8 @@ def record_walkforward(cfg: Any, result: dict, run_id: int | None, min_trades: i
     """Store the walk-forward's pooled test returns as a trial; its summary's DSR then counts the store's N."""
     from engine.walkforward import pooled_returns
     rows = result.get("folds") or []
-    if not rows:
-        return result
+    if not rows or not any("hourly_returns" in r for r in rows):
+        return result           # no engine replay (estimate only): nothing traded, so no trial to count
     span = (int(rows[0]["test_start"]), int(rows[-1]["test_end"]))
     trades = int(sum(r.get("trades") or 0 for r in rows))
     store = open_store(cfg)

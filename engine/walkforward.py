@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +39,9 @@ class Dataset:
     bar_spread: np.ndarray | None = None  # Corwin-Schultz spread estimate at the decision (the cost model's input)
     outcome: np.ndarray | None = None     # barrier labels: 1 up / 0 stop / -1 time-out (skill columns)
     vol_ref: np.ndarray | None = None     # ATR% alone: the volatility-only reference model's input
+    bar: np.ndarray | None = None         # the row's bar index in its market's candles
+    stride_bars: int = 1                  # bars between two decision rows of a market
+    bars: dict = field(default_factory=dict)   # market -> exit_sim.MarketBars (every closed bar, for round trips)
 
 
 @dataclass
@@ -77,9 +79,11 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     bar spread estimate the cost model prices each decision with (over `spread_window_bars` bars)."""
     from engine.features import FeatureSet
     from engine.skill import vol_reference
+    from engine.exit_sim import MarketBars
     parts = []
     names: list[str] = []
     providers: dict[str, str] = {}
+    bars: dict = {}
     for mi, (market, stream) in enumerate(sorted(streams.items())):
         fs = FeatureSet.from_config(feature_cfg)
         X, names = fs.batch(stream)
@@ -100,16 +104,20 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
         vr = Xi[:, vr_col] if vr_col >= 0 else np.ones(len(idx))
         bar = np.asarray(stream.row)[idx]
         c = stream.candles
-        cs = corwin_schultz_batch(c.high, c.low, spread_window_bars)[bar]
+        cs_all = corwin_schultz_batch(c.high, c.low, spread_window_bars)
+        cs = cs_all[bar]
+        bars[market] = MarketBars(np.asarray(c.ts_ms, np.int64) + int(c.interval_s) * 1000,
+                                  np.asarray(c.close, np.float64), np.asarray(cs_all, np.float64))
         parts.append((np.asarray(stream.ts_ms, np.int64)[idx][ok], end[ok], np.full(ok.sum(), mi),
                       Xi[ok], y[ok], ret[ok], vr[ok], c.close[bar][ok], c.volume[bar][ok], cs[ok],
-                      raw[ok], vol_reference(stream, idx)[ok]))
-    ts, end, mk, X, y, ret, vr, close, volume, cs, raw, vref = (np.concatenate([p[j] for p in parts]) for j in range(12))
+                      raw[ok], vol_reference(stream, idx)[ok], bar[ok]))
+    ts, end, mk, X, y, ret, vr, close, volume, cs, raw, vref, bar_i = \
+        (np.concatenate([p[j] for p in parts]) for j in range(13))
     order = np.lexsort((mk, ts))
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
                  ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers=providers,
                  bar_spread=cs[order], outcome=raw[order] if hasattr(label, "outcome") else None,
-                 vol_ref=vref[order])
+                 vol_ref=vref[order], bar=bar_i[order], bars=bars, stride_bars=int(stride_bars))
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -169,12 +177,16 @@ RECENT_OUTCOMES = 500     # calibration_ece per fold = ECE of the last N test ou
 
 
 def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callable, wf: WalkForwardParams,
-             label_id: str = "", loop: Callable | None = None, make_fusion: Callable | None = None,
-             market_class: str = "majors", costs: CostModel | None = None) -> tuple[dict, dict, Any, Any]:
+             label_id: str = "", make_fusion: Callable | None = None,
+             market_class: str = "majors", costs: CostModel | None = None,
+             exits: Any = None) -> tuple[dict, dict, Any, Any]:
     """Fit every tower on the fold, fuse on the calibration outputs, score the fused P(up) on test.
 
-    Every trade is priced by `costs` (the run's cost model; None = Upbit defaults), handed to the entry
-    rule and the fusion too. Returns (metrics row, fitted towers, fitted entry rule, fitted fusion or None)."""
+    With `exits` (the bot's exit chain) every calibration and test row is a simulated round trip under those
+    exits, priced by `costs` (engine/exit_sim.py): the entry rule learns its expected-return map from the
+    calibration trips (purged: trips still open at the test start are left out) and the `estimate_*` columns
+    trade the test trips; without it both use the label's barrier trade. The fold's real trades and PnL come
+    from the engine replay (`engine_figures`). Returns (metrics row, fitted towers, entry rule, fusion or None)."""
     from engine import ensemble
     from engine.costs import bind_costs
     from engine.drift import fold_drift
@@ -201,22 +213,37 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
         pc, p = next(iter(p_cal.values())), next(iter(p_test.values()))
     entry = make_entry()
     bind_costs(costs, entry)
-    net_all = ev.net_returns(costs, ds.exit_ret, ds.markets, ds.market, ds.close, spread)
-    entry.fit(pc, ds.exit_ret[fold.cal], cost_frac=rt_cost[fold.cal])     # validation outcomes, gross of costs
-    signal = entry.decide_many(p, spread_frac=spread[te], vol_regime=ds.vol_regime[te], cost_frac=rt_cost[te])
-    taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], ds.end_ms[te])
     span = (fold.bounds_ms["test_start"], fold.bounds_ms["test_end"])
-    model = ev.trade_stats(net_all[te][taken], ds.end_ms[te][taken], wf.notional_krw, wf.initial_krw, span)
-    base = ev.random_entry_baseline(net_all[te], ds.market[te], taken, wf.baseline_draws, wf.seed + fold.k)
-    bd = base.pop("baseline_draw")
-    bstats = ev.trade_stats(net_all[te][bd], ds.end_ms[te][bd], wf.notional_krw, wf.initial_krw, span)
+    gross, net_all, end = _outcomes(ds, fold, exits, costs, spread, market_class)
+    cal = fold.cal[np.isfinite(gross[fold.cal]) & (end[fold.cal] < span[0])]
+    entry.fit(pc[np.isin(fold.cal, cal)], gross[cal], cost_frac=rt_cost[cal])   # calibration outcomes, gross
+    if exits is not None and exits.reads_expectation and getattr(entry, "map_x", None) is not None:
+        # an exit acts on the map's expectation (ev_trail): trips again with it, and the map refitted on those
+        expected = _expectations(ds, fold, entry, pc, p)
+        gross, net_all, end = _outcomes(ds, fold, exits, costs, spread, market_class, expected)
+        cal = fold.cal[np.isfinite(gross[fold.cal]) & (end[fold.cal] < span[0])]
+        entry.fit(pc[np.isin(fold.cal, cal)], gross[cal], cost_frac=rt_cost[cal])
+    signal = entry.decide_many(p, spread_frac=spread[te], vol_regime=ds.vol_regime[te], cost_frac=rt_cost[te])
+    signal &= np.isfinite(net_all[te])
+    taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], end[te])
+    model = trials.guard({f"estimate_{k}": v for k, v in ev.trade_stats(
+        net_all[te][taken], end[te][taken], wf.notional_krw, wf.initial_krw, span).items()},
+        len(taken), wf.min_trades, ("estimate_sharpe",))
+    if hasattr(entry, "expected_gross") and len(taken):
+        pred = entry.expected_gross(p[taken]) - rt_cost[te][taken]
+        model["estimate_predicted_net_return_mean"] = float(np.mean(pred))
+    finite = np.flatnonzero(np.isfinite(net_all[te]))
+    base = ev.random_entry_baseline(net_all[te][finite], ds.market[te][finite], np.flatnonzero(np.isin(finite, taken)),
+                                    wf.baseline_draws, wf.seed + fold.k)
+    bd = finite[base.pop("baseline_draw")]
+    bstats = ev.trade_stats(net_all[te][bd], end[te][bd], wf.notional_krw, wf.initial_krw, span)
     row = {"fold": fold.k, **{k: int(v) for k, v in fold.bounds_ms.items()},
            "train_rows": int(len(fold.train)), "cal_rows": int(len(fold.cal)), "test_rows": int(len(te)),
            "positive_rate": float(y.mean()) if len(y) else math.nan,
            "auc": ev.auc(y, p), "brier": ev.brier(y, p), "ece": ev.ece(y, p, 10), "log_loss": ev.log_loss(y, p),
            **model, "baseline_net_pnl": bstats["net_pnl"], "baseline_sharpe": bstats["sharpe"],
            "baseline_max_drawdown": bstats["max_drawdown"], **base,
-           "exposure_bars": int((ds.end_ms[te][taken] - ds.ts_ms[te][taken]).sum() // 60_000),
+           "exposure_bars": int((end[te][taken] - ds.ts_ms[te][taken]).sum() // 60_000),
            "train_seconds": round(sum(secs.values()), 3), "calibrated": all(bool(getattr(t, "calibrated", False)) for t in towers.values()),
            "towers": list(towers), "fusion": getattr(fusion, "component_name", None) or
            (type(fusion).__name__ if fusion is not None else None),
@@ -227,95 +254,105 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
         row[f"train_seconds_{tid}"] = round(secs[tid], 3)
     recent = slice(max(0, len(te) - RECENT_OUTCOMES), len(te))
     row.update(fold_drift(ds.X[fold.train], ds.X[te], ds.names, p_test=p[recent], y_test=y[recent], seed=fold.k))
-    row["sharpe_hourly"] = row["sharpe"] / math.sqrt(ev.HOURS_PER_YEAR)
-    row["hourly_returns"] = trials.hourly_returns(net_all[te][taken] * wf.notional_krw, ds.end_ms[te][taken], span,
-                                                  wf.initial_krw)
-    if loop is not None:
-        row.update(loop(towers, entry, fold))
-    return trials.guard(row, row["trades"], wf.min_trades), towers, entry, fusion
+    row["estimate_hourly_returns"] = trials.hourly_returns(net_all[te][taken] * wf.notional_krw,
+                                                           end[te][taken], span, wf.initial_krw)
+    row["estimate_exits"] = "configured" if exits is not None else "barrier"
+    row["estimate_entry_ts_ms"] = [int(x) for x in ds.ts_ms[te][taken]]
+    return row, towers, entry, fusion
 
 
-def loop_fold(cfg, streams: dict, towers, entry, fold: Fold) -> dict:
-    """Replay the fold's test window through the engine loop with the fold's fitted towers and entry map.
+def _expectations(ds: Dataset, fold: Fold, entry: Any, p_cal: np.ndarray, p_test: np.ndarray) -> dict:
+    """market -> per bar: the entry map's expected return at the fold's calibration and test decision rows,
+    held until the next decision (the engine's expectation between two decisions of that market)."""
+    out = {}
+    rows = np.concatenate([fold.cal, fold.test])
+    exp_rows = np.asarray(entry.expected_gross(np.concatenate([p_cal, p_test])), np.float64)
+    for mi, name in enumerate(ds.markets):
+        at = ds.market[rows] == mi
+        arr = np.full(len(ds.bars[name].close), np.nan)
+        arr[ds.bar[rows][at]] = exp_rows[at]
+        known = np.where(np.isfinite(arr), np.arange(len(arr)), -1)
+        last = np.maximum.accumulate(known)                 # hold the last known value forward
+        out[name] = np.where(last >= 0, arr[np.maximum(last, 0)], np.nan)
+    return out
 
-    The streams are cut to bars opening inside the test window, so features warm up inside it (the
-    first `warmup` bars make no decisions) and nothing from before the window reaches the loop.
-    Every tower that can be saved (catboost, regime, ssm, lstm) runs from its fold model (`model_path`),
-    never from a fresh one; a learned fusion starts unfitted.
-    """
-    import tempfile
-    from pathlib import Path
 
-    from omegaconf import OmegaConf
-    from components.types.stream import MarketStream
-    try:
-        from engine.backtest import run_backtest
-    except ImportError as e:                    # the engine is optional for the vectorised evaluation
-        return {"loop_error": f"engine loop unavailable: {e}"}
-    if not isinstance(towers, dict):
-        towers = {"tower": towers}
-    t0, t1 = fold.bounds_ms["test_start"], fold.bounds_ms["test_end"]
-    cut = {}
-    for m, s in streams.items():
-        c = s.candles
-        keep = np.flatnonzero((c.ts_ms >= t0) & (c.ts_ms + c.interval_s * 1000 <= t1))
-        if len(keep):
-            cut[m] = MarketStream.build(m, candles=c.take(keep))
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = OmegaConf.to_container(cfg, resolve=True)
-        configured = plain.get("towers") or {}
-        nodes = {}
-        for tid, tower in towers.items():
-            tnode = dict(configured.get(tid) or {"component": tower.component_name})
-            if hasattr(tower, "save") and "model_path" in type(tower.p).model_fields:
-                tower.save(Path(tmp) / tid)
-                tnode = {**tnode, **tower.p.model_dump(), "model_path": str(Path(tmp) / tid)}
-            nodes[tid] = tnode
-        plain["towers"] = nodes
-        if getattr(entry, "map_x", None) is not None and hasattr(entry, "save_map"):
-            entry.save_map(Path(tmp) / "entry_map.json")
-            plain["entry"] = {**entry.p.model_dump(), "component": plain["entry"]["component"],
-                              "map_path": str(Path(tmp) / "entry_map.json")}
-        try:
-            res = run_backtest(OmegaConf.create(plain), streams=cut, use_store=False, write_report=False)
-        except Exception as e:                  # report, do not lose the fold's model metrics
-            return {"loop_error": f"{type(e).__name__}: {e}"}
-    s = res.summary
-    return {"loop_trades": int(s.get("trades", 0)), "loop_net_pnl": float(s.get("net_krw", math.nan)),
-            "loop_sharpe": float(s.get("sharpe", math.nan)), "loop_max_drawdown": float(s.get("max_drawdown_pct", math.nan)) / 100,
-            "loop_fees_krw": float(s.get("fees_krw", math.nan))}
+def _outcomes(ds: Dataset, fold: Fold, exits: Any, costs: CostModel, spread: np.ndarray,
+              market_class: str, expected: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(gross mid-to-mid return, net return, exit ms) per dataset row, filled on the fold's calibration and
+    test rows: simulated round trips under `exits`, else the label's barrier trade priced by `costs`."""
+    if exits is None or ds.bar is None:
+        return ds.exit_ret, ev.net_returns(costs, ds.exit_ret, ds.markets, ds.market, ds.close, spread), ds.end_ms
+    from engine.exit_sim import simulate
+    rows = np.concatenate([fold.cal, fold.test])
+    rt = simulate(rows, ds.market, ds.bar, ds.markets, ds.bars, exits, costs, market_class, costs.latency_ms,
+                  expected=expected)
+    gross, net = np.full(len(ds.y), np.nan), np.full(len(ds.y), np.nan)
+    end = ds.end_ms.copy()
+    gross[rows], net[rows], end[rows] = rt.gross, rt.net, rt.exit_ms
+    return gross, net, end
+
+
+def engine_figures(row: dict, trades: list[dict], span_ms: tuple[int, int], initial_krw: float,
+                   min_trades: int) -> dict:
+    """`row` plus the engine's figures for one test window from its closed round trips (KRW, net of fees,
+    spread, slippage and tick rounding as the simulated exchange charged them): trades, net/gross PnL, fees,
+    spread + slippage, win rate, hourly Sharpe, max drawdown, the hourly returns the deflated Sharpe pools."""
+    from engine import trials
+    net = np.asarray([tr["net_krw"] for tr in trades], float)
+    exit_ms = np.asarray([tr["exit_ts_ms"] for tr in trades], np.int64)
+    cost = np.asarray([tr["buy_krw"] + tr["buy_fee_krw"] for tr in trades], float)
+    out = dict(row)
+    out.update(trades=int(len(trades)), net_pnl=float(net.sum()), net_pnl_krw=float(net.sum()),
+               gross_pnl_krw=float(sum(tr["gross_krw"] for tr in trades)),
+               fees_krw=float(sum(tr["fees_krw"] for tr in trades)),
+               spread_slippage_krw=float(sum(tr.get("spread_slippage_krw", 0.0) for tr in trades)),
+               net_return_mean=float((net / cost).mean()) if len(net) else 0.0,
+               win_rate=float((net > 0).mean()) if len(net) else math.nan,
+               entry_ts_ms=[int(tr["entry_ts_ms"]) for tr in trades])
+    hourly = np.asarray(trials.hourly_returns(net, exit_ms, span_ms, initial_krw))
+    sd = hourly.std(ddof=1) if len(hourly) > 1 else 0.0
+    out["sharpe"] = float(hourly.mean() / sd * math.sqrt(ev.HOURS_PER_YEAR)) if sd > 0 else 0.0
+    out["sharpe_hourly"] = out["sharpe"] / math.sqrt(ev.HOURS_PER_YEAR)
+    equity = initial_krw + np.concatenate([[0.0], np.cumsum(net[np.argsort(exit_ms, kind="stable")])])
+    out["max_drawdown"] = float(np.max(1.0 - equity / np.maximum.accumulate(equity)))
+    out["hourly_returns"] = [float(x) for x in hourly]
+    from engine.summary import cost_breakdown, predicted_vs_realised
+    out.update({k: v for k, v in cost_breakdown(trades).items() if k.endswith("_bps")})
+    out.update(predicted_vs_realised(trades))
+    return trials.guard(out, out["trades"], min_trades)
 
 
 def run_walkforward(cfg, wf: WalkForwardParams, streams: dict | None = None,
                     progress: Callable[[int, int], None] | None = None) -> dict:
-    """Whole walk-forward on the configured feed; returns folds, importance, the last fold's towers."""
-    from engine.ensemble import build_fusion, tower_nodes, with_boosting
+    """Whole walk-forward on the configured feed: every fold fitted on its own past, then (`wf.engine_loop`,
+    never with `wf.leak`) the data replayed once through the engine with each fold's models from its test
+    start — the same replay `scalp backtest` runs — and each fold's trades and PnL taken from it."""
+    from engine.ensemble import tower_nodes, with_boosting
     from engine.costs import build_cost_model
-    label_path, label, label_node = label_of(cfg)
+    from engine.wf_backtest import engine_fold_rows, fit_folds, replay_folds
+    label_path, _, _ = label_of(cfg)
     costs = build_cost_model(cfg)
     streams = streams if streams is not None else load_streams(cfg)
-    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak, costs.spread_window_bars)
-    folds = make_folds(ds, wf)
+    ds, fitted = fit_folds(cfg, streams, wf, say=(lambda f, _r: progress(f.k + 1, wf.folds)) if progress else None)
+    if wf.engine_loop and not wf.leak:
+        loop = replay_folds(cfg, streams, ds, fitted)
+        rows = engine_fold_rows(fitted, loop.ledger.data.trades, loop.ledger.data.initial_krw, wf.min_trades)
+    else:
+        rows = [f[1] for f in fitted]
+    from engine.wf_backtest import _importance
+    towers = fitted[-1][2] if fitted else {}
     nodes, skipped = tower_nodes(cfg)
-    market_class = str(cfg.get("market_class", "majors")) if cfg is not None else "majors"
-    from components.types.signature import params_hash
-    label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
-    rows, towers = [], {}
-    for f in folds:
-        loop = (lambda tw, en, fo: loop_fold(cfg, streams, tw, en, fo)) if wf.engine_loop and not wf.leak else None
-        row, towers, _, _ = run_fold(ds, f, lambda: build_towers(cfg, wf.seed, wf.boosting_type), lambda: build_entry(cfg),
-                               wf, label_id, loop, lambda: build_fusion(cfg), market_class, costs)
-        rows.append(row)
-        if progress:
-            progress(f.k + 1, len(folds))
     tower = next((t for t in towers.values() if hasattr(t, "feature_importance")), next(iter(towers.values()), None))
-    imp = tower.feature_importance() if tower is not None and hasattr(tower, "feature_importance") else {}
     tower_id = next((tid for tid, t in towers.items() if t is tower), None)
     tparams = {tid: with_boosting(tid, n, wf.boosting_type) for tid, n in nodes.items()}
-    return {"folds": rows, "feature_importance": imp, "feature_names": ds.names, "markets": ds.markets,
-            "label": label_path, "label_id": label_id, "tower_params": tparams.get(tower_id) or tparams,
-            "towers_params": tparams, "towers_skipped": skipped, "rows": int(len(ds.y)),
-            "leak": wf.leak, "tower": tower, "fold_towers": towers, "summary": summarize(rows, wf.min_trades),
+    from components.types.signature import params_hash
+    _, _, label_node = label_of(cfg)
+    return {"folds": rows, "feature_importance": _importance(fitted), "feature_names": ds.names,
+            "markets": ds.markets, "label": label_path, "label_id": f"{label_node.get('component')}:{params_hash(label_node)}",
+            "tower_params": tparams.get(tower_id) or tparams, "towers_params": tparams, "towers_skipped": skipped,
+            "rows": int(len(ds.y)), "leak": wf.leak, "tower": tower, "fold_towers": towers,
+            "summary": summarize(rows, wf.min_trades), "evaluation": "engine" if rows and "trades" in rows[0] else "estimate",
             "costs": {"fee_rate": costs.fee_rate, "spread_floor_frac": costs.spread_floor_frac,
                       "slippage_frac": costs.slippage_frac}}
 
@@ -327,14 +364,15 @@ def summarize(rows: list[dict], min_trades: int = 30) -> dict:
     returns still apply); `scalp walkforward` replaces it with N = the distinct trials on an overlapping
     span from the store (engine/trials.py). Below `min_trades` trades Sharpe and DSR read n/a.
     """
-    keys = ("auc", "brier", "ece", "log_loss", "net_pnl", "baseline_net_pnl", "trades", "sharpe", "train_seconds",
-            "drift_ks_max", "drift_features_share", "calibration_ece", "auc_up", "auc_stop", "auc_direction",
-            "auc_volatility_ref")
+    sums = ("net_pnl", "net_pnl_krw", "gross_pnl_krw", "fees_krw", "spread_slippage_krw", "baseline_net_pnl",
+            "trades", "estimate_net_pnl", "estimate_trades")
+    keys = ("auc", "brier", "ece", "log_loss", "sharpe", "estimate_sharpe", "train_seconds", "drift_ks_max",
+            "drift_features_share", "calibration_ece", "auc_up", "auc_stop", "auc_direction",
+            "auc_volatility_ref") + sums
     out = {}
     for k in keys:
         vals = [r[k] for r in rows if isinstance(r.get(k), (int, float)) and math.isfinite(r[k])]
-        out[k] = float(np.mean(vals)) if vals and k not in ("net_pnl", "baseline_net_pnl", "trades") \
-            else float(np.sum(vals)) if vals else math.nan
+        out[k] = float(np.sum(vals)) if vals and k in sums else float(np.mean(vals)) if vals else math.nan
     for tid in (rows[0].get("towers") or []) if rows else []:
         vals = [r.get(f"auc_{tid}") for r in rows]
         vals = [v for v in vals if isinstance(v, float) and math.isfinite(v)]

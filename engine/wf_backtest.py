@@ -15,7 +15,6 @@ import numpy as np
 import registry
 from components.types.events import CANDLE
 from engine.backtest import BacktestResult, batchable, build_universe, load_replay, untrained_towers
-from engine.conf import plain
 from engine.loop import EngineLoop
 from engine.loop.lifecycle import drive, finish, jsonable, open_run
 
@@ -45,7 +44,8 @@ def walkforward_params(cfg: Any):
 
 
 def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, list]:
-    """(dataset, [(fold, metrics row, towers, entry, fusion)]) — every fold fitted on its own past."""
+    """(dataset, [(fold, metrics row, towers, entry, fusion)]) — every fold fitted on its own past
+    (`wf.leak`: the label joins the features, for the leak check's positive control)."""
     from components.types.signature import params_hash
     from engine.ensemble import build_fusion
     from engine.walkforward import (build_dataset, build_entry, build_towers, feature_nodes, label_of, make_folds,
@@ -53,14 +53,17 @@ def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, l
     from engine.costs import build_cost_model
     _, label, label_node = label_of(cfg)
     costs = build_cost_model(cfg)
-    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, spread_window_bars=costs.spread_window_bars)
+    ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak,
+                       spread_window_bars=costs.spread_window_bars)
     label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
     market_class = str(cfg.get("market_class", "majors"))
+    from engine.exit_sim import exit_chain
+    exits = exit_chain(cfg, costs) if cfg.get("exits") else None    # the entry map learns from these trips
     fitted = []
     for fold in make_folds(ds, wf):
         row, towers, entry, fusion = run_fold(ds, fold, lambda: build_towers(cfg, wf.seed, wf.boosting_type),
-                                              lambda: build_entry(cfg), wf, label_id, None,
-                                              lambda: build_fusion(cfg), market_class, costs)
+                                              lambda: build_entry(cfg), wf, label_id, market_class=market_class,
+                                              make_fusion=lambda: build_fusion(cfg), costs=costs, exits=exits)
         fitted.append((fold, row, towers, entry, fusion))
         if say is not None:
             say(fold, row)
@@ -76,23 +79,15 @@ def warm_sequence_towers(towers: dict, ds: Any, before_ms: int) -> None:
         for mi, market in enumerate(ds.markets):
             rows = np.flatnonzero((ds.market == mi) & (ds.ts_ms < before_ms))[-WARM_ROWS:]
             for r in rows:                      # features only: labels of these rows are never read
-                tower.step(ds.X[r], {"market": market})
+                tower.step(ds.X[r], {"market": market, "row": True})   # one training row = one state step
 
 
-def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True, progress: bool = False,
-                             console: Any = None, say: Any = None, batch: bool = True) -> BacktestResult:
-    """Fit every fold, then replay the whole data once through one loop, swapping models at test starts
-    (`batch`: candle features computed before the loop, as in run_backtest)."""
+def replay_folds(cfg: Any, streams: dict, ds: Any, fitted: list, store: Any = None, run_id: int | None = None,
+                 progress: bool = False, console: Any = None, batch: bool = True, universe: Any = None) -> EngineLoop:
+    """Replay the whole data once through one engine loop over the simulated exchange, installing each fold's
+    models at its test start (nothing trades before the first one). The one evaluation path: `scalp backtest`
+    and `scalp walkforward` both price their folds with this replay."""
     from components.types.feed.merge import iter_merged
-    from engine.walkforward import summarize
-    t0 = time.perf_counter()
-    refuse_unfittable(cfg)
-    wf = walkforward_params(cfg)
-    universe = build_universe(cfg)
-    streams, quality = load_replay(cfg, universe)
-    ds, fitted = fit_folds(cfg, streams, wf, say)
-    train_s = time.perf_counter() - t0
-    store, run_id, own_store = open_run(cfg, store, use_store)
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=sorted(streams), universe=universe, host_metrics=False)
     loop.install_models({})                     # no decisions before the first test window
     if batch and batchable(streams):
@@ -112,7 +107,38 @@ def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True
 
     drive(loop, iter_merged(streams, 0.0), sum(len(s) for s in streams.values()), store, run_id, progress, console,
           before=swap_models)
-    rows = [jsonable(f[1]) for f in fitted]
+    return loop
+
+
+def engine_fold_rows(fitted: list, trades: list[dict], initial_krw: float, min_trades: int) -> list[dict]:
+    """Each fold's metrics row with the engine's figures for its test window: the round trips entered in
+    [test_start, test_end) (one that exits in the next window still belongs to the window it entered in)."""
+    from engine.walkforward import engine_figures
+    rows = []
+    for fold, row, *_ in fitted:
+        b = fold.bounds_ms
+        mine = [tr for tr in trades if b["test_start"] <= int(tr["entry_ts_ms"]) < b["test_end"]]
+        rows.append(engine_figures(row, mine, (b["test_start"], b["test_end"]), initial_krw, min_trades))
+    return rows
+
+
+def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True, progress: bool = False,
+                             console: Any = None, say: Any = None, batch: bool = True) -> BacktestResult:
+    """Fit every fold, then replay the whole data once through one loop, swapping models at test starts
+    (`batch`: candle features computed before the loop, as in run_backtest)."""
+    from engine.walkforward import summarize
+    t0 = time.perf_counter()
+    refuse_unfittable(cfg)
+    wf = walkforward_params(cfg)
+    universe = build_universe(cfg)
+    streams, quality = load_replay(cfg, universe)
+    ds, fitted = fit_folds(cfg, streams, wf, say)
+    train_s = time.perf_counter() - t0
+    store, run_id, own_store = open_run(cfg, store, use_store)
+    loop = replay_folds(cfg, streams, ds, fitted, store, run_id, progress, console, batch, universe)
+    rows = [jsonable(r) for r in engine_fold_rows(fitted, loop.ledger.data.trades, loop.ledger.data.initial_krw,
+                                                  wf.min_trades)]
+    starts = [f[0].bounds_ms["test_start"] for f in fitted]
     wf_result = {"folds": rows, "summary": summarize(rows, wf.min_trades),      # DSR + sample-size guard inside
                  "feature_importance": _importance(fitted), "towers_skipped": {}, "leak": False,
                  "params": wf.model_dump()}

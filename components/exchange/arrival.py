@@ -56,8 +56,12 @@ def arrive(ex, o) -> None:
     n = K.walk_book(opp_px, opp_sz, used, bid, limit, want, o.by_funds, only_best,
                     ex.p.volume_decimals, out_px, out_vol)
     ts = ex.now_ms
+    touch = float(opp_px[0])
+    other = float(st.bid_px[0] if bid else st.ask_px[0])
+    half = 0.5 * abs(touch - other) if touch > 0 and other > 0 else 0.0
     for i in range(n):
-        ex._execute(o, float(out_px[i]), float(out_vol[i]), ts, False)
+        px = float(out_px[i])           # cost vs the mid: half the spread at the touch, the walk beyond it
+        ex._execute(o, px, float(out_vol[i]), ts, False, (half, abs(px - touch) if touch > 0 else 0.0, 0.0))
     _resolve(ex, o)
 
 
@@ -105,6 +109,8 @@ def _arrive_without_book(ex, st, o) -> None:
         return
     if crosses and px > 0:
         v = floor_volume(o.funds_left / px, ex.p.volume_decimals) if o.by_funds else o.remaining_volume
-        if v > 0:
-            ex._execute(o, px, v, ex.now_ms, False)
+        if v > 0:    # cost vs the last price: half spread, slippage + latency, the rest is tick rounding
+            paid = abs(px - ref)
+            h, s = min(half, paid), min(slip, max(paid - half, 0.0))
+            ex._execute(o, px, v, ex.now_ms, False, (h, s, max(paid - h - s, 0.0)))
     _resolve(ex, o)

@@ -364,8 +364,10 @@ class SimExchange:
             self._close(o, "done")
         return v
 
-    def _execute(self, o: SimOrder, px: float, v: float, ts: int, maker: bool) -> None:
-        """Book one trade of an order: balances, order counters, the Fill."""
+    def _execute(self, o: SimOrder, px: float, v: float, ts: int, maker: bool,
+                 parts: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
+        """Book one trade of an order: balances, order counters, the Fill (with the taker's cost `parts` per
+        unit of volume: half spread, slippage + latency, tick rounding — price units)."""
         quote, base = o.market.split("-", 1)
         funds = px * v
         fee = funds * o.fee_rate
@@ -391,7 +393,8 @@ class SimExchange:
                          "price": fmt(px), "volume": fmt(v), "funds": fmt(funds),
                          "trend": "up" if o.is_bid else "down", "created_at": iso_kst(ts, micro=True),
                          "side": o.side})
-        self._fills.append(Fill(o.market, o.uuid, o.side, px, v, fee, ts, maker))
+        self._fills.append(Fill(o.market, o.uuid, o.side, px, v, fee, ts, maker,
+                                parts[0] * v, parts[1] * v, parts[2] * v))
 
     def _close(self, o: SimOrder, state: str) -> None:
         """Final state: unlock what the order still holds, leave the book."""

@@ -45,6 +45,11 @@ def _as_dict(row: Any) -> dict:
 _SPECS: dict = {}
 
 
+# Fields rows carry that their table does not store: a Fill's taker cost split is summed per round trip by
+# the ledger (and stored with the run summary), not per fill.
+NOT_STORED = {"fills": ("spread_krw", "slippage_krw", "tick_krw")}
+
+
 def _row_spec(model) -> tuple[frozenset, list]:
     """(column names, [(name, default_factory, default)] of the non-null columns a row may omit), per model."""
     spec = _SPECS.get(model)
@@ -143,9 +148,12 @@ class Store(MarketData):
         table = model.__table__
         cols, required = _row_spec(model)
         need = frozenset(r[0] for r in required)
+        skip = NOT_STORED.get(table.name, ())
         out = []
         for n, raw in enumerate(rows):
             d = _as_dict(raw)
+            for k in skip:
+                d.pop(k, None)
             if run_id is not None:
                 d["run_id"] = run_id
             if not cols.issuperset(d):

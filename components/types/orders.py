@@ -34,6 +34,11 @@ class Fill:
     fee_krw: float
     ts_ms: int
     maker: bool = False
+    # What this taker fill paid against the mid (book) or last price (no book), in KRW: half the spread, the
+    # slippage + latency move, and the rounding to the tick grid. Makers and live fills leave them 0 (unknown).
+    spread_krw: float = 0.0
+    slippage_krw: float = 0.0
+    tick_krw: float = 0.0
 
     @property
     def funds_krw(self) -> float:

@@ -61,7 +61,8 @@ def print_table(result: dict, wf) -> None:
     from engine.artifacts import fold_columns
     table = Table(title=t("wf.title", label=result["label"], markets=",".join(result["markets"]), rows=result["rows"]))
     short = {"max_drawdown": "max_dd", "baseline_net_pnl": "base_pnl", "baseline_p_value": "base_p",
-             "loop_trades": "loop_n", "loop_net_pnl": "loop_pnl", "train_seconds": "train_s", "log_loss": "logloss",
+             "estimate_trades": "est_n", "estimate_net_pnl": "est_pnl", "fees_krw": "fees",
+             "spread_slippage_krw": "spr_slip", "train_seconds": "train_s", "log_loss": "logloss",
              "drift_ks_max": "ks_max", "drift_features_share": "drift_sh", "calibration_ece": "ece_recent",
              "auc_direction": "auc_dir", "auc_volatility_ref": "auc_vol"}
     cols = fold_columns(result)
@@ -77,7 +78,7 @@ def print_table(result: dict, wf) -> None:
         print(t("wf.skipped", tower=tid, reason=why))
     s = result["summary"]
     print(t("wf.summary", auc=_f(s["auc"]), brier=_f(s["brier"]), ece=_f(s["ece"]), pnl=_f(s["net_pnl"]),
-            base=_f(s["baseline_net_pnl"]), trades=_f(s["trades"], 0)))
+            base=_f(s["baseline_net_pnl"]), trades=_f(s["trades"], 0), est=_f(s.get("estimate_net_pnl"))))
     c = result.get("costs") or {}
     print(t("wf.costs", notional=f"{wf.notional_krw:,.0f}", fee=_f(c.get("fee_rate", math.nan) * 100),
             spread=_f(c.get("spread_floor_frac", math.nan) * 100), slip=_f(c.get("slippage_frac", math.nan) * 100)))
@@ -87,8 +88,6 @@ def print_table(result: dict, wf) -> None:
             sharpe=shown(s, "sharpe", lambda v: _f(v, 2))))
     print("  " + t("trials.dsr_note"))
     print("  " + t("wf.drift_note"))
-    if any("loop_error" in r for r in result["folds"]):
-        print(t("wf.loop_error", detail=next(r["loop_error"] for r in result["folds"] if "loop_error" in r)))
 
 
 def run_and_record(cfg, flags: dict, command: str, **fixed) -> tuple[dict, object, object]:

@@ -8,14 +8,15 @@ MESSAGES = {
                       "en": "run walk-forward honestly and with the label leaked into the features; pass if only the leak scores high"},
     "wf.title": {"ko": "워크포워드 ({label}, {markets}, 행 {rows})", "en": "walk-forward ({label}, {markets}, {rows} rows)"},
     "wf.progress": {"ko": "폴드 학습", "en": "training folds"},
-    "wf.summary": {"ko": "평균 AUC {auc} · Brier {brier} · ECE {ece} · 순손익 합계 {pnl} KRW (기준선 {base} KRW) · 거래 {trades}",
-                   "en": "mean AUC {auc} · Brier {brier} · ECE {ece} · total net PnL {pnl} KRW (baseline {base} KRW) · trades {trades}"},
+    "wf.summary": {"ko": "평균 AUC {auc} · Brier {brier} · ECE {ece} · 엔진 순손익 합계 {pnl} KRW · 거래 {trades} · "
+                         "추정치 {est} KRW (무작위 진입 기준선 {base} KRW)",
+                   "en": "mean AUC {auc} · Brier {brier} · ECE {ece} · engine net PnL {pnl} KRW · trades {trades} · "
+                         "estimate {est} KRW (random-entry baseline {base} KRW)"},
     "wf.costs": {"ko": "손익: 거래당 {notional} KRW, 수수료 {fee}% ×2, 스프레드 봉 추정치 (최소 {spread}%, 1틱 이상), "
-                       "슬리피지 {slip}%/체결, 틱 반올림 포함 (벡터화 평가)",
-                 "en": "PnL: {notional} KRW per trade, fee {fee}% x2, spread = bar estimate (at least {spread}% and "
-                       "1 tick), slippage {slip}%/fill, tick rounding included (vectorised evaluation)"},
-    "wf.loop_error": {"ko": "엔진 루프 재생 실패 (벡터화 지표만 유효): {detail}",
-                      "en": "engine-loop replay failed (only the vectorised metrics are valid): {detail}"},
+                       "슬리피지 {slip}%/체결, 틱 반올림 포함 (est_* 벡터화 추정치만; 나머지 손익은 엔진 재생)",
+                 "en": "estimate (est_* columns only): {notional} KRW per trade, fee {fee}% x2, spread = bar estimate "
+                       "(at least {spread}% and 1 tick), slippage {slip}%/fill, tick rounding included; every other "
+                       "PnL column is the engine replay"},
     "wf.bad_flag": {"ko": "알 수 없는 옵션 {flag}; 가능: {options}", "en": "unknown option {flag}; options: {options}"},
     "wf.error": {"ko": "워크포워드 실패: {detail}", "en": "walk-forward failed: {detail}"},
     "run.saved": {"ko": "저장: {path}", "en": "saved: {path}"},

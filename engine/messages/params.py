@@ -238,6 +238,7 @@ KO.update({
     "feed.replay.on_bad_row": "잘못된 행: file:line 을 알리고 멈추거나, 건너뛰고 집계",
     "feed.replay.on_unsorted": "순서가 어긋난 시각: 정렬하거나 멈춤",
     "feed.replay.long_gap_s": "이보다 긴 캔들 공백을 보고",
+    "feed.replay.outlier": "잘못된 체결가 규칙 (집계됨)",
     "feed.upbit_ws.url": "공개 WebSocket URL",
     "feed.upbit_ws.rest_url": "공백 보충용 REST 호스트",
     "feed.upbit_ws.format": "전송 형식 (어느 쪽이든 같은 이벤트로 파싱)",

@@ -38,12 +38,15 @@ MESSAGES = {
     "report.trips.trading_list": {"ko": "거래 중 발동 (처음 {n}건)", "en": "Trips while trading (first {n})"},
     "report.trips.warm_list": {"ko": "준비 구간 발동 (처음 {n}건)", "en": "Warm-up trips (first {n})"},
     "report.wf.caption": {
-        "ko": "레이블 {label} · 마켓 {markets} · 폴드 번호는 콘솔과 같습니다 (1부터). net_pnl: 폴드별 장벽 청산 거래의 "
-              "수수료·스프레드·슬리피지 후 손익; base_*: 같은 노출의 무작위 진입 기준선 (단측 순열 p값); loop_*: 같은 "
-              "테스트 구간을 엔진 루프로 재생한 결과",
-        "en": "label {label} · markets {markets} · folds numbered as on the console (from 1). net_pnl: barrier-exit "
-              "trades of the fold net of fees, spread and slippage; base_*: random entry at matched exposure "
-              "(one-sided permutation p-value); loop_*: the same test window replayed through the engine loop"},
+        "ko": "레이블 {label} · 마켓 {markets} · 폴드 번호는 콘솔과 같습니다 (1부터). trades·net_pnl·fees_krw·"
+              "spread_slippage_krw·sharpe·max_drawdown: 각 폴드 모델로 테스트 구간을 엔진(모의 거래소, 설정된 청산·"
+              "사이징·리스크)으로 재생한 결과 (scalp backtest와 같은 경로); estimate_*: 벡터화 추정치 (장벽 청산, "
+              "비용 모형); base_*: 추정치 위에서 같은 노출의 무작위 진입 기준선 (단측 순열 p값)",
+        "en": "label {label} · markets {markets} · folds numbered as on the console (from 1). trades, net_pnl, "
+              "fees_krw, spread_slippage_krw, sharpe, max_drawdown: the engine replay of the test window with the "
+              "fold's models (simulated exchange, configured exits, sizing and risk; the path scalp backtest runs); "
+              "estimate_*: a vectorised estimate (barrier exits, cost model prices); base_*: random entry at "
+              "matched exposure on the estimate (one-sided permutation p-value)"},
     "report.run.facts": {"ko": "실행 {run_id} · 시드 {seed} · 이벤트 {events}개 · {wall_s}초 · 타워 {towers} · "
                                "결정 간격 {interval_ms} ms · 체결 모형 {fill_model}",
                          "en": "run {run_id} · seed {seed} · {events} events · {wall_s} s · towers {towers} · "

@@ -66,12 +66,13 @@ def test_hourly_returns_bin_pnl_by_exit_hour():
 
 def test_walkforward_json_has_skill_columns_and_the_store_counts_trials(capsys, tmp_path):
     from engine.commands import walkforward
-    base = ["--json", "--folds=2", "--baseline-draws=20", "--engine-loop=false", "towers=[catboost]",
+    base = ["--json", "--folds=2", "--baseline-draws=20", "towers=[catboost]", "sizing=fixed_krw",
+            "entry=prob_threshold", "entry.min_prob=0.05",
             "towers.catboost.iterations=30", "towers.catboost.depth=3", "markets=[KRW-SOL,KRW-XRP]",
             f"run.out_dir={tmp_path}", f"store.path={tmp_path / 's.db'}"]
     docs = []
-    # prob_threshold: the cost-aware entry takes no trade on this small slice once every cost is priced
-    for extra in (["--min-trades=1000"], ["--min-trades=1", "towers.catboost.depth=4", "entry=prob_threshold"]):
+    # a low prob_threshold: the cost-aware entry takes no trade on this small slice once every cost is priced
+    for extra in (["--min-trades=1000"], ["--min-trades=1", "towers.catboost.depth=4"]):
         assert walkforward.main([*base, *extra]) == 0
         docs.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
     for row in docs[0]["folds"]:

@@ -52,7 +52,7 @@ def test_run_reports_every_metric_and_calibrates_on_the_cal_fold(ds):
             assert key in row
         assert 0.5 < row["auc"] <= 1 and 0 <= row["ece"] < 0.2 and row["calibrated"]
         assert row["cal_start"] >= row["train_end"] + row["embargo_ms"]
-        assert "loop_error" not in row and row["loop_trades"] >= 0 and "loop_net_pnl" in row
+        assert row["trades"] >= 0 and {"net_pnl_krw", "fees_krw", "spread_slippage_krw", "estimate_trades"} <= set(row)
     tower = res["tower"]                 # the last fold's tower: calibrated on exactly its cal window
     last = res["folds"][-1]
     assert tower.calibration_ts_ms.min() >= last["cal_start"] and tower.calibration_ts_ms.max() < last["cal_end"]
@@ -67,7 +67,8 @@ def test_cli_json_prints_folds_with_required_keys(capsys, tmp_path):
     doc = json.loads(out.strip().splitlines()[-1])
     assert len(doc["folds"]) == 2
     for row in doc["folds"]:
-        assert {"auc", "brier", "ece", "net_pnl", "baseline_p_value"} <= set(row)
+        assert {"auc", "brier", "ece", "estimate_net_pnl", "baseline_p_value"} <= set(row)
+        assert "net_pnl" not in row           # no engine replay asked for: no engine PnL, only the labelled estimate
     assert (tmp_path / "walkforward").is_dir()
 
 

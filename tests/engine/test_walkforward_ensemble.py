@@ -78,8 +78,8 @@ def test_each_fold_reports_drift_and_the_summary_a_deflated_sharpe(three):
         assert 0 <= row["calibration_ece"] < 0.5 and isinstance(row["drift_worst"], list)
     s = res["summary"]
     assert s["deflated_sharpe_trials"] == 1                   # no store here: this run is the only trial
-    assert (0 <= s["deflated_sharpe"] <= 1) if s["trades"] >= 30 else math.isnan(s["deflated_sharpe"])
-    assert math.isfinite(s["returns_kurtosis"]) or not s["trades"]
+    # engine_loop=False: only the labelled estimate ran, so there are no engine trades to pool into a DSR
+    assert math.isnan(s["trades"]) and math.isnan(s["deflated_sharpe"]) and s["estimate_trades"] >= 0
     assert {"auc_catboost", "auc_ssm", "auc_regime"} <= set(s)
 
 

@@ -1,32 +1,28 @@
-"""The walk-forward's engine replay runs each fold's fitted towers (regime included), restored from the
-fold's saved models, never fresh ones with prior weights."""
-from types import SimpleNamespace
-
+"""The walk-forward's engine replay trades each fold's fitted towers (regime included) from its test start,
+never fresh ones with prior weights."""
 import numpy as np
-from omegaconf import OmegaConf
 
 import registry
 from engine.walkforward import WalkForwardParams, run_walkforward
 
 
-def test_engine_replay_restores_the_fold_regime(monkeypatch, bundled_data):
-    import engine.backtest as backtest
+def test_engine_replay_installs_the_fold_regime(monkeypatch, bundled_data):
     from engine.app import compose, job_config
+    from engine.loop import EngineLoop
     registry.load_all()
     cfg = job_config(compose(["towers=[catboost,regime]", "towers.catboost.iterations=30", "towers.catboost.depth=3",
                               "markets=[KRW-SOL,KRW-XRP]", f"feed.path={bundled_data}"]))
-    replayed = []
+    installed = []
+    real = EngineLoop.install_models
 
-    def fake_backtest(cfg, streams=None, **kw):
-        node = OmegaConf.to_container(cfg.towers, resolve=True)["regime"]
-        tower = registry.build("tower", node, path="towers.regime")
-        replayed.append((node.get("model_path"), tower.w.copy(), tower.b))
-        return SimpleNamespace(summary={"trades": 0})
-    monkeypatch.setattr(backtest, "run_backtest", fake_backtest)
+    def spy(self, towers, *a, **kw):
+        if towers:
+            installed.append(towers["regime"])
+        return real(self, towers, *a, **kw)
+    monkeypatch.setattr(EngineLoop, "install_models", spy)
     res = run_walkforward(cfg, WalkForwardParams(folds=2, baseline_draws=20))
-    assert len(replayed) == 2 and all(path for path, _, _ in replayed)
+    assert len(installed) == 2 and installed[0] is not installed[1]          # one fitted model per fold
     fitted = res["fold_towers"]["regime"]                     # the last fold's tower
-    _, w, b = replayed[-1]
-    assert np.array_equal(w, fitted.w) and b == fitted.b
+    assert installed[-1] is fitted
     prior = registry.build("tower", {"component": "regime"})
-    assert b != prior.b                                       # learned intercept, not the prior's 0
+    assert fitted.b != prior.b and not np.array_equal(fitted.w, prior.w)      # learned, not the prior

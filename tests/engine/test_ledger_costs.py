@@ -1,0 +1,32 @@
+"""The ledger sums each round trip's taker costs and carries the entry rule's expected net return, so the
+summary can put cost per trade in bps and predicted vs realised side by side."""
+import math
+
+import pytest
+
+from components.types.orders import Fill, Position
+from engine.ledger import Ledger
+from engine.summary import compute, lines
+
+
+def _trip(ledger, market, buy_px, sell_px, ts):
+    pos = Position(market)
+    ledger.on_fill(pos, Fill(market, "b", "bid", buy_px, 10.0, buy_px * 10 * 5e-4, ts, False, 3.0, 1.0, 0.5))
+    return ledger.on_fill(pos, Fill(market, "s", "ask", sell_px, 10.0, sell_px * 10 * 5e-4, ts + 1, False,
+                                    3.0, 1.0, 0.5))
+
+
+def test_round_trip_carries_cost_parts_and_the_prediction():
+    led = Ledger(["KRW-BTC", "KRW-ETH"], 1e6)
+    led.expect("KRW-BTC", 0.002)
+    a = _trip(led, "KRW-BTC", 1000.0, 1010.0, 1)
+    b = _trip(led, "KRW-ETH", 1000.0, 990.0, 10)          # no prediction for this one
+    assert a["spread_slippage_krw"] == pytest.approx(9.0) and a["predicted_net_return"] == 0.002
+    assert math.isnan(b["predicted_net_return"])
+    s = compute(led.data)
+    assert s["cost_spread_bps"] == pytest.approx(1e4 * 6.0 / 10_000)          # 6 KRW on 10,000 KRW bought
+    assert s["cost_fees_bps"] == pytest.approx(1e4 * (5.0 + 5.05) / 10_000 / 2 + 1e4 * (5.0 + 4.95) / 10_000 / 2)
+    assert s["predicted_trades"] == 1 and s["predicted_net_return_mean"] == pytest.approx(0.002)
+    assert s["realised_net_return_mean"] == pytest.approx(a["net_return"])
+    text = dict(lines(s))
+    assert any("0.002" not in v and "20.0" in v for v in text.values())          # 0.002 shown as 20.0 bps
