@@ -274,6 +274,8 @@ class EngineLoop:
         """End of data: book what is left, take a final equity snapshot, record open orders, flush."""
         ex, om = self.execution, self.execution.om
         ex.collect_fills()
+        if om._unknown:                  # outcomes learnt during the shutdown: their audit lines, rows and fills
+            ex.poll(self.now_ms)
         for mo in om.poll(self.now_ms + max(om.s.poll_interval_ms, 0)):
             self.recorder.order(om.row(mo, self.now_ms))
         for mo in om.open.values():
