@@ -172,6 +172,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
                 res.reconcile = guard.reconcile(loop, loop.metrics)
             except Exception as e:  # noqa: BLE001  the watchdog and the periodic reconcile run them again
                 log.warning(json.dumps({"event": "start_check_failed", "error": f"{type(e).__name__}: {e}"[:300]}))
+        from engine.live.prices import price_holdings    # value resumed holdings before the equity switches run
+        price_holdings(loop, bridge, rest=ex.rest if mode == "live" else None, cfg=cfg)
         pump_fut = bridge.spawn(pump())
         if mode == "live":
             ex.bound_waits(True)            # the loop never waits long on a read (engine/live/exchange.py)
