@@ -23,6 +23,8 @@ class ManagedOrder:
     cancel_sent: bool = False
     final: bool = False
     extra: dict = field(default_factory=dict)
+    lookups: int = 0                   # identifier lookups made while the outcome was unknown
+    next_lookup_ms: int = 0
 
     @property
     def uuid(self) -> str:
@@ -31,6 +33,20 @@ class ManagedOrder:
     @property
     def state(self) -> str:
         return getattr(self.order, "state", "rejected")
+
+    @property
+    def unknown(self) -> bool:
+        """The create's outcome is not known (in flight, or its answer lost): the order may exist."""
+        return self.state == "unknown"
+
+
+@dataclass
+class Pending:
+    """Stand-in exchange order of a create whose outcome is unknown (exchanges without `resolve_order`)."""
+    identifier: str
+    state: str = "unknown"
+    uuid: str = ""
+    reason: str = ""
 
 
 class OrderManager:
@@ -42,7 +58,11 @@ class OrderManager:
       volumes floored to the market precision, both sent as Decimal strings;
     - orders under the 5,000 KRW minimum are never sent (refused here with a reason);
     - resting orders past their TTL are cancelled; closed orders are handed back once (`poll`) so the
-      engine can book them and re-issue remainders.
+      engine can book them and re-issue remainders;
+    - a create whose outcome is unknown (timeout, 5xx, dropped connection, malformed answer) stays tracked
+      as `unknown` and blocks its market (`blocked`) until `resolve` finds it by identifier (then it is a
+      normal order, its fills booked once) or learns it was never placed (then `rejected`); only a definite
+      refusal is `rejected` at once. Every state change goes to `audit(event, mo, ts_ms, reason)` when set.
     """
 
     def __init__(self, exchange: Any, settings: OrderSettings | None = None, prefix: str = "scalp") -> None:
@@ -58,6 +78,13 @@ class OrderManager:
         self._last_poll_ms = -10**18
         self.quotes: dict[str, ManagedOrder] = {}    # market -> the one passive quote (post-only limit)
         self.quote_counts = {"new": 0, "replace": 0, "cancel": 0, "filled": 0, "rejected": 0}
+        self.audit: Any = None                       # callable(event, mo, ts_ms, reason): paper/live only
+        self._unknown: dict[str, ManagedOrder] = {}  # identifier -> order whose create outcome is unknown
+        self._resolve = getattr(exchange, "resolve_order", None)
+
+    def _note(self, event: str, mo: ManagedOrder, ts_ms: int, reason: str = "") -> None:
+        if self.audit is not None:
+            self.audit(event, mo, ts_ms, reason)
 
     # ---- sending -------------------------------------------------------------------------------
     def next_identifier(self) -> str:
@@ -108,26 +135,83 @@ class OrderManager:
                                             volume=fmt(ready.volume), price=fmt(ready.price),
                                             time_in_force=ready.time_in_force, identifier=ready.identifier,
                                             ts_ms=ts_ms)
-        except Exception as e:      # Upbit error names (UpbitError) are expected; anything else too: refuse, go on
+        except Exception as e:      # Upbit error names (UpbitError) are expected; anything else too
             name = getattr(e, "error_name", None) or getattr(e, "name", None) or type(e).__name__
-            if _is_timeout(e):      # the order may exist: look it up by identifier instead of sending it again
-                found = self._lookup(ready.identifier)
-                if found is not None:
-                    mo.order = found
-                    self.open[ready.identifier] = mo
-                    return mo, ""
             reason = f"exchange.{name}: {e}"
-            mo.final = True
-            self.rejected.append((mo, reason))
-            return None, reason
+            if not _outcome_unknown(e):
+                mo.final = True
+                self.rejected.append((mo, reason))
+                self._note("rejected", mo, ts_ms, reason)
+                return None, reason
+            mo.order = Pending(ready.identifier)     # may exist: learn it by identifier, never send it again
+            mo.extra["unknown_reason"] = reason[:300]
         self.open[ready.identifier] = mo
+        self._note("sent", mo, ts_ms)
+        if mo.unknown:
+            self._unknown[ready.identifier] = mo
+            self._note("unknown", mo, ts_ms, mo.extra.get("unknown_reason") or getattr(mo.order, "reason", ""))
         return mo, ""
 
-    def _lookup(self, identifier: str) -> Any:
+    # ---- unknown outcomes --------------------------------------------------------------------------
+    def unresolved(self) -> list[ManagedOrder]:
+        """Orders whose create outcome is not known yet (in flight or unanswered)."""
+        return [mo for mo in self._unknown.values() if mo.unknown]
+
+    def blocked(self, market: str) -> bool:
+        """True while `market` has an order in flight or unknown: no entry or exit is sent there until then."""
+        return any(mo.intent.market == market and mo.unknown for mo in self._unknown.values())
+
+    def resolve(self, ts_ms: int) -> list[ManagedOrder]:
+        """Look unknown orders up by identifier (with backoff); returns those resolved — found (now tracked,
+        fills booked by the normal poll) or proven never placed (`rejected`, removed)."""
+        out: list[ManagedOrder] = []
+        for ident, mo in list(self._unknown.items()):
+            if mo.unknown:
+                self._step(mo, ts_ms)
+            if mo.unknown:
+                continue
+            del self._unknown[ident]
+            out.append(mo)
+            if mo.state == "rejected":
+                reason = getattr(mo.order, "reason", "") or mo.extra.get("unknown_reason", "") or "exchange.not_found"
+                self.open.pop(ident, None)
+                mo.final = True
+                self.rejected.append((mo, reason))
+                self._note("rejected", mo, ts_ms, reason)
+            else:
+                self._note("resolved", mo, ts_ms)
+        return out
+
+    def _step(self, mo: ManagedOrder, ts_ms: int) -> None:
+        if self._resolve is not None:          # the exchange settles it itself, without blocking
+            self._resolve(mo.order)
+            return
+        if ts_ms < mo.next_lookup_ms:
+            return
+        mo.lookups += 1
+        wait_ms = min(self.s.resolve_backoff_max_ms, self.s.resolve_backoff_ms * 2 ** min(mo.lookups - 1, 30))
+        mo.next_lookup_ms = ts_ms + wait_ms
         try:
-            return self.ex.get_order(identifier=identifier)
-        except Exception:           # not found (never reached the exchange) or still unreachable
-            return None
+            mo.order = self.ex.get_order(identifier=mo.intent.identifier)
+        except Exception as e:      # not found yet, or still unreachable: never placed only after a few lookups
+            if type(e).__name__ == "OrderNotFound" and mo.lookups >= 3:
+                mo.order = Pending(mo.intent.identifier or "", state="rejected")
+                mo.order.reason = f"exchange.order_not_found after {mo.lookups} lookups: never placed"
+
+    def adopt(self, order: Any, purpose: str, ts_ms: int) -> ManagedOrder:
+        """Track an exchange order found at start (or by lookup) as ours: polled, its fills booked, TTL-cancelled."""
+        vol = getattr(order, "volume", None)
+        intent = OrderIntent(order.market, order.side, order.ord_type, volume=float(vol) if vol else None,
+                             price=float(order.price) if getattr(order, "price", None) else None,
+                             reason="adopted", identifier=order.identifier)
+        ttl = self.s.ttl_ms
+        mo = ManagedOrder(intent, purpose, ts_ms, ts_ms + ttl if intent.ord_type == "limit" and ttl > 0 else None,
+                          order=order)
+        self.open[order.identifier or order.uuid] = mo
+        if mo.unknown:
+            self._unknown[order.identifier] = mo
+        self._note("adopted", mo, ts_ms)
+        return mo
 
     # ---- passive quotes: at most one working post-only limit per market ------------------------------
     def working_quote(self, market: str) -> WorkingQuote | None:
@@ -141,6 +225,8 @@ class OrderManager:
 
     def place_quote(self, market: str, action: QuoteAction, ts_ms: int) -> tuple[ManagedOrder | None, str]:
         """A new post-only limit; a quote still working on the market is cancelled first (one per market)."""
+        if self._unknown and self.blocked(market):
+            return None, "order.blocked"
         if self.working_quote(market) is not None:
             self.cancel_quote(market, ts_ms)
         intent = OrderIntent(market, action.side, "limit", volume=action.volume, price=action.price,
@@ -156,6 +242,8 @@ class OrderManager:
     def replace_quote(self, market: str, action: QuoteAction, ts_ms: int) -> tuple[ManagedOrder | None, str]:
         """Move the working quote to a new price/volume: one Upbit cancel_and_new where the exchange has it
         (same side only, §3.9); a side change or no working quote is cancel + place."""
+        if self._unknown and self.blocked(market):
+            return None, "order.blocked"
         prev = self.quotes.get(market)
         work = self.working_quote(market)
         replace = getattr(self.ex, "cancel_and_new", None)
@@ -213,6 +301,7 @@ class OrderManager:
                 mo.final = True
                 del self.open[ident]
                 closed.append(mo)
+                self._note(state, mo, ts_ms)
                 if mo.purpose == "quote":
                     self.quote_counts["filled"] += state == "done"
                     if self.quotes.get(mo.intent.market) is mo:
@@ -220,11 +309,14 @@ class OrderManager:
         return closed
 
     def cancel(self, mo: ManagedOrder, ts_ms: int) -> None:
+        if mo.unknown:              # no uuid yet: it is cancelled (if it exists) once resolved
+            return
         mo.cancel_sent = True
         try:
             mo.order = self.ex.cancel_order(uuid=mo.uuid, ts_ms=ts_ms) or mo.order
         except Exception as e:      # already gone: the next poll sees its final state
             mo.extra["cancel_error"] = getattr(e, "error_name", type(e).__name__)
+        self._note("cancel_sent", mo, ts_ms, mo.extra.get("cancel_error", ""))
 
     def cancel_all(self, ts_ms: int, market: str | None = None) -> int:
         n = 0
@@ -255,7 +347,11 @@ class OrderManager:
                 "avg_price": float(getattr(o, "avg_price", 0.0) or 0.0)}
 
 
-def _is_timeout(e: Exception) -> bool:
-    """A request whose outcome is unknown (timeout / dropped connection), as opposed to a refusal."""
-    names = {c.__name__ for c in type(e).__mro__}
-    return bool(names & {"RequestTimeout", "TimeoutError", "TimeoutException", "ConnectError", "RemoteProtocolError"})
+_UNKNOWN_OUTCOME = {"RequestTimeout", "TimeoutError", "TimeoutException", "TransportError", "RemoteProtocolError",
+                    "ServerError", "MalformedResponse", "OutcomeUnknown", "ConnectionError", "JSONDecodeError"}
+
+
+def _outcome_unknown(e: Exception) -> bool:
+    """A create that may have reached the exchange (timeout, 5xx, dropped connection, unreadable answer), as
+    opposed to a refusal: the order may exist and is looked up by identifier."""
+    return bool({c.__name__ for c in type(e).__mro__} & _UNKNOWN_OUTCOME)

@@ -39,6 +39,12 @@ class OrderSettings(_Strict):
     volume_decimals: int = Field(8, ge=0, le=12)
     min_order_krw: float = Field(MIN_ORDER_KRW, ge=0, description="smaller orders are refused before sending; "
                                  "below Upbit's 5,000 KRW only for replays of other venues' data (live refuses it)")
+    reject_backoff_ms: int = Field(1_000, ge=0, description="a refused intent waits this long before the market "
+                                   "sends again; doubles per repeated refusal")
+    reject_backoff_max_ms: int = Field(60_000, ge=0, description="cap of the doubling refusal backoff")
+    resolve_backoff_ms: int = Field(500, ge=1, description="first wait between identifier lookups of an order "
+                                    "whose outcome is unknown; doubles per lookup")
+    resolve_backoff_max_ms: int = Field(10_000, ge=1, description="cap of the doubling lookup backoff")
 
 
 class GateSettings(_Strict):
@@ -62,6 +68,12 @@ class LiveSettings(_Strict):
     ttl_grace_s: float = Field(10.0, ge=0, description="past TTL + grace with the cancel sent = zombie")
     sweep_on_start: bool = Field(True, description="cancel our own leftovers (identifier prefix scalp-) at start")
     api_window_s: float = Field(60.0, gt=0, description="window of api_calls / api_error_rate")
+    call_wait_ms: int = Field(50, ge=0, description="longest the engine thread waits on an order call; the call "
+                              "goes on in the background (a create not answered by then is in flight)")
+    read_wait_ms: int = Field(250, gt=0, description="longest the engine thread waits on a read (open orders, "
+                              "balances, cancels) before counting it failed")
+    not_found_after_s: float = Field(5.0, ge=0, description="an unknown create still not found by identifier this "
+                                     "long after its request ended was never placed (then rejected)")
     gates: GateSettings = GateSettings()
 
 

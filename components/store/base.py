@@ -11,7 +11,7 @@ from components.store.market import MarketData
 from components.store.redact import redact
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0003"
+HEAD = "0004"
 
 
 def now_ms() -> int:
@@ -264,11 +264,17 @@ class Store(MarketData):
     def record_equity(self, run_id: int, rows: Iterable[Any]) -> int:
         return self._record("EquityRow", run_id, rows)
 
+    def record_order_events(self, run_id: int, rows: Iterable[Any]) -> int:
+        """Audit rows of paper/live orders (revision 0004): one per state change."""
+        return self._record("OrderEventRow", run_id, rows)
+
     def records(self, table: str, run_id: int) -> list[dict]:
-        """Rows of one trading table ('decisions', 'orders', 'fills', 'positions', 'equity', 'trips') of a run."""
+        """Rows of one trading table ('decisions', 'orders', 'fills', 'positions', 'equity', 'trips',
+        'order_events') of a run."""
         from components.store import models
         model = {m.__tablename__: m for m in (models.DecisionRow, models.OrderRow, models.FillRow,
-                                               models.PositionRow, models.EquityRow, models.TripRow)}[table]
+                                               models.PositionRow, models.EquityRow, models.TripRow,
+                                               models.OrderEventRow)}[table]
         return self._select(model, model.__table__.c.run_id == run_id)
 
     # -- kill-switch trips -----------------------------------------------------------------------

@@ -183,3 +183,24 @@ class TrialRow(SQLModel, table=True):
     skew: Optional[float] = None
     kurtosis: Optional[float] = None
     returns: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class OrderEventRow(SQLModel, table=True):
+    """One state change of a paper/live order (revision 0004): sent, unknown, resolved, wait, done, cancel,
+    rejected — the audit trail; backtests write none."""
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_run_ts", "run_id", "ts_ms"),
+                      Index("ix_order_events_identifier", "identifier"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="runs.id")
+    ts_ms: int = Field(sa_type=BigInteger)
+    wall_ms: int = Field(sa_type=BigInteger)
+    event: str
+    identifier: Optional[str] = None
+    uuid: Optional[str] = None
+    market: str
+    side: str
+    purpose: str = ""
+    state: str = ""
+    reason: str = ""
+    extra: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -75,7 +75,7 @@ class OrderGuard:
         by_uuid = {mo.uuid: mo for mo in self.om.open.values()}
         zombies = 0
         for o in self.ex.open_orders():
-            mo = by_uuid.get(o.uuid)
+            mo = by_uuid.get(o.uuid) or self.om.open.get(o.identifier)   # an unknown create, found here
             if mo is None:
                 if is_own(o, self.prefix):
                     zombies += 1

@@ -127,7 +127,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         feed = build_live_feed(cfg)
         if mode == "live":
             from engine.live.exchange import LiveExchange
-            ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge)
+            ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge, call_wait_ms=s.call_wait_ms,
+                              read_wait_ms=s.read_wait_ms, not_found_after_s=s.not_found_after_s)
         else:
             ex = build_paper_exchange(cfg)
         # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.
@@ -177,6 +178,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         from engine.live.prices import price_holdings    # value resumed holdings before the equity switches run
         price_holdings(loop, bridge, rest=ex.rest if mode == "live" else None, cfg=cfg)
         pump_fut = bridge.spawn(pump())
+        if mode == "live":
+            ex.bound_waits(True)            # the loop never waits long on a read (engine/live/exchange.py)
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))
     except BaseException as e:
         res.error = f"{type(e).__name__}: {e}"
@@ -189,6 +192,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             pass
         if pump_fut is not None:
             pump_fut.cancel()
+        if mode == "live":
+            ex.bound_waits(False)
         _shutdown(loop, ex, guard, s, res)
         try:
             _finish(loop, store, run_id, res, mode, guard, own_store)
@@ -330,7 +335,8 @@ def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettin
 
 def _unsettled(loop: EngineLoop) -> list[str]:
     """Identifiers of the orders we track whose final state (with every fill) is not known here yet."""
-    return [ident for ident, mo in loop.om.open.items() if getattr(mo, "state", "") not in ("done", "cancel")]
+    return [ident for ident, mo in loop.om.open.items()
+            if getattr(mo, "state", "") not in ("done", "cancel", "rejected")]    # rejected: proven never placed
 
 
 def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult, mode: str,

@@ -73,7 +73,8 @@ class EngineLoop:
         prefix = order_prefix or f"scalp-{run_id if run_id is not None else 0}"
         self.costs = build_cost_model(cfg)          # the one cost model: fills, entry, exits, sizing, risk, fusion
         self.execution = Execution(self.settings.orders, self.ex, self.markets, self.initial_krw, self.risk, self.md,
-                                   self.recorder, prefix, self.market_class, self.costs)
+                                   self.recorder, prefix, self.market_class, self.costs,
+                                   audit=self.settings.mode in ("paper", "live"))
         bind_costs(self.costs, self.ex, self.risk, self.om, self.entry, self.fusion)
         self.md.costs = self.costs
         self.fee_rate = self.costs.fee_rate
@@ -273,6 +274,8 @@ class EngineLoop:
         """End of data: book what is left, take a final equity snapshot, record open orders, flush."""
         ex, om = self.execution, self.execution.om
         ex.collect_fills()
+        if om._unknown:                  # outcomes learnt during the shutdown: their audit lines, rows and fills
+            ex.poll(self.now_ms)
         for mo in om.poll(self.now_ms + max(om.s.poll_interval_ms, 0)):
             self.recorder.order(om.row(mo, self.now_ms))
         for mo in om.open.values():

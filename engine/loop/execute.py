@@ -1,24 +1,38 @@
 """Execution part of the loop: order manager, positions, ledger, fills and exits."""
 from __future__ import annotations
 
+import json
+import logging
 import math
+import time
 from typing import Any
 
 from components.types.orders import MIN_ORDER_KRW, OrderIntent, Position
 from components.types.risk import ExitContext
 from engine.ledger import Ledger
-from engine.order_manager import OrderManager
+from engine.order_manager import ManagedOrder, OrderManager
+
+log = logging.getLogger("scalp.live")
+NEVER = -10**18
 
 
 class Execution:
     """Sends entries and exits through the order manager, books fills into positions and the ledger, and
-    values the account."""
+    values the account.
+
+    A market with an order in flight or of unknown outcome sends nothing (no entry, no exit) until the order
+    manager resolves it; an intent the exchange refused waits `orders.reject_backoff_ms` (doubling, capped)
+    before its market and side send again. With `audit` (paper/live) every order state change is a JSON log
+    line (INFO, scalp.live) and an `order_events` row."""
 
     def __init__(self, orders: Any, ex: Any, markets: list[str], initial_krw: float, risk: Any, md: Any,
-                 recorder: Any, prefix: str, market_class: str, costs: Any) -> None:
+                 recorder: Any, prefix: str, market_class: str, costs: Any, audit: bool = False) -> None:
         self.ex, self.risk, self.md, self.rec = ex, risk, md, recorder
         self.markets = markets
         self.om = OrderManager(ex, orders, prefix=prefix)
+        if audit:
+            self.om.audit = self._audit
+        self._refusals: dict[tuple[str, str], tuple[int, int]] = {}    # (market, side) -> (count, until_ms)
         self.fee_rate = costs.fee_rate        # the loop's one cost model
         self.ledger = Ledger(markets, initial_krw)
         self.positions = {m: Position(m) for m in markets}
@@ -46,31 +60,68 @@ class Execution:
                 self.risk.on_trade_closed(f.market, f.ts_ms, closed["net_krw"], closed["net_return"])
 
     def poll(self, ts: int) -> None:
-        if self.om.open:                     # nothing working: nothing can have closed
-            for mo in self.om.poll(ts):
-                self.rec.order(self.om.row(mo, ts))
+        om = self.om
+        if om._unknown:                      # unknown outcomes first: found ones are polled below
+            resolved = om.resolve(ts)
+            for mo in resolved:
+                if mo.state == "rejected":
+                    self._refused(mo.intent.market, mo.intent.side, ts)
+                    self.rec.order(om.row(mo, ts, getattr(mo.order, "reason", "") or "exchange.not_found"))
+            if resolved:
+                self.collect_fills()         # a found order may be final already: its fills first, then its state
+        if om.open:                          # nothing working: nothing can have closed
+            for mo in om.poll(ts):
+                self.rec.order(om.row(mo, ts))
+
+    def _refused(self, market: str, side: str, ts: int) -> None:
+        """One more refusal of this market and side: wait before sending there again (doubling, capped)."""
+        n = self._refusals.get((market, side), (0, NEVER))[0] + 1
+        s = self.om.s
+        wait_ms = min(s.reject_backoff_max_ms, s.reject_backoff_ms * 2 ** min(n - 1, 30))
+        self._refusals[(market, side)] = (n, ts + wait_ms)
+
+    def backing_off(self, market: str, side: str, ts: int) -> bool:
+        return ts < self._refusals.get((market, side), (0, NEVER))[1]
+
+    def _audit(self, event: str, mo: ManagedOrder, ts: int, reason: str = "") -> None:
+        it = mo.intent
+        row = {"ts_ms": ts, "wall_ms": int(time.time() * 1000), "event": event, "identifier": it.identifier,
+               "uuid": mo.uuid or None, "market": it.market, "side": it.side, "purpose": mo.purpose,
+               "state": mo.state, "reason": (reason or "")[:300],
+               "extra": {"ord_type": it.ord_type, "price": it.price, "volume": it.volume}}
+        log.info(json.dumps({**row, "event": f"order_{event}"}, ensure_ascii=False, default=str))
+        self.rec.order_event(row)
 
     def submit_entry(self, intent: OrderIntent, ts: int) -> str:
         """'' when sent, else the order manager's refusal (recorded as a rejected order)."""
-        mo, why = self.om.submit(intent, ts, "entry", ref_price=self.md.last_px[intent.market])
+        m = intent.market
+        if self.om._unknown and self.om.blocked(m):
+            return "order.blocked"
+        if self.backing_off(m, "bid", ts):
+            return "order.backoff"
+        mo, why = self.om.submit(intent, ts, "entry", ref_price=self.md.last_px[m])
         if mo is None:
             self.rec.reject(intent, ts, why)
+            if why.startswith("exchange."):
+                self._refused(m, "bid", ts)
             return why
-        self.risk.on_entry(intent.market, ts)
+        self._refusals.pop((m, "bid"), None)
+        self.risk.on_entry(m, ts)
         self.collect_fills()
         return ""
 
     # ---- exits -----------------------------------------------------------------------------------
     def check_exit(self, m: str, ts: int) -> None:
-        if self.om.open and self.om.working(m, "exit"):
-            return
+        om = self.om
+        if om.open and (om.working(m, "exit") or (om._unknown and om.blocked(m))):
+            return                          # an exit is working, or an order's outcome is unknown: never re-send
         pos = self.positions[m]
         bid = self.md.best_bid[m]
         price = bid if math.isfinite(bid) else self.md.last_px[m]
         if not math.isfinite(price):
             return
         sig = self.risk.check_exit(pos, price, ts, self.holding_ctx.get(m, self.exit_ctx))
-        if sig is None:
+        if sig is None or self.backing_off(m, "ask", ts):
             return
         for mo in self.om.working(m, "entry"):            # stop buying what we are selling
             self.om.cancel(mo, ts)
@@ -98,7 +149,9 @@ class Execution:
                 self.holding_ctx.pop(m, None)
             else:
                 self.rec.reject(intent, ts, why)
+                self._refused(m, "ask", ts)
             return
+        self._refusals.pop((m, "ask"), None)
         self.collect_fills()
 
     # ---- account ---------------------------------------------------------------------------------

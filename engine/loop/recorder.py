@@ -8,7 +8,7 @@ from typing import Any
 from components.types.orders import OrderIntent
 
 log = logging.getLogger("scalp.store")
-TABLES = ("decisions", "orders", "fills", "positions", "equity")
+TABLES = ("decisions", "orders", "fills", "positions", "equity", "order_events")
 
 
 class Recorder:
@@ -42,6 +42,10 @@ class Recorder:
     def order(self, row: dict) -> None:
         self.buf["orders"].append(row)
 
+    def order_event(self, row: dict) -> None:
+        """One audit row (paper/live orders' state changes; backtests write none)."""
+        self.buf["order_events"].append(row)
+
     def fill(self, f: Any) -> None:
         self.buf["fills"].append(f)
 
@@ -73,9 +77,12 @@ class Recorder:
             return
         st = self.store
         writers = {"decisions": st.record_decisions, "orders": st.record_orders, "fills": st.record_fills,
-                   "positions": st.record_positions, "equity": st.record_equity}
+                   "positions": st.record_positions, "equity": st.record_equity,
+                   "order_events": getattr(st, "record_order_events", None)}
         for k, rows in self.buf.items():
-            if rows:
+            if rows and writers[k] is None:
+                rows.clear()
+            elif rows:
                 try:
                     writers[k](self.run_id, rows)
                 except Exception as e:

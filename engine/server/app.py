@@ -27,6 +27,15 @@ def _json(body, status: int = 200, headers: dict | None = None) -> Response:
                     media_type="application/json; charset=utf-8")
 
 
+class _Dropped(Response):
+    """Headers and half the body, then the connection is closed: the order was processed, the answer is lost."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True})
+        # returning without the last body part makes the server close the connection
+
+
 def error_body(name, message: str) -> dict:
     return {"error": {"name": name, "message": message}}
 
@@ -52,6 +61,9 @@ class ServerState:
         self.limiter = ServerLimiter(cfg.rate_limits, cfg.block_after_429s, cfg.block_s)
         self.hub = Hub(self)
         self.rng = random.Random(cfg.faults.seed)
+        self.order_rng = random.Random(cfg.faults.seed + 1)    # order-call faults: their own deterministic draws
+        self.poll_418: dict[str, int] = {}                     # account -> GET /v1/order replies still to 418
+        self.injected: dict[str, int] = {}                     # order-call fault -> times injected
         self.events_applied = 0
         for a in self.accounts.values():
             a.poll(0)
@@ -76,6 +88,18 @@ class ServerState:
                     if msg:
                         s.put(msg)
         self.flush_private()
+
+    def create_fault(self, key: str) -> str:
+        """Which answer fault a processed create gets ('' = none); arms the follow-up 418 (deterministic)."""
+        f, rng = self.cfg.faults, self.order_rng
+        if f.poll_418_after_create_rate and rng.random() < f.poll_418_after_create_rate:
+            self.poll_418[key] = self.poll_418.get(key, 0) + 1
+        for name, rate in (("malformed", f.create_malformed_rate), ("drop", f.create_drop_rate),
+                           ("hang", f.create_hang_rate if f.create_hang_ms else 0.0)):
+            if rate and rng.random() < rate:
+                self.injected[name] = self.injected.get(name, 0) + 1
+                return name
+        return ""
 
     def flush_private(self) -> None:
         for key, acc in self.accounts.items():
@@ -107,6 +131,11 @@ def _handler(state: ServerState, group: str, private: bool, fn):
             return _json(error_body("too_many_requests", "Too many API requests."), 429, headers)
         if faults.error_5xx_rate and state.rng.random() < faults.error_5xx_rate:
             return _json(error_body("server_error", "injected 5xx"), 500, headers)
+        if state.poll_418.get(key) and request.method == "GET" and request.url.path == "/v1/order":
+            state.poll_418[key] -= 1
+            state.injected["poll_418"] = state.injected.get("poll_418", 0) + 1
+            headers["Retry-After"] = str(max(1, int(faults.poll_418_block_s)))
+            return _json(error_body("too_many_requests_blocked", "injected 418 after a create"), 418, headers)
         try:
             if private:
                 result = fn(state, state.accounts[key], params, request)
@@ -116,9 +145,20 @@ def _handler(state: ServerState, group: str, private: bool, fn):
             return _json(error_body(exc.error_name, exc.message), exc.status or 400, headers)
         except quotation.QuotationError as exc:
             return _json(error_body(exc.status, exc.message), exc.status, headers)
-        code = 201 if (request.method == "POST" and request.url.path == "/v1/orders") else 200
+        create = request.method == "POST" and request.url.path == "/v1/orders"
+        code = 201 if create else 200
         if private:
             state.flush_private()
+        fault = state.create_fault(key) if create else ""
+        if fault == "hang":
+            await asyncio.sleep(faults.create_hang_ms / 1000)
+        elif fault == "malformed":
+            text = json.dumps(result, ensure_ascii=False)
+            return Response(text[: len(text) // 2], status_code=code, headers=headers,
+                            media_type="application/json; charset=utf-8")
+        elif fault == "drop":
+            return _Dropped(json.dumps(result, ensure_ascii=False), status_code=code, headers=headers,
+                            media_type="application/json; charset=utf-8")
         return _json(result, code, headers)
     return endpoint
 

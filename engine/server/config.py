@@ -39,6 +39,14 @@ class FaultConfig(_Strict):
     error_5xx_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 500")
     malformed_frame_rate: float = Field(0.0, ge=0, le=1, description="fraction of WS frames sent truncated")
     storm_429_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 429")
+    # Order-call faults: the create IS processed (the order exists), only its answer goes wrong.
+    create_malformed_rate: float = Field(0.0, ge=0, le=1, description="creates answered 2xx with a broken body")
+    create_drop_rate: float = Field(0.0, ge=0, le=1, description="creates whose connection drops mid-answer")
+    create_hang_rate: float = Field(0.0, ge=0, le=1, description="creates answered only after create_hang_ms")
+    create_hang_ms: int = Field(0, ge=0, description="how late a hanging create is answered")
+    poll_418_after_create_rate: float = Field(0.0, ge=0, le=1, description="after a create, the account's next "
+                                              "GET /v1/order is answered 418")
+    poll_418_block_s: float = Field(1.0, gt=0, description="Retry-After of that 418")
     seed: int = 0
 
 

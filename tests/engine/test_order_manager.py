@@ -92,14 +92,27 @@ class _TimesOut:
 
 
 @pytest.mark.parametrize("placed", [True, False])
-def test_timeout_looks_the_order_up_by_identifier_instead_of_resending(setup, placed):
+def test_timeout_is_unknown_and_resolved_by_identifier_instead_of_resending(setup, placed):
+    """A create that timed out is `unknown` (the market blocked), then settled by identifier lookups with
+    backoff: found -> tracked; still not found after a few lookups -> rejected. Never sent twice."""
     ex, book, _ = setup
     flaky = _TimesOut(ex, placed)
-    om = OrderManager(flaky)
+    om = OrderManager(flaky, OrderSettings(resolve_backoff_ms=100, resolve_backoff_max_ms=400))
     mo, why = om.submit(OrderIntent(M, "bid", "price", price=10_000.0), book.ts_ms, "entry")
-    assert flaky.calls == 1                                  # never sent twice
+    assert flaky.calls == 1 and why == ""                    # never sent twice
+    assert mo.unknown and mo.state == "unknown" and om.unresolved() == [mo]
+    assert om.blocked(M) and not om.blocked("KRW-BTC")
+    ts, resolved, lookups = book.ts_ms, [], []
+    while not resolved and ts < book.ts_ms + 10_000:
+        resolved = om.resolve(ts)
+        lookups.append(mo.lookups)
+        ts += 50
+    assert resolved == [mo] and not om.unresolved() and not om.blocked(M) and flaky.calls == 1
     if placed:
-        assert mo is not None and why == "" and mo.order.identifier == mo.intent.identifier
+        assert mo.state in ("wait", "done", "cancel") and mo.order.identifier == mo.intent.identifier
+        assert mo.intent.identifier in om.open
     else:
-        assert mo is None and "TimeoutError" in why
+        assert mo.state == "rejected" and mo.lookups == 3 and mo.intent.identifier not in om.open
+        assert lookups.count(1) >= 2 and lookups.count(2) >= 4  # backoff: 100 ms, then 200 ms between lookups
+        assert "not_found" in om.rejected[-1][1]
     assert len(ex.closed_orders()) + len(ex.open_orders()) == (1 if placed else 0)

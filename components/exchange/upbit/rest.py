@@ -116,7 +116,11 @@ class UpbitRest:
                 last = E.ServerError(f"{method} {path}: {type(exc).__name__}", 0, "transport_error")
                 continue
             if resp.status_code < 400:
-                return resp.json()
+                try:
+                    return resp.json()
+                except ValueError:      # processed, but the answer is unreadable: never a refusal
+                    raise E.MalformedResponse(f"{method} {path}: {resp.status_code} with a body that is not "
+                                              f"JSON: {resp.text[:80]!r}", resp.status_code) from None
             try:
                 payload = resp.json()
             except ValueError:
@@ -207,7 +211,9 @@ class UpbitRest:
     async def create_order(self, market: str, side: str, ord_type: str, volume=None, price=None,
                            identifier: str | None = None, time_in_force: str | None = None,
                            smp_type: str | None = None, test: bool = False) -> dict:
-        """POST /v1/orders. A timed-out create is never re-sent: it is looked up by its identifier."""
+        """POST /v1/orders. A create whose outcome is unknown (timeout, 5xx, dropped connection, malformed 2xx,
+        duplicated identifier) is never re-sent: it is looked up by its identifier; when that does not settle
+        it, `OutcomeUnknown` (never a refusal) is raised."""
         identifier = identifier or f"scalp-{uuid.uuid4()}"
         body = {"market": market, "side": side, "ord_type": ord_type, "volume": num_str(volume),
                 "price": num_str(price), "time_in_force": time_in_force, "smp_type": smp_type,
@@ -215,22 +221,25 @@ class UpbitRest:
         path, group = ("/v1/orders/test", "order-test") if test else ("/v1/orders", "order")
         try:
             return await self._call("POST", path, body, group, True, retry=False)
-        except (E.RequestTimeout, E.ServerError) as exc:
-            if test:
+        except E.UpbitError as exc:
+            if test or E.not_placed(exc):
                 raise
             return await self._recover_create(identifier, exc)
 
     async def _recover_create(self, identifier: str, cause: Exception) -> dict:
-        # The create may have reached the matching engine; sending it again could double the position.
+        # The create may have reached the matching engine; sending it again could double the position. A 404
+        # right after a lost answer proves nothing (the order may still be on its way): the caller decides
+        # when "not found" means "never placed".
         for _ in range(self.p.retries + 1):
             try:
                 return await self.get_order(identifier=identifier)
             except E.OrderNotFound:
-                raise E.RequestTimeout(f"create {identifier} failed ({cause}); not found by identifier, "
-                                       f"not re-sent", 0) from cause
-            except (E.RequestTimeout, E.ServerError):
+                break
+            except (E.RateLimited, E.Blocked):
+                break                   # never push into a 429/418: the caller looks it up later
+            except E.UpbitError:
                 await asyncio.sleep(0.2)
-        raise E.RequestTimeout(f"create {identifier}: outcome unknown after {cause}", 0) from cause
+        raise E.OutcomeUnknown(f"create {identifier}: outcome unknown after {cause}", 0) from cause
 
     async def cancel_order(self, uuid_: str | None = None, identifier: str | None = None) -> dict:
         if not (uuid_ or identifier):
@@ -268,7 +277,9 @@ class UpbitRest:
                 "new_time_in_force": new_time_in_force, "new_smp_type": new_smp_type}
         try:
             return await self._call("POST", "/v1/orders/cancel_and_new", body, "order", True, retry=False)
-        except (E.RequestTimeout, E.ServerError) as exc:
+        except E.UpbitError as exc:
+            if E.not_placed(exc):
+                raise
             new = await self._recover_create(new_identifier, exc)
             prev = await self.get_order(uuid_=prev_order_uuid, identifier=prev_order_identifier)
             return dict(prev, new_order_uuid=new.get("uuid"), new_order_identifier=new.get("identifier"))

@@ -51,6 +51,16 @@ class RequestTimeout(UpbitError):
     name = "timeout"
 
 
+class MalformedResponse(UpbitError):
+    """A 2xx reply whose body is not the JSON asked for: the request was processed, its answer is lost."""
+    name = "malformed_response"
+
+
+class OutcomeUnknown(UpbitError):
+    """A create may have reached the exchange and its lookup by identifier did not settle it (yet)."""
+    name = "outcome_unknown"
+
+
 def _make(name: str, base: type, doc: str) -> type:
     cls_name = "".join(p.capitalize() for p in name.split("_"))
     return type(cls_name, (base,), {"name": name, "__doc__": doc})
@@ -73,6 +83,20 @@ for _n in _BAD:
 for _n in _AUTH:
     ERRORS[_n] = _make(_n, AuthenticationError, f"401 `{_n}` (UPBIT_API.md §6).")
 globals().update({cls.__name__: cls for cls in ERRORS.values()})
+
+
+# 400 names that mean the exchange refused this create: nothing was placed by it. `duplicated_identifier`
+# included: the engine sends each identifier once, so a reuse is a caller's mistake, refused as such.
+NOT_PLACED = frozenset(_BAD)
+
+
+def not_placed(exc: BaseException) -> bool:
+    """True only for a definite refusal of a create (the order does not exist); anything else after the
+    request may have left — timeout, 5xx, dropped connection, malformed body — is an unknown outcome,
+    settled by looking the identifier up."""
+    if isinstance(exc, (RateLimited, Blocked, AuthenticationError)):
+        return True         # refused at the door (429/418 on the create itself, keys): never processed
+    return isinstance(exc, BadRequest) and getattr(exc, "error_name", "") in NOT_PLACED
 
 
 def error_from_response(status: int, body: object, text: str = "") -> UpbitError:

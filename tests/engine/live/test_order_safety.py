@@ -78,12 +78,14 @@ def test_create_with_lost_answer_is_looked_up_by_identifier_not_resent(server, r
 
 
 def test_create_that_never_arrived_is_reported_not_resent(server, rest_for, orders_on):
-    from components.types.upbit.errors import RequestTimeout
+    """Unknown until the identifier is still not found `not_found_after_s` after the request ended: only then
+    refused as never placed (a synchronous caller waits for that verdict)."""
+    from components.types.upbit.errors import OrderNotFound
     tr = FlakyTransport("drop_request")
     rest = rest_for("lost", transport=tr, timeout_ms=1000)
     with AsyncBridge() as bridge:
-        ex = LiveExchange(rest, bridge, timeout_s=3.0)
-        with pytest.raises(RequestTimeout, match="not re-sent"):
+        ex = LiveExchange(rest, bridge, timeout_s=3.0, not_found_after_s=0.5)
+        with pytest.raises(OrderNotFound, match="never placed"):
             ex.create_order(**resting_bid(server), identifier="scalp-lost-dropped")
         ex.close()
     assert len(posts(tr)) == 1

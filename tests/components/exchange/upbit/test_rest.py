@@ -175,9 +175,41 @@ def test_timed_out_create_is_looked_up_not_resent():
     calls.update(POST=0, GET=0)
     c2 = UpbitRest(UpbitRest.Params(base_url="http://x"), SecretStr(ACCESS), SecretStr(SECRET),
                    transport=_scripted(handler404))
-    with pytest.raises(E.RequestTimeout):
+    with pytest.raises(E.OutcomeUnknown):           # a 404 right after a lost answer proves nothing yet
         run(c2.create_order("KRW-BTC", "bid", "limit", volume=1, price=1000, identifier="abc"))
     assert calls["POST"] == 1
+
+
+@pytest.mark.parametrize("lookup_status", [200, 418])
+def test_malformed_2xx_create_is_unknown_never_a_refusal(lookup_status):
+    """201 with a broken body: processed, answer lost. Found by identifier -> the order; a 418 on that lookup
+    -> OutcomeUnknown (never Blocked: that would read as 'refused, not placed')."""
+    calls = {"POST": 0, "GET": 0}
+
+    def handler(req: httpx.Request):
+        calls[req.method] += 1
+        if req.method == "POST":
+            return httpx.Response(201, text='{"uuid": "u1", "sta', headers={"Content-Type": "application/json"})
+        if lookup_status == 418:
+            return httpx.Response(418, json={"error": {"name": "too_many_requests_blocked", "message": "b"}},
+                                  headers={"Retry-After": "1"})
+        return httpx.Response(200, json={"uuid": "u1", "identifier": "m1", "state": "wait"})
+    c = UpbitRest(UpbitRest.Params(base_url="http://x", retries=2), SecretStr(ACCESS), SecretStr(SECRET),
+                  transport=_scripted(handler))
+    if lookup_status == 200:
+        assert run(c.create_order("KRW-BTC", "bid", "limit", volume=1, price=1000, identifier="m1"))["uuid"] == "u1"
+    else:
+        with pytest.raises(E.OutcomeUnknown):
+            run(c.create_order("KRW-BTC", "bid", "limit", volume=1, price=1000, identifier="m1"))
+    assert calls == {"POST": 1, "GET": 1}
+
+
+def test_only_named_refusals_mean_not_placed():
+    assert E.not_placed(E.ERRORS["insufficient_funds_bid"]("no", 400))
+    assert E.not_placed(E.RateLimited("slow down", 429)) and E.not_placed(E.Blocked("blocked", 418))
+    for unknown in (E.ServerError("5xx", 500), E.RequestTimeout("t", 0), E.MalformedResponse("m", 201),
+                    E.OutcomeUnknown("u", 0), E.BadRequest("new error name", 400, "some_new_error")):
+        assert not E.not_placed(unknown), unknown
 
 
 def test_418_stops_the_client_before_sending():
