@@ -65,7 +65,8 @@ class Suite:
         self.server: subprocess.Popen | None = None
         self.starts = Counter()
         self.proxy = FaultProxy(ProxyConfig(upstream_port=self.port, rules=RULES, ws_drop_mean_s=a.ws_drop_mean_s,
-                                            hang_s=6.0, storm_s=1.5, seed=a.seed))
+                                            hang_s=6.0, storm_s=3.0, cover_first=True,
+                                            seed=a.seed))
         accounts = [{"access_key": keys(i)[0], "secret_key": keys(i)[1], "balances": {"KRW": 10_000_000}}
                     for i in range(a.bots)]
         (work / "server.json").write_text(json.dumps({"accounts": accounts}))
@@ -124,7 +125,7 @@ class Suite:
                 f"orders.entry_type={'limit' if limit_entries else 'market'}",
                 f"orders.exit_type={'market' if limit_entries else 'limit'}", "orders.ttl_ms=30000",
                 "exits.time_stop.after_s=20", "limits.cooldown_s=5", "live.poll_interval_s=0.2",
-                "live.shutdown_timeout_s=10", "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
+                "live.shutdown_timeout_s=10", "feed.backoff_max_s=2", "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
 
     def start_bot(self, i: int) -> subprocess.Popen:
         out, err = self._log(f"bot{i}")
@@ -148,20 +149,40 @@ class Suite:
     def injected(self) -> int:
         return self.proxy.total() + self.events["server_kill9"] + self.events["bot_kill9"]
 
+    def is_up(self, i: int) -> bool:
+        """The bot printed its start line (imports, config and checks are behind it; it may trade now)."""
+        f = self.work / f"bot{i}-{self.starts[f'bot{i}']}.out"
+        return f.exists() and f.stat().st_size > 0
+
     def chaos(self) -> None:
-        """Bots run sessions of random length ending in kill -9 or SIGTERM; the server is killed and restarted."""
+        """Bots run sessions of random length (counted from their start line) ending in kill -9 or SIGTERM; the
+        server is killed and restarted on its own schedule."""
         a, rng = self.a, self.rng
         t0 = time.monotonic()
-        bots = {i: (self.start_bot(i), t0 + rng.uniform(*a.session_s)) for i in range(a.bots)}
-        server_kill_at, server_back_at = t0 + rng.uniform(*a.server_every_s), None
+        bots = {i: [self.start_bot(i), t0, None] for i in range(a.bots)}       # process, started, session end
+        # the first server kill comes early, so that a short run has one too
+        server_kill_at, server_back_at = t0 + rng.uniform(*a.server_every_s) / 2, None
+        first_end = True
         while self.injected() < a.faults and time.monotonic() - t0 < a.duration_s:
             now = time.monotonic()
-            for i, (proc, end_at) in list(bots.items()):
+            for i, (proc, started, end_at) in list(bots.items()):
                 if proc.poll() is not None:           # it stopped on its own (feed silent, exchange failure)
                     self.exit_codes[str(proc.returncode)] += 1
                     self.events["bot_exited_itself"] += 1
+                elif end_at is None:
+                    if self.is_up(i):
+                        bots[i][2] = now + rng.uniform(*a.session_s)
+                    elif now - started > a.start_timeout_s:
+                        self.events["bot_start_timeout"] += 1
+                        proc.kill()
+                        proc.wait()
+                    else:
+                        continue
+                    if proc.poll() is None:
+                        continue
                 elif now >= end_at:
-                    if rng.random() < a.kill_share:
+                    if first_end or rng.random() < a.kill_share:     # the first session always ends by kill -9
+                        first_end = False
                         proc.kill()
                         proc.wait()
                         self.events["bot_kill9"] += 1
@@ -171,7 +192,7 @@ class Suite:
                 else:
                     continue
                 self.events["bot_restart"] += 1
-                bots[i] = (self.start_bot(i), time.monotonic() + rng.uniform(*a.session_s))
+                bots[i] = [self.start_bot(i), time.monotonic(), None]
             if server_back_at is None and now >= server_kill_at:
                 self.stop_server(hard=True)
                 self.events["server_kill9"] += 1
@@ -184,7 +205,7 @@ class Suite:
         if self.server is None:
             self.start_server()
             self.events["server_restart"] += 1
-        for proc, _ in bots.values():
+        for proc, _, _ in bots.values():
             if proc.poll() is None:
                 self.events["bot_sigterm"] += 1
             self.end_bot(proc)
@@ -193,6 +214,10 @@ class Suite:
         """Faults off; every bot restarts once (it must resume what the chaos left), runs, and stops cleanly."""
         self.proxy.paused = True
         procs = [self.start_bot(i) for i in range(self.a.bots)]
+        deadline = time.monotonic() + self.a.start_timeout_s
+        while not all(self.is_up(i) or p.poll() is not None for i, p in enumerate(procs)) \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
         time.sleep(self.a.final_s)
         codes = [self.end_bot(p) for p in procs]
         rec = []
@@ -245,7 +270,7 @@ def run(a: argparse.Namespace, work: Path) -> dict:
         "orders_on_exchange": sum(b["orders_on_exchange"] for b in bots),
         "trades_on_exchange": sum(b["trades_on_exchange"] for b in bots),
         "lifecycle": {**{k: s.events[k] for k in ("bot_restart", "bot_sigterm", "bot_exited_itself",
-                                                  "bot_stop_timeout", "server_restart")},
+                                                  "bot_stop_timeout", "bot_start_timeout", "server_restart")},
                       "bot_exit_codes": dict(sorted(s.exit_codes.items())), **final},
         "bots": bots, "proxy": {"upstream_status": px["upstream_status"], "order_replies": px["order_replies"]},
         "settings": {"faults": a.faults, "seed": a.seed, "bots": a.bots, "speed": a.speed, "markets": MARKETS,
@@ -260,12 +285,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--faults", type=int, default=1000, help="inject at least this many faults (default 1000)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the proxy's draws and the kill schedule")
     ap.add_argument("--duration-s", type=float, default=900.0, help="stop injecting after this long anyway")
-    ap.add_argument("--bots", type=int, default=3, help="bots trading at once, one account each (default 3)")
+    ap.add_argument("--bots", type=int, default=2, help="bots trading at once, one account each (default 2)")
     ap.add_argument("--speed", type=float, default=20.0, help="replay speed of the exchange server (default 20)")
     ap.add_argument("--final-s", type=float, default=12.0, help="length of the last, fault-free session")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, stores, exchange state)")
     a = ap.parse_args(argv)
-    a.session_s, a.server_every_s, a.kill_share, a.ws_drop_mean_s = (8.0, 25.0), (20.0, 40.0), 0.6, 3.0
+    a.start_timeout_s = 90.0
+    a.session_s, a.server_every_s, a.kill_share, a.ws_drop_mean_s = (10.0, 30.0), (15.0, 30.0), 0.6, 1.0
     return a
 
 

@@ -38,6 +38,7 @@ class ProxyConfig:
     ws_drop_mean_s: float = 0.0          # 0 = WebSockets are never dropped
     hang_s: float = 15.0                 # longer than the client's timeout
     storm_s: float = 2.0                 # once a 429 storm starts, every request gets 429 for this long
+    cover_first: bool = False            # each rule's first requests get each of its faults once (short runs)
     seed: int = 0
 
 
@@ -85,6 +86,7 @@ class FaultProxy:
         self.order_replies: Counter = Counter()      # POST /v1/orders outcomes: "<status> <error name>"
         self.paused = False
         self.storm_until = 0.0
+        self._covered: dict[int, int] = {}
         self.port = cfg.port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -159,6 +161,13 @@ class FaultProxy:
         rule = next((r for r in self.cfg.rules if r.matches(method, path)), None)
         if rule is None:
             return ""
+        kinds = [k for k in REQUEST_FAULTS if rule.rates.get(k, 0.0) > 0]
+        if self.cfg.cover_first and self._covered.get(id(rule), 0) < len(kinds):
+            kind = kinds[self._covered.get(id(rule), 0)]
+            self._covered[id(rule)] = self._covered.get(id(rule), 0) + 1
+            if kind == "storm_429":
+                self.storm_until = now + self.cfg.storm_s
+            return kind
         x = self.rng.random()
         for kind in REQUEST_FAULTS:
             x -= rule.rates.get(kind, 0.0)
