@@ -279,6 +279,16 @@ def run(a: argparse.Namespace, work: Path) -> dict:
     }
 
 
+def _span(text: str) -> tuple[float, float] | None:
+    """"MIN,MAX" seconds (or one number for both); None when it is not that."""
+    lo, _, hi = text.partition(",")
+    try:
+        span = (float(lo), float(hi or lo))
+    except ValueError:
+        return None
+    return span if 0 < span[0] <= span[1] else None
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="scalp bench faults", description=__doc__.split(":", 1)[1].strip())
     ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -288,10 +298,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--bots", type=int, default=2, help="bots trading at once, one account each (default 2)")
     ap.add_argument("--speed", type=float, default=20.0, help="replay speed of the exchange server (default 20)")
     ap.add_argument("--final-s", type=float, default=12.0, help="length of the last, fault-free session")
+    ap.add_argument("--session-s", default="10,30", help="bot session length, min,max seconds after its start line")
+    ap.add_argument("--server-every-s", default="15,30", help="seconds between server kills, min,max")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, stores, exchange state)")
     a = ap.parse_args(argv)
     a.start_timeout_s = 90.0
-    a.session_s, a.server_every_s, a.kill_share, a.ws_drop_mean_s = (10.0, 30.0), (15.0, 30.0), 0.6, 1.0
+    for flag in ("session_s", "server_every_s"):
+        span = _span(getattr(a, flag))
+        if span is None:
+            ap.error(f"--{flag.replace('_', '-')}: want MIN,MAX seconds with 0 < MIN <= MAX, got {getattr(a, flag)!r}")
+        setattr(a, flag, span)
+    a.kill_share, a.ws_drop_mean_s = 0.6, 1.0
     return a
 
 

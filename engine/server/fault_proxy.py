@@ -282,9 +282,14 @@ class FaultProxy:
 
         tasks = [asyncio.ensure_future(pipe(reader, uw)), asyncio.ensure_future(pipe(ur, writer))]
         drop_s = self.rng.expovariate(1.0 / self.cfg.ws_drop_mean_s) if self.cfg.ws_drop_mean_s > 0 else None
-        done, _ = await asyncio.wait(tasks, timeout=drop_s, return_when=asyncio.FIRST_COMPLETED)
-        if not done and not self.paused:
-            self.count("ws_drop")
+        while True:
+            done, _ = await asyncio.wait(tasks, timeout=drop_s, return_when=asyncio.FIRST_COMPLETED)
+            if done:
+                break
+            if not self.paused:
+                self.count("ws_drop")
+                break
+            drop_s = None                      # faults are off: this socket lives until a side closes it
         for t in tasks:
             t.cancel()
         self._ws.discard(writer)
