@@ -23,7 +23,9 @@ from engine.server.fault_proxy import FaultProxy, FaultRule, ProxyConfig
 
 MARKETS = ["KRW-DAWN", "KRW-STX", "KRW-ADA"]
 SCALP = [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main())"]
-# Per-request fault rates: order creation gets the outcome-hiding faults most often (they make duplicates).
+# Per-request fault rates (first matching rule): reset_before / drop_after = connection dropped before / after the
+# server processed the request, hang_before = submit timeout, hang_after = hang after create, error_5xx(_after),
+# storm_429 (every request for storm_s), teapot_418, malformed_2xx. Creates get the outcome-hiding ones most often.
 RULES = [
     FaultRule("POST", "/v1/orders", {"reset_before": .04, "hang_before": .02, "error_5xx": .06, "teapot_418": .03,
                                      "drop_after": .08, "hang_after": .03, "error_5xx_after": .06,
@@ -125,7 +127,7 @@ class Suite:
                 f"orders.entry_type={'limit' if limit_entries else 'market'}",
                 f"orders.exit_type={'market' if limit_entries else 'limit'}", "orders.ttl_ms=30000",
                 "exits.time_stop.after_s=20", "limits.cooldown_s=5", "live.poll_interval_s=0.2",
-                "live.shutdown_timeout_s=10", "feed.backoff_max_s=2", "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
+                "live.shutdown_timeout_s=10", "feed.backoff_min_s=0.2", "feed.backoff_max_s=2", "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
 
     def start_bot(self, i: int) -> subprocess.Popen:
         out, err = self._log(f"bot{i}")
@@ -298,7 +300,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--bots", type=int, default=2, help="bots trading at once, one account each (default 2)")
     ap.add_argument("--speed", type=float, default=20.0, help="replay speed of the exchange server (default 20)")
     ap.add_argument("--final-s", type=float, default=12.0, help="length of the last, fault-free session")
-    ap.add_argument("--session-s", default="10,30", help="bot session length, min,max seconds after its start line")
+    ap.add_argument("--session-s", default="20,45", help="bot session length, min,max seconds after its start line")
     ap.add_argument("--server-every-s", default="15,30", help="seconds between server kills, min,max")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, stores, exchange state)")
     a = ap.parse_args(argv)

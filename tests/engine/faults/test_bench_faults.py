@@ -11,8 +11,8 @@ pytestmark = pytest.mark.faults
 
 FIGURES = ("zombies", "duplicates", "duplicate_entries", "repeat_sells", "lost_fills", "double_booked_fills",
            "balance_mismatches", "server_418", "tracebacks", "orders_on_exchange", "trades_on_exchange")
-CI = ["--faults", "400", "--duration-s", "30", "--bots", "1", "--final-s", "3", "--session-s", "4,8",
-      "--server-every-s", "8,12", "--seed", "5"]
+CI = ["--faults", "400", "--duration-s", "40", "--bots", "1", "--final-s", "3", "--session-s", "8,12",
+      "--server-every-s", "10,14", "--seed", "5"]
 
 
 @pytest.fixture(scope="module")
