@@ -38,7 +38,8 @@ RULES = [
 
 
 def capture_file() -> Path:
-    for p in (shared_data() / "upbit/ws_captures/UPBIT-d78752.0", ROOT / "examples/data/upbit/ws_captures/UPBIT-d78752.0.gz"):
+    for p in (shared_data() / "upbit/ws_captures/UPBIT-d78752.0",
+              ROOT / "examples/data/upbit/ws_captures/UPBIT-d78752.0.gz"):
         if p.exists():
             return p
     raise FileNotFoundError("no Upbit capture to replay (SCALP_SHARED_DATA/upbit/ws_captures/UPBIT-d78752.0)")
@@ -117,7 +118,7 @@ class Suite:
 
     def bot_args(self, i: int) -> list[str]:
         p = self.proxy
-        limit_entries = i % 2 == 0        # even bots rest limit entries (open orders at kill time), odd ones exit by limit
+        limit_entries = i % 2 == 0     # even bots rest limit entries (open orders at kill time), odd ones exit by limit
         return ["ui.lang=en", "feed=upbit_ws", f"feed.url={p.ws_url}", f"feed.rest_url={p.base_url}", "exchange=upbit",
                 f"exchange.base_url={p.base_url}", f"markets=[{','.join(MARKETS)}]",
                 "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "entry=prob_threshold",
@@ -127,7 +128,9 @@ class Suite:
                 f"orders.entry_type={'limit' if limit_entries else 'market'}",
                 f"orders.exit_type={'market' if limit_entries else 'limit'}", "orders.ttl_ms=30000",
                 "exits.time_stop.after_s=20", "limits.cooldown_s=5", "live.poll_interval_s=0.2",
-                "live.shutdown_timeout_s=10", "feed.backoff_min_s=0.2", "feed.backoff_max_s=2", "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
+                "live.shutdown_timeout_s=10", "feed.backoff_min_s=0.2", "feed.backoff_max_s=2",
+                # the live maximum; a 5 s pause keeps the bots trading between error bursts
+                "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
 
     def start_bot(self, i: int) -> subprocess.Popen:
         out, err = self._log(f"bot{i}")

@@ -150,7 +150,8 @@ class FaultProxy:
 
     def snapshot(self) -> dict:
         with self._lock:
-            return {"injected": dict(sorted(self.counts.items())), "upstream_status": dict(sorted(self.upstream.items())),
+            return {"injected": dict(sorted(self.counts.items())),
+                    "upstream_status": dict(sorted(self.upstream.items())),
                     "order_replies": dict(sorted(self.order_replies.items()))}
 
     # ---- decisions ---------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ def test_no_fault_passes_replies_through_and_counts_nothing(proxy_for, server):
     assert p.total() == 0 and p.snapshot()["upstream_status"] == {"200": 3}
 
 
-@pytest.mark.parametrize("kind,status,name", [("error_5xx", 500, "server_error"), ("storm_429", 429, "too_many_requests"),
+@pytest.mark.parametrize("kind,status,name", [("error_5xx", 500, "server_error"),
+                                              ("storm_429", 429, "too_many_requests"),
                                               ("teapot_418", 418, "too_many_requests_blocked"),
                                               ("error_5xx_after", 502, "bad_gateway")])
 def test_error_replies_carry_upbit_error_bodies(proxy_for, kind, status, name):
