@@ -67,8 +67,9 @@ class Suite:
         self.exit_codes: Counter = Counter()
         self.server: subprocess.Popen | None = None
         self.starts = Counter()
+        self.bots: list[subprocess.Popen] = []          # every bot started, so that none outlives the run
         self.proxy = FaultProxy(ProxyConfig(upstream_port=self.port, rules=RULES, ws_drop_mean_s=a.ws_drop_mean_s,
-                                            hang_s=6.0, storm_s=3.0, cover_first=True,
+                                            hang_s=2.5, storm_s=3.0, cover_first=True,
                                             seed=a.seed))
         accounts = [{"access_key": keys(i)[0], "secret_key": keys(i)[1], "balances": {"KRW": 10_000_000}}
                     for i in range(a.bots)]
@@ -120,7 +121,7 @@ class Suite:
         p = self.proxy
         limit_entries = i % 2 == 0     # even bots rest limit entries (open orders at kill time), odd ones exit by limit
         return ["ui.lang=en", "feed=upbit_ws", f"feed.url={p.ws_url}", f"feed.rest_url={p.base_url}", "exchange=upbit",
-                f"exchange.base_url={p.base_url}", f"markets=[{','.join(MARKETS)}]",
+                f"exchange.base_url={p.base_url}", "exchange.timeout_ms=2000", f"markets=[{','.join(MARKETS)}]",
                 "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "entry=prob_threshold",
                 "towers.random_entry.entry_rate=0.5", f"towers.random_entry.seed={self.a.seed + i}",
                 "fill_model=queue_conservative", f"store.path={self.work / f'bot{i}.db'}",
@@ -128,14 +129,18 @@ class Suite:
                 f"orders.entry_type={'limit' if limit_entries else 'market'}",
                 f"orders.exit_type={'market' if limit_entries else 'limit'}", "orders.ttl_ms=30000",
                 "exits.time_stop.after_s=20", "limits.cooldown_s=5", "live.poll_interval_s=0.2",
+                # a watchful bot: open orders twice a second, balances every 2 s (more calls meet more faults)
+                "live.watchdog_interval_s=0.5", "live.reconcile_interval_s=2",
                 "live.shutdown_timeout_s=10", "feed.backoff_min_s=0.2", "feed.backoff_max_s=2",
                 # the live maximum; a 5 s pause keeps the bots trading between error bursts
                 "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
 
     def start_bot(self, i: int) -> subprocess.Popen:
         out, err = self._log(f"bot{i}")
-        return subprocess.Popen([*SCALP, "live", *self.bot_args(i)], cwd=ROOT, stdout=out, stderr=err,
+        proc = subprocess.Popen([*SCALP, "live", *self.bot_args(i)], cwd=ROOT, stdout=out, stderr=err,
                                 env=self._env(i))
+        self.bots.append(proc)
+        return proc
 
     def end_bot(self, proc: subprocess.Popen, grace_s: float = 60.0) -> int:
         """SIGTERM and wait for the orderly stop; kill -9 when it does not come within `grace_s`."""
@@ -254,6 +259,10 @@ def run(a: argparse.Namespace, work: Path) -> dict:
         final = s.finale()
         s.stop_server(hard=False)
     finally:
+        for proc in s.bots:                   # an interrupted run: no bot outlives it
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         s.proxy.stop()
         s.stop_server(hard=True)
     state = load(s.state_path)
@@ -318,14 +327,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
+    from engine import exit_codes
     from engine.i18n import t
     a = parse(argv)
     work = Path(tempfile.mkdtemp(prefix="scalp-faults-"))
     try:
         out = run(a, work)
-    except (RuntimeError, FileNotFoundError) as exc:
+    except FileNotFoundError as exc:
         print(t("bench.faults.failed", detail=str(exc), work=work), file=sys.stderr)
-        return 1
+        return exit_codes.DATA
+    except RuntimeError as exc:
+        print(t("bench.faults.failed", detail=str(exc), work=work), file=sys.stderr)
+        return exit_codes.CHECK_FAILED
     finally:
         if not a.keep:
             import shutil
@@ -336,10 +349,14 @@ def main(argv: list[str]) -> int:
         print(t("bench.faults.summary", total=out["faults_injected"]["total"], zombies=out["zombies"],
                 duplicates=out["duplicates"], lost=out["lost_fills"], mismatches=out["balance_mismatches"],
                 s418=out["server_418"], tracebacks=out["tracebacks"], wall=out["wall_s"]))
+    problems = [t("bench.faults.nonzero", figure=k, n=out[k])
+                for k in ("zombies", "duplicates", "lost_fills", "balance_mismatches", "server_418", "tracebacks")
+                if out[k]]
+    if out["faults_injected"]["total"] < a.faults:
+        problems.append(t("bench.faults.short", n=out["faults_injected"]["total"], want=a.faults,
+                          seconds=a.duration_s))
     if not out["orders_on_exchange"]:         # the bots never traded: the figures would measure nothing
-        print(t("bench.faults.no_orders"), file=sys.stderr)
-        return 1
-    bad = [k for k in ("zombies", "duplicates", "lost_fills", "balance_mismatches", "tracebacks") if out[k]]
-    for k in bad:
-        print(t("bench.faults.nonzero", figure=k, n=out[k]), file=sys.stderr)
-    return 0
+        problems.append(t("bench.faults.no_orders"))
+    for line in problems:
+        print(line, file=sys.stderr)
+    return exit_codes.CHECK_FAILED if problems else exit_codes.OK

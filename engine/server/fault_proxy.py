@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 REQUEST_FAULTS = ("reset_before", "hang_before", "error_5xx", "storm_429", "teapot_418",
                   "drop_after", "hang_after", "error_5xx_after", "malformed_2xx")
 # cover_first hands the faults out in this order: the ones a client gets past quickly first, the slow ones last
-COVER_ORDER = ("error_5xx", "drop_after", "malformed_2xx", "error_5xx_after", "reset_before", "teapot_418",
-               "hang_after", "hang_before", "storm_429")
+COVER_ORDER = ("error_5xx", "drop_after", "malformed_2xx", "error_5xx_after", "reset_before", "hang_after",
+               "hang_before", "teapot_418", "storm_429")
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
