@@ -11,8 +11,7 @@ pytestmark = pytest.mark.faults
 
 FIGURES = ("zombies", "duplicates", "duplicate_entries", "repeat_sells", "lost_fills", "double_booked_fills",
            "balance_mismatches", "server_418", "tracebacks", "orders_on_exchange", "trades_on_exchange")
-CI = ["--faults", "400", "--duration-s", "40", "--bots", "1", "--final-s", "3", "--session-s", "8,12",
-      "--server-every-s", "10,14", "--seed", "5"]
+CI = ["--quick"]
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +36,7 @@ def test_every_fault_type_was_injected_and_counted(figures):
 
 def test_figures_have_their_shape_and_the_bots_traded(figures):
     out, work = figures
+    assert out["settings"]["bots"] == 1 and out["settings"]["duration_s_cap"] == 40     # --quick is the CI size
     assert all(isinstance(out[k], int) and out[k] >= 0 for k in FIGURES)
     assert out["orders_on_exchange"] >= 1, "the bots placed no order: the figures would measure nothing"
     assert out["duplicates"] == out["duplicate_entries"] + out["repeat_sells"]
@@ -64,7 +64,7 @@ def test_cli_help_names_the_knobs_and_bad_spans_are_refused(capsys):
         main(["bench", "faults", "--help"])
     assert ok.value.code == 0
     text = capsys.readouterr().out
-    assert all(flag in text for flag in ("--json", "--faults", "--seed", "--duration-s", "--bots"))
+    assert all(flag in text for flag in ("--json", "--faults", "--seed", "--duration-s", "--bots", "--quick"))
     with pytest.raises(SystemExit) as bad:
         main(["bench", "faults", "--session-s", "9,3"])
     assert bad.value.code == 2 and "--session-s" in capsys.readouterr().err
