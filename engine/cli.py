@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     if name not in cmds:
         print(t("cli.unknown_command", name=name, hint=suggest(name, cmds)), file=sys.stderr)
         return exit_codes.CONFIG
-    if any(a in ("-h", "--help") for a in argv[1:]):
+    bench_help = name == "bench" and len(argv) > 2 and not argv[1].startswith("-")   # the bench's own options
+    if any(a in ("-h", "--help") for a in argv[1:]) and not bench_help:
         print_command_help(name, cmds[name])
         return exit_codes.OK
     try:

@@ -5,7 +5,8 @@ import pytest
 
 from engine.commands import bench
 
-EXPECTED = {"decision", "features", "loop", "matching", "replay", "risk", "ssm"}
+# faults runs at CI size in tests/engine/faults (about a minute of live bots)
+EXPECTED = {"decision", "faults", "features", "loop", "matching", "replay", "risk", "ssm"}
 
 
 def _run(capsys, name):
