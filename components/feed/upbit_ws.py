@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from registry import Params, register
 
@@ -39,16 +39,21 @@ class UpbitWsFeed:
         stale_after_s: float = Field(60.0, gt=0, description="paper/live stop (exit 3) when no market data "
                                      "arrived for this long, seconds; the socket reconnects after half of it")
 
+        @field_validator("bars_s")
+        @classmethod
+        def _one_interval(cls, v: list[int]) -> list[int]:
+            if len(set(v)) > 1:
+                raise ValueError(f"one bar interval (candle features read every bar), got {v}")
+            if any(s < 1 for s in v):
+                raise ValueError("bar lengths are seconds >= 1")
+            return v
+
     def __init__(self, p: "UpbitWsFeed.Params") -> None:
         bad = set(p.types) - {"trade", "orderbook", "ticker"}
         if bad:
             raise ValueError(f"feed.types: unknown {sorted(bad)}; use trade, orderbook, ticker")
         if p.orderbook_levels not in (1, 5, 15, 30):
             raise ValueError("feed.orderbook_levels must be 1, 5, 15 or 30")
-        if len(set(p.bars_s)) > 1:
-            raise ValueError(f"feed.bars_s: one interval (candle features read every bar), got {p.bars_s}")
-        if any(s < 1 for s in p.bars_s):
-            raise ValueError("feed.bars_s: seconds >= 1")
         self.p = p
         self.ws = None
         self.builders: list = []
