@@ -56,6 +56,15 @@ def test_candle_features_on_a_feed_that_builds_no_bars_are_named_with_the_feed(c
     assert not any(line.startswith("features.time_regime") for line in lines)   # needs no kind at all
 
 
+def test_live_with_a_candle_only_feature_set_on_a_feed_without_bars_names_both(capsys, monkeypatch):
+    rc, lines = validate(capsys, monkeypatch, "mode=live", "exchange=upbit", "feed=upbit_ws", "features=core_bar",
+                         "feed.bars_s=[]")
+    assert rc == 2
+    named = [line for line in lines if line.startswith("features.")]
+    assert len(named) == 16                # core_bar less time_regime, which needs no events
+    assert all("needs candle events but feed=upbit_ws provides only book+trade" in line for line in named)
+
+
 def test_book_features_on_a_trades_only_feed_name_the_missing_kind():
     problems = live_feed_needs(cfg("mode=paper", "feed=upbit_ws", "feed.types=[trade]", "features=[spread_pct]"))
     assert problems == [("features.spread_pct",
