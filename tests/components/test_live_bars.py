@@ -95,3 +95,20 @@ def test_with_bars_inserts_each_bar_before_the_trade_that_closed_it():
     kinds = [type(e).__name__ for e in evs]
     assert kinds == ["Trade", "Trade", "Candle", "Trade"]
     assert (evs[2].open, evs[2].close, evs[2].close_ms) == (5.0, 6.0, 60_000)
+
+
+def test_traded_value_is_not_counted_twice_when_bars_come_from_the_trades():
+    from components.types.events import Candle
+    from components.types.metrics import Metrics
+    from engine.loop.market import MarketData
+    md = MarketData(["KRW-A", "KRW-B"], {}, Metrics())
+    b = BarBuilder(60)
+    for ts, px in ((1_000, 10.0), (2_000, 12.0)):
+        ev = Trade("KRW-A", ts, px, 2.0, 1, ts)
+        md.observe("KRW-A", ev, ev.kind, ts)
+        b.on_trade(ev)
+    (bar,) = b.flush()
+    md.observe("KRW-A", bar, bar.kind, bar.close_ms)
+    only_bars = Candle("KRW-B", 0, 5.0, 5.0, 5.0, 5.0, 3.0, 15.0, 60)    # a candle-only market still counts
+    md.observe("KRW-B", only_bars, only_bars.kind, 60_000)
+    assert md.metrics.get(md.keys["KRW-A"].traded) == 44.0 and md.metrics.get(md.keys["KRW-B"].traded) == 15.0
