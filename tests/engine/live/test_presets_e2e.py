@@ -10,6 +10,8 @@ import pytest
 
 import registry
 
+pytestmark = pytest.mark.slow          # ~70 s on two busy cores: three trainings, six 5-second sessions
+
 PRESETS = {"majors": ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL"], "alts": ["KRW-XRP", "KRW-SOL"],
            "emerging": ["KRW-SOL"]}
 KEYS = {p: (f"e2e-{p}-access", f"e2e-{p}-secret-0123456789abcdef0123456789") for p in PRESETS}
@@ -26,7 +28,7 @@ TRADE_NOW = ["entry=prob_threshold", "entry.min_prob=0.01", "sizing=fixed_krw", 
 
 
 @pytest.fixture(scope="module")
-def server(bundled_data):
+def candles_server(bundled_data):
     from engine.server.config import ServerConfig
     from engine.server.runner import RunningServer
     cfg = ServerConfig(port=0, accounts=[{"access_key": a, "secret_key": s, "balances": {"KRW": 10_000_000}}
@@ -76,10 +78,11 @@ def _argv(server, tmp_path, preset, mode, models):
 
 @pytest.mark.parametrize("mode", ["paper", "live"])
 @pytest.mark.parametrize("preset", list(PRESETS))
-def test_preset_trades(server, models, tmp_path, monkeypatch, capsys, preset, mode):
+def test_preset_trades(candles_server, models, tmp_path, monkeypatch, capsys, preset, mode):
     from collections import Counter
 
     from engine.commands import live, paper
+    server = candles_server
     a, s = KEYS[preset]
     monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
     monkeypatch.setenv("UPBIT_SECRET_KEY", s)
