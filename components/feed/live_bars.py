@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from calendar import timegm
@@ -63,7 +64,11 @@ async def warm_up(rest, markets: list[str], builders: list[BarBuilder], bars: in
     out: list[Candle] = []
     for b in builders:
         for m in markets:
-            rows = await history(rest, m, b.interval_s, bars + 1)
+            try:
+                rows = await history(rest, m, b.interval_s, bars + 1)
+            except Exception as e:  # noqa: BLE001  one market's refusal (unknown code, 4xx) must not cost the rest
+                log.warning(json.dumps({"event": "feed_warmup_failed", "market": m, "error": repr(e)}))
+                continue
             if not rows:
                 continue
             *done, (newest, last_ms) = rows

@@ -77,3 +77,19 @@ def test_warm_up_then_live_bars_equal_the_recorded_candles(candle_server, bundle
         if isinstance(e, Candle) and not e.warmup:
             later = [x for x in evs[i + 1:] if getattr(x, "market", None) == e.market and getattr(x, "kind", 0) == 1]
             assert all(x.ts_ms >= e.close_ms for x in later)
+
+
+def test_a_market_the_server_lacks_costs_only_its_own_warm_up(candle_server, caplog):
+    from components.feed.live_bars import warm_up
+    from components.types.bars import BarBuilder
+    registry.load_all()
+    rest = registry.build("exchange", {"component": "upbit", "base_url": candle_server.base_url}, path="feed.rest_url")
+
+    async def run():
+        try:
+            return await warm_up(rest, ["KRW-NOPE", "KRW-BTC"], [BarBuilder(60)], 20)
+        finally:
+            await rest.close()
+    got = asyncio.run(run())
+    assert len(got) == 20 and {c.market for c in got} == {"KRW-BTC"} and all(c.warmup for c in got)
+    assert any("feed_warmup_failed" in r.message and "KRW-NOPE" in r.message for r in caplog.records)
