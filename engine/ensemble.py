@@ -82,6 +82,7 @@ def fit_tower(tower, ds, train: np.ndarray, cal: np.ndarray, label_id: str = "")
     if hasattr(tower, "bind_providers"):        # before fit: rule towers resolve capability inputs with it
         tower.bind_providers(getattr(ds, "providers", {}) or {})
     if is_sequence(tower):      # calibration rows may stop its training early; it then widens its span
+        tower.step_bars = int(getattr(ds, "stride_bars", 1) or 1)     # served on the cadence it trains on
         tower.fit(ds.X[train], ds.y[train], ds.names, close=_col(ds, "close", train), volume=_col(ds, "volume", train),
                   groups=ds.market[train], span_ms=span, label=label_id, X_cal=ds.X[cal], y_cal=ds.y[cal],
                   groups_cal=ds.market[cal], close_cal=_col(ds, "close", cal), volume_cal=_col(ds, "volume", cal),

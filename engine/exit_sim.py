@@ -46,10 +46,13 @@ class RoundTrips:
 
 def simulate(rows: np.ndarray, row_market: np.ndarray, row_bar: np.ndarray, markets: list[str],
              bars: dict[str, MarketBars], exits: Any, costs: CostModel, market_class: str = "majors",
-             latency_ms: float = 0.0, max_hold_bars: int = MAX_HOLD_BARS) -> RoundTrips:
+             latency_ms: float = 0.0, max_hold_bars: int = MAX_HOLD_BARS,
+             expected: dict[str, np.ndarray] | None = None) -> RoundTrips:
     """Enter at the close of bar `row_bar[i]` of `markets[row_market[i]]` for every i in `rows`; `exits` is
     the bot's exit chain (engine.risk.exits.ExitChain, bound to `costs`), checked at each later close as the
-    engine checks it on a candle feed. Entries and exits are takers priced by `costs` at that bar's spread."""
+    engine checks it on a candle feed. Entries and exits are takers priced by `costs` at that bar's spread.
+    `expected` (market -> per bar, NaN = none): the model's expected further return known after each bar,
+    handed to the exits at the next close as the engine does (ExitContext.expected_return)."""
     n = len(rows)
     gross, net = np.full(n, np.nan), np.full(n, np.nan)
     exit_ms = np.zeros(n, np.int64)
@@ -68,8 +71,11 @@ def simulate(rows: np.ndarray, row_market: np.ndarray, row_bar: np.ndarray, mark
         pos = Position(name, volume=1.0 / px_in, cost_krw=1.0 + fee, entry_ts_ms=int(b.close_ms[i] + latency_ms))
         last = min(i + max_hold_bars, len(b.close) - 1)
         j, why = last, "mark"
+        exp = expected.get(name) if expected else None
         for j in range(i + 1, last + 1):
-            sig = exits.check(pos, float(b.close[j]), int(b.close_ms[j]), ctx)
+            e = math.nan if exp is None else float(exp[j - 1])
+            sig = exits.check(pos, float(b.close[j]), int(b.close_ms[j]),
+                              ctx if e != e else ExitContext(market_class, e))
             if sig is not None:
                 why = sig.reason
                 break

@@ -54,11 +54,7 @@ class Ledger:
         t = self._open.get(f.market)
         if f.side == "bid":
             if t is None or pos.volume <= 0:
-                t = self._open[f.market] = {"market": f.market, "entry_ts_ms": f.ts_ms, "buy_krw": 0.0,
-                                            "buy_fee_krw": 0.0, "buy_volume": 0.0, "sell_krw": 0.0,
-                                            "sell_fee_krw": 0.0, "sell_volume": 0.0, "spread_krw": 0.0,
-                                            "slippage_krw": 0.0, "tick_krw": 0.0,
-                                            "predicted_net_return": self._expected.pop(f.market, math.nan)}
+                t = self._open[f.market] = self._new_trip(f.market, f.ts_ms)
             pos.apply(f)
             _add_costs(t, f)
             t["buy_krw"] += f.funds_krw
@@ -75,6 +71,17 @@ class Ledger:
         if pos.volume > 0:
             return None
         return self._close(f.market, f.ts_ms, exit_reason)
+
+    def _new_trip(self, market: str, ts_ms: int) -> dict:
+        return {"market": market, "entry_ts_ms": ts_ms, "buy_krw": 0.0, "buy_fee_krw": 0.0, "buy_volume": 0.0,
+                "sell_krw": 0.0, "sell_fee_krw": 0.0, "sell_volume": 0.0, "spread_krw": 0.0, "slippage_krw": 0.0,
+                "tick_krw": 0.0, "predicted_net_return": self._expected.pop(market, math.nan)}
+
+    def resume(self, pos: Position) -> None:
+        """An open position rebuilt at a restart: its round trip opens here, its cost (buy fees included) as
+        the buy side, so the exit closes it net of both fees."""
+        t = self._open[pos.market] = self._new_trip(pos.market, pos.entry_ts_ms)
+        t.update(buy_krw=pos.cost_krw, buy_volume=pos.volume, resumed=True)
 
     def _close(self, market: str, ts_ms: int, reason: str, dust_krw: float = 0.0) -> dict:
         t = self._open.pop(market)

@@ -48,6 +48,7 @@ class LiveSettings(_Strict):
     reconcile_interval_s: float = Field(60.0, gt=0, description="balances vs booked positions")
     flush_interval_s: float = Field(5.0, gt=0, description="store flush cadence (kill -9 loses at most this)")
     shutdown_timeout_s: float = Field(15.0, gt=0, description="how long shutdown waits for confirmed cancels")
+    resume_timeout_s: float = Field(60.0, gt=0, description="how long a start retries the exchange to rebuild its state")
     ttl_grace_s: float = Field(10.0, ge=0, description="past TTL + grace with the cancel sent = zombie")
     sweep_on_start: bool = Field(True, description="cancel our own leftovers (identifier prefix scalp-) at start")
     api_window_s: float = Field(60.0, gt=0, description="window of api_calls / api_error_rate")

@@ -40,6 +40,7 @@ class Dataset:
     outcome: np.ndarray | None = None     # barrier labels: 1 up / 0 stop / -1 time-out (skill columns)
     vol_ref: np.ndarray | None = None     # ATR% alone: the volatility-only reference model's input
     bar: np.ndarray | None = None         # the row's bar index in its market's candles
+    stride_bars: int = 1                  # bars between two decision rows of a market
     bars: dict = field(default_factory=dict)   # market -> exit_sim.MarketBars (every closed bar, for round trips)
 
 
@@ -116,7 +117,7 @@ def build_dataset(streams: dict, feature_cfg: dict, label, stride_bars: int = 1,
     ds = Dataset(ts[order], end[order], mk[order], sorted(streams), X[order], list(names), y[order],
                  ret[order], vr[order], int(label.horizon_ms), close[order], volume[order], providers=providers,
                  bar_spread=cs[order], outcome=raw[order] if hasattr(label, "outcome") else None,
-                 vol_ref=vref[order], bar=bar_i[order], bars=bars)
+                 vol_ref=vref[order], bar=bar_i[order], bars=bars, stride_bars=int(stride_bars))
     if leak:      # the label itself, shifted back to the decision time: a deliberate look-ahead
         ds.X = np.column_stack([ds.X, ds.y])
         ds.names = ds.names + ["LEAK_future_label"]
@@ -215,8 +216,13 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     span = (fold.bounds_ms["test_start"], fold.bounds_ms["test_end"])
     gross, net_all, end = _outcomes(ds, fold, exits, costs, spread, market_class)
     cal = fold.cal[np.isfinite(gross[fold.cal]) & (end[fold.cal] < span[0])]
-    ecal = np.isin(fold.cal, cal)
-    entry.fit(pc[ecal], gross[cal], cost_frac=rt_cost[cal])     # calibration outcomes, gross of costs
+    entry.fit(pc[np.isin(fold.cal, cal)], gross[cal], cost_frac=rt_cost[cal])   # calibration outcomes, gross
+    if exits is not None and exits.reads_expectation and getattr(entry, "map_x", None) is not None:
+        # an exit acts on the map's expectation (ev_trail): trips again with it, and the map refitted on those
+        expected = _expectations(ds, fold, entry, pc, p)
+        gross, net_all, end = _outcomes(ds, fold, exits, costs, spread, market_class, expected)
+        cal = fold.cal[np.isfinite(gross[fold.cal]) & (end[fold.cal] < span[0])]
+        entry.fit(pc[np.isin(fold.cal, cal)], gross[cal], cost_frac=rt_cost[cal])
     signal = entry.decide_many(p, spread_frac=spread[te], vol_regime=ds.vol_regime[te], cost_frac=rt_cost[te])
     signal &= np.isfinite(net_all[te])
     taken = ev.select_trades(signal, ds.market[te], ds.ts_ms[te], end[te])
@@ -255,15 +261,32 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     return row, towers, entry, fusion
 
 
+def _expectations(ds: Dataset, fold: Fold, entry: Any, p_cal: np.ndarray, p_test: np.ndarray) -> dict:
+    """market -> per bar: the entry map's expected return at the fold's calibration and test decision rows,
+    held until the next decision (the engine's expectation between two decisions of that market)."""
+    out = {}
+    rows = np.concatenate([fold.cal, fold.test])
+    exp_rows = np.asarray(entry.expected_gross(np.concatenate([p_cal, p_test])), np.float64)
+    for mi, name in enumerate(ds.markets):
+        at = ds.market[rows] == mi
+        arr = np.full(len(ds.bars[name].close), np.nan)
+        arr[ds.bar[rows][at]] = exp_rows[at]
+        known = np.where(np.isfinite(arr), np.arange(len(arr)), -1)
+        last = np.maximum.accumulate(known)                 # hold the last known value forward
+        out[name] = np.where(last >= 0, arr[np.maximum(last, 0)], np.nan)
+    return out
+
+
 def _outcomes(ds: Dataset, fold: Fold, exits: Any, costs: CostModel, spread: np.ndarray,
-              market_class: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              market_class: str, expected: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(gross mid-to-mid return, net return, exit ms) per dataset row, filled on the fold's calibration and
     test rows: simulated round trips under `exits`, else the label's barrier trade priced by `costs`."""
     if exits is None or ds.bar is None:
         return ds.exit_ret, ev.net_returns(costs, ds.exit_ret, ds.markets, ds.market, ds.close, spread), ds.end_ms
     from engine.exit_sim import simulate
     rows = np.concatenate([fold.cal, fold.test])
-    rt = simulate(rows, ds.market, ds.bar, ds.markets, ds.bars, exits, costs, market_class, costs.latency_ms)
+    rt = simulate(rows, ds.market, ds.bar, ds.markets, ds.bars, exits, costs, market_class, costs.latency_ms,
+                  expected=expected)
     gross, net = np.full(len(ds.y), np.nan), np.full(len(ds.y), np.nan)
     end = ds.end_ms.copy()
     gross[rows], net[rows], end[rows] = rt.gross, rt.net, rt.exit_ms

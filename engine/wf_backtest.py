@@ -79,7 +79,7 @@ def warm_sequence_towers(towers: dict, ds: Any, before_ms: int) -> None:
         for mi, market in enumerate(ds.markets):
             rows = np.flatnonzero((ds.market == mi) & (ds.ts_ms < before_ms))[-WARM_ROWS:]
             for r in rows:                      # features only: labels of these rows are never read
-                tower.step(ds.X[r], {"market": market})
+                tower.step(ds.X[r], {"market": market, "row": True})   # one training row = one state step
 
 
 def replay_folds(cfg: Any, streams: dict, ds: Any, fitted: list, store: Any = None, run_id: int | None = None,

@@ -32,6 +32,8 @@ class CostAware(UsesCosts):
         vol_slope: float = Field(1.0, ge=0)
         spread_slope: float = Field(1.0, ge=0)
         min_fit_rows: int = Field(100, ge=2)
+        lcb_z: float = Field(1.0, ge=0, description="the map keeps each block's mean minus lcb_z standard errors "
+                                                    "(0 = the plain mean): few, noisy outcomes promise less")
         map_path: str | None = Field(None, description="JSON {x, y} of a fitted map (walk-forward / train write it)")
 
     def __init__(self, p: "CostAware.Params") -> None:
@@ -69,13 +71,33 @@ class CostAware(UsesCosts):
             return self
         from sklearn.isotonic import IsotonicRegression
         iso = IsotonicRegression(increasing=True, out_of_bounds="clip").fit(p_val[ok], ret_val[ok])
-        self.map_x, self.map_y = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
+        self.map_x, self.map_y = self._lower_bound(iso, p_val[ok], ret_val[ok])
         # Sizing wants a confidence in [0, 1]: the calibrated chance that such a trade nets > 0 after the
         # expected costs (a barrier probability of 0.1 can still be a confident, positive-edge entry).
         won = (ret_val[ok] > cost[ok]).astype(np.float64)
         win = IsotonicRegression(increasing=True, out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(p_val[ok], won)
         self.win_x, self.win_y = np.asarray(win.X_thresholds_), np.asarray(win.y_thresholds_)
         return self
+
+    def _lower_bound(self, iso, p: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The isotonic map with each block's mean lowered by lcb_z standard errors of that block's outcomes,
+        made monotone again (weighted by block size). The top blocks of a fitted map hold the fewest, luckiest
+        outcomes: without this the entries it selects are promised more than they realise."""
+        x, y = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
+        if self.p.lcb_z <= 0 or len(x) < 2:
+            return x, y
+        from sklearn.isotonic import IsotonicRegression
+        fitted = iso.predict(p)
+        spread_all = float(np.std(r, ddof=1)) if len(r) > 1 else 0.0
+        lcb, size = {}, {}
+        for v in np.unique(fitted):
+            got = r[fitted == v]
+            sd = float(np.std(got, ddof=1)) if len(got) > 1 else spread_all
+            lcb[v], size[v] = v - self.p.lcb_z * sd / np.sqrt(len(got)), len(got)
+        y_low = np.array([lcb.get(v, v) for v in y])
+        w = np.array([size.get(v, 1) for v in y], np.float64)
+        again = IsotonicRegression(increasing=True, out_of_bounds="clip").fit(x, y_low, sample_weight=w)
+        return x, np.asarray(again.predict(x))
 
     def confidence(self, p: float) -> float:
         """P(net > 0) for probability p once fitted; before that, p itself."""

@@ -25,6 +25,7 @@ class EvTrail(UsesCosts):
     """
 
     rests_limit = True        # exits a gain, not a loss: with orders.exit_type=limit it rests a limit ask
+    reads_expected_return = True    # the engine hands it the entry map's expectation of holding
 
     class Params(Params):
         giveback_ratio: float = Field(0.5, gt=0, le=10, description="exit when E < -ratio x realised")

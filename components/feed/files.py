@@ -39,18 +39,25 @@ def _candles(lay, market: str, p, report) -> CandleBatch | None:
     base = max(shorter)
     b = load_candles(lay.candles[(market, base)], market, base, on_bad_row=p.on_bad_row, report=report)
     # Clean before resampling so duplicates/disorder cannot leak into the aggregated bars.
-    b = quality.clean_candles(b, report, p.on_unsorted, str(lay.candles[(market, base)]), p.long_gap_s)
+    b = quality.clean_candles(b, report, p.on_unsorted, str(lay.candles[(market, base)]), p.long_gap_s,
+                              outlier_rule(p))
     return resample(b, p.candle_interval_s)
+
+
+def outlier_rule(p) -> quality.OutlierRule | None:
+    o = getattr(p, "outlier", None)
+    return quality.OutlierRule(o.max_ratio, o.window) if o is not None else None
 
 
 def load_market(lay, market: str, p, report, start_ms=None, end_ms=None, caps=None) -> MarketStream:
     kinds = set(p.kinds)
+    rule = outlier_rule(p)
     c = t = b = None
     if "candle" in kinds:
         c = _candles(lay, market, p, report)
         if c is not None:
             c = quality.clean_candles(_clip(c, start_ms, end_ms), report, p.on_unsorted,
-                                      f"candles {market}", p.long_gap_s)
+                                      f"candles {market}", p.long_gap_s, rule)
     if "trade" in kinds:
         if caps is not None:
             t = caps.trade_batch(market) if market in caps.trades else None
@@ -58,7 +65,8 @@ def load_market(lay, market: str, p, report, start_ms=None, end_ms=None, caps=No
             t = _concat([load_trades(f, market, on_bad_row=p.on_bad_row, report=report)
                          for f in lay.trades[market]], TradeBatch)
         if t is not None:
-            t = quality.clean_trades(_clip(t, start_ms, end_ms), report, p.on_unsorted, f"trades {market}")
+            t = quality.clean_trades(_clip(t, start_ms, end_ms), report, p.on_unsorted, f"trades {market}",
+                                     rule)
     if "book" in kinds:
         if caps is not None:
             b = caps.book_batch(market) if market in caps.books else None
@@ -66,6 +74,7 @@ def load_market(lay, market: str, p, report, start_ms=None, end_ms=None, caps=No
             b = _concat([load_books(f, market, on_bad_row=p.on_bad_row, report=report)
                          for f in lay.books[market]], BookBatch)
         if b is not None:
-            b = quality.clean_books(_clip(b, start_ms, end_ms), report, p.on_unsorted, f"books {market}")
+            b = quality.clean_books(_clip(b, start_ms, end_ms), report, p.on_unsorted, f"books {market}",
+                                    rule)
     return MarketStream.build(market, c if c is not None and len(c) else None,
                               t if t is not None and len(t) else None, b if b is not None and len(b) else None)

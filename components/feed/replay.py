@@ -15,6 +15,20 @@ from components.types.stream import MarketStream
 KINDS = ("candle", "trade", "book")
 
 
+class OutlierParams(Params):
+    """feed.outlier: prices far from their neighbours' median are dropped and counted, never replayed."""
+    max_ratio: float = Field(3.0, ge=0, description="drop a price > max_ratio x (or < 1/max_ratio of) the rolling "
+                                                    "median; 0 = off")
+    window: int = Field(31, ge=3, le=10_001, description="rows in the centred rolling median")
+
+    @field_validator("max_ratio")
+    @classmethod
+    def _ratio(cls, v: float) -> float:
+        if v != 0 and v <= 1:
+            raise ValueError("must be 0 (off) or > 1")
+        return v
+
+
 @register("feed", "replay")
 class Replay:
     """Replay recorded candles/trades/books (files or a store), quality-checked, merged across markets."""
@@ -38,6 +52,7 @@ class Replay:
                                                                           "or skip and count it")
         on_unsorted: Literal["fix", "reject"] = Field("fix", description="out-of-order stamps: sort, or stop")
         long_gap_s: float = Field(600, gt=0, description="candle gaps longer than this are reported")
+        outlier: OutlierParams = Field(default_factory=OutlierParams, description="bad-print rule (counted)")
 
         @field_validator("start", "end")
         @classmethod

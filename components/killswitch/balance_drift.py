@@ -15,6 +15,8 @@ from registry import register
 class BalanceDrift(KillSwitch):
     """Trip when metric balance_drift_pct (reconciliation) > max_drift_pct."""
 
+    reads = (BALANCE_DRIFT_PCT,)          # stateless: re-run only when a reconciliation publishes a new drift
+
     class Params(SwitchParams):
         action: Action = "halt"
         max_drift_pct: float = Field(1.0, gt=0, description="tolerated ledger vs exchange gap, percent")

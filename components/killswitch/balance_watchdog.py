@@ -17,6 +17,8 @@ class BalanceWatchdog(KillSwitch):
     """Trip when equity < (1 - drop_pct %) x the highest equity seen in the last window_s (a crash or a
     runaway bug). Sliding max over a monotonic deque: O(1) amortised per check."""
 
+    needs_valuation = True
+
     class Params(SwitchParams):
         action: Action = "halt"
         drop_pct: float = Field(3.0, gt=0, le=100, description="equity drop within the window, percent")

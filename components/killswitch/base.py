@@ -39,6 +39,9 @@ class KillSwitch:
     component_name: str = ""
     reads: tuple[str, ...] = ()            # metric names the verdict depends on
     reads_snapshot: tuple[str, ...] = ()   # RiskSnapshot fields the verdict depends on
+    # reads the account's equity: waits (no verdict) while a held market has no price yet, else a restart
+    # would value those holdings at 0 and see a drawdown that is not there
+    needs_valuation: bool = False
 
     def __init__(self, p: SwitchParams) -> None:
         self.p = p

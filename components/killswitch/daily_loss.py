@@ -16,6 +16,8 @@ DAY_MS = 86_400_000
 class DailyLoss(KillSwitch):
     """Trip when equity / day-start equity - 1 <= -loss_pct %; lasts until the day ends unless seconds set."""
 
+    needs_valuation = True
+
     class Params(SwitchParams):
         loss_pct: float = Field(8.0, gt=0, le=100, description="daily loss limit, percent of day-start equity")
 

@@ -14,6 +14,8 @@ from registry import register
 class ExposureLeverage(KillSwitch):
     """Trip when gross exposure / equity > max_ratio (spot cannot exceed ~1 unless the ledger is wrong)."""
 
+    needs_valuation = True
+
     reads_snapshot = ("equity_krw", "positions_krw", "open_orders_krw")
 
     class Params(SwitchParams):

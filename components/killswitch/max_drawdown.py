@@ -14,6 +14,8 @@ from registry import register
 class MaxDrawdown(KillSwitch):
     """Trip when 1 - equity / peak equity >= drawdown_pct %."""
 
+    needs_valuation = True
+
     reads_snapshot = ("peak_equity_krw", "equity_krw")
 
     class Params(SwitchParams):

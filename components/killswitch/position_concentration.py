@@ -15,6 +15,8 @@ class PositionConcentration(KillSwitch):
     """Trip when max(position value) / equity > max_share (the entry limit caps new buys; price moves can
     still concentrate an existing position, which this catches)."""
 
+    needs_valuation = True
+
     reads_snapshot = ("equity_krw", "positions_krw")
 
     class Params(SwitchParams):

@@ -71,7 +71,11 @@ class SequenceTower(Tower):
         self.aux_trained = False
         self.train_log: list[dict[str, float]] = []
         self.best_epoch: int | None = None      # epoch whose weights were kept by early stopping
+        # Bars between two training rows (the walk-forward's stride_bars): the state advances once per this many
+        # steps, so a model trained on every 2nd bar is served every 2nd bar, not on a cadence it never saw.
+        self.step_bars = 1
         self._live: dict[str, Any] = {}
+        self._held: dict[str, list] = {}        # market -> [steps seen, last output] for the step cadence
 
     # --- subclass hooks -------------------------------------------------------------------------
     def _make_net(self, n_in: int):
@@ -183,6 +187,7 @@ class SequenceTower(Tower):
         self.signature = make_signature(self.component_name, self.p, self.feature_names, span_ms, label,
                                         libraries=("torch", "numpy"), ignore=SEQ_RUNTIME_KEYS)
         self._live.clear()
+        self._held.clear()
         return self
 
     def _context_targets(self, rows: list[np.ndarray], n: int, close, volume) -> np.ndarray:
@@ -287,25 +292,39 @@ class SequenceTower(Tower):
         return out
 
     def step(self, x: np.ndarray, context: dict | None = None) -> np.ndarray:
-        """Advance the recurrent state of `context['market']` by one row; O(1) per call."""
+        """One bar of `context['market']`: the recurrent state advances on the first bar and then every
+        `step_bars`-th (the training cadence; between, the last output holds); O(1) per call.
+        `context['row']` = True advances on this call whatever the cadence (warming from training rows)."""
         if self.weights is None:
             self._ensure_loaded()
             if self.weights is None:
                 raise RuntimeError(f"towers.{self.component_name}: step before fit "
                                    f"(or set towers.{self.component_name}.model_path)")
-        market = (context or {}).get("market", "")
+        context = context or {}
+        market = context.get("market", "")
+        held = self._held.get(market)
+        if held is None:
+            held = self._held[market] = [0, None]
+        if context.get("row"):
+            held[0] = 0
+        n, held[0] = held[0], held[0] + 1
+        if held[1] is not None and n % self.step_bars:
+            return held[1]
         rec = self._live.get(market)
         if rec is None:
             rec = self._live[market] = self._recurrent()
         z = self._standardise(np.asarray(x, np.float64).reshape(1, -1))[0]
-        return self._heads(rec.step(z))[0]
+        held[1] = self._heads(rec.step(z))[0]
+        return held[1]
 
     def reset(self, market: str | None = None) -> None:
         """Drop the live recurrent state of one market (or all): next step starts from zero."""
         if market is None:
             self._live.clear()
+            self._held.clear()
         else:
             self._live.pop(market, None)
+            self._held.pop(market, None)
 
     # --- persistence --------------------------------------------------------------------------------
     @classmethod
@@ -336,7 +355,7 @@ class SequenceTower(Tower):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "signature.json").write_text(json.dumps(self.signature, indent=1, sort_keys=True))
-        meta = {"aux_trained": self.aux_trained}
+        meta = {"aux_trained": self.aux_trained, "step_bars": int(self.step_bars)}
         np.savez(path / "model.npz", meta_json=np.array(json.dumps(meta)), mean=self.mean, std=self.std,
                  **{f"w/{k}": v for k, v in self.weights.items()})
         return path
@@ -354,6 +373,7 @@ class SequenceTower(Tower):
             obj.weights = {k[2:]: z[k] for k in z.files if k.startswith("w/")}
         obj.signature, obj.feature_names = sig, list(sig["feature_names"])
         obj.aux_trained = bool(meta["aux_trained"])
+        obj.step_bars = int(meta.get("step_bars", 1))
         return obj
 
 

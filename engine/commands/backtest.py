@@ -31,6 +31,7 @@ def job(cfg: DictConfig) -> int:
     if res.loop.absent_roles and res.loop.fusion is not None:
         console.print(t("backtest.absent_roles", roles=", ".join(res.loop.absent_roles)))
     render(res.summary, console)
+    _dropped(res.summary.get("quality") or {})
     wall = res.data.meta["wall_s"]
     console.print(t("backtest.done", run_id=res.run_id if res.run_id is not None else "-",
                     events=res.data.meta["events"], wall_s=wall, rate=res.data.meta["events"] / max(wall, 1e-9)))
@@ -41,6 +42,16 @@ def job(cfg: DictConfig) -> int:
                 skips=res.data.meta.get("warmup_skips", 0)), file=sys.stderr)
         return exit_codes.CHECK_FAILED
     return exit_codes.OK
+
+
+def _dropped(quality: dict) -> None:
+    """Rows the feed refused (bad rows skipped, outlier prices) are named on stderr too, never only in a table."""
+    import sys
+
+    from engine.i18n import t
+    bad, outliers = int(quality.get("bad_rows", 0)), int(quality.get("outliers", 0))
+    if bad or outliers:
+        print(t("backtest.data_dropped", bad_rows=bad, outliers=outliers), file=sys.stderr)
 
 
 def _day(ts_ms) -> str:

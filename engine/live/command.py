@@ -43,6 +43,10 @@ def print_result(res: Any, console: Any = None) -> None:
     from engine.i18n import t
     from engine.summary import render
     render(res.summary, console, title=t(f"live.summary.{res.mode}"))
+    r = getattr(res, "resumed", None)
+    if r is not None and (r.positions or r.orders or r.fills or r.crashed):
+        print(t("live.resumed", positions=len(r.positions), orders=len(r.orders), fills=len(r.fills),
+                crashed=len(r.crashed)), flush=True)
     print(t("live.stopped", mode=res.mode, status=res.status, events=res.events,
             run_id=res.run_id if res.run_id is not None else "-", cancelled=len(res.cancelled_at_stop),
             left=len(res.open_after_stop)), flush=True)
@@ -51,6 +55,12 @@ def print_result(res: Any, console: Any = None) -> None:
         print(t("live.error", detail=res.error), file=sys.stderr, flush=True)
     if res.open_after_stop:
         print(t("live.left_open", n=len(res.open_after_stop)), flush=True)
+    unknown = getattr(res, "unknown_at_stop", [])
+    if unknown:
+        import sys
+        for ident in unknown:
+            print(t("live.unknown_order", identifier=ident), file=sys.stderr)
+        print(t("live.unconfirmed", n=len(unknown)), file=sys.stderr, flush=True)
 
 
 class StopSignals:

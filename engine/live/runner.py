@@ -37,6 +37,8 @@ class SessionResult:
     swept_at_start: list = field(default_factory=list)
     cancelled_at_stop: list = field(default_factory=list)
     open_after_stop: list = field(default_factory=list)
+    unknown_at_stop: list = field(default_factory=list)    # identifiers whose final state shutdown could not confirm
+    resumed: Any = None                                   # engine.live.resume.Resumed: what the start rebuilt
     reconcile: dict = field(default_factory=dict)
     error: str = ""
     cause: str = ""                     # "feed" | "exchange" | "" (engine): picks the command's exit code
@@ -157,10 +159,20 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
 
     pump_fut = None
     try:
+        from engine.live.resume import resume
+        res.resumed = resume(loop, ex, store, run_id, mode, s.shutdown_timeout_s, s.resume_timeout_s)
         if guard is not None:
-            if s.sweep_on_start:
-                res.swept_at_start = guard.sweep(own_only=True)
-            res.reconcile = guard.reconcile(loop, loop.metrics)
+            if s.sweep_on_start:   # the resume cancelled (and booked) our resting leftovers; the sweep lists foreign ones
+                from engine.live.exchange import LiveOrder
+                res.swept_at_start = [LiveOrder(o) for o in res.resumed.orders if o["how"] == "cancelled"]
+            try:                   # after the resume both are checks the session repeats: a failed one is not fatal
+                if s.sweep_on_start:
+                    res.swept_at_start += guard.sweep(own_only=True)
+                res.reconcile = guard.reconcile(loop, loop.metrics)
+            except Exception as e:  # noqa: BLE001  the watchdog and the periodic reconcile run them again
+                log.warning(json.dumps({"event": "start_check_failed", "error": f"{type(e).__name__}: {e}"[:300]}))
+        from engine.live.prices import price_holdings    # value resumed holdings before the equity switches run
+        price_holdings(loop, bridge, rest=ex.rest if mode == "live" else None, cfg=cfg)
         pump_fut = bridge.spawn(pump())
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))
     except BaseException as e:
@@ -270,7 +282,8 @@ def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, 
 
 
 def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettings, res: SessionResult) -> None:
-    """Cancel every open order of ours and wait (bounded) until the exchange confirms none is left."""
+    """Cancel every open order of ours and wait (bounded) until the exchange confirms none is left. What it
+    cannot confirm (the exchange unreachable) is `unknown`: listed by identifier, the run `stopped_unconfirmed`."""
     try:
         loop.om.cancel_all(loop.now_ms)
     except Exception as e:  # noqa: BLE001
@@ -279,23 +292,42 @@ def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettin
         return
     deadline = time.monotonic() + s.shutdown_timeout_s
     left: list = []
+    confirmed = False
     while True:
         try:
             ex.refresh()
             left = [o for o in ex.open_orders() if is_own(o)]
+            confirmed = True
         except Exception as e:  # noqa: BLE001  keep trying until the deadline
             log.warning(json.dumps({"event": "shutdown_poll_failed", "error": str(e)[:300]}))
-            left = left or [None]
-        if not left or time.monotonic() > deadline:
+            confirmed = False
+        # Done = nothing of ours open on the exchange AND every order we tracked final here, i.e. its trades
+        # booked (a poll may still be on its way with the fills of an order the exchange already closed).
+        if (confirmed and not left and not _unsettled(loop)) or time.monotonic() > deadline:
             break
         for o in left:
-            if o is not None:
-                guard._cancel(o.uuid, "shutdown", o)
+            guard._cancel(o.uuid, "shutdown", o)
         time.sleep(0.2)
     res.cancelled_at_stop = list(guard.cancelled)
-    res.open_after_stop = [o for o in left if o is not None]
-    if res.open_after_stop:
-        log.error(json.dumps({"event": "orders_left_open", "uuids": [o.uuid for o in res.open_after_stop]}))
+    open_ids = {getattr(o, "identifier", None) for o in left}
+    if confirmed:
+        res.open_after_stop = left
+        if left:
+            log.error(json.dumps({"event": "orders_left_open", "uuids": [o.uuid for o in left]}))
+    # Whatever is not confirmed final (no answer since the cancels, or its fills never came back) may still
+    # rest or may have filled: listed as unknown. Claiming "none left" would be a guess.
+    unknown = set(_unsettled(loop)) | (set() if confirmed else open_ids)
+    unknown |= {mo.intent.identifier for mo in getattr(loop.om, "unresolved", lambda: [])()}
+    res.unknown_at_stop = sorted(i for i in unknown - (open_ids if confirmed else set()) if i)
+    if res.unknown_at_stop:
+        res.status, res.cause = "stopped_unconfirmed", "exchange"
+        res.error = res.error or f"{len(res.unknown_at_stop)} order(s) not confirmed final at stop"
+        log.error(json.dumps({"event": "orders_unconfirmed", "identifiers": res.unknown_at_stop}))
+
+
+def _unsettled(loop: EngineLoop) -> list[str]:
+    """Identifiers of the orders we track whose final state (with every fill) is not known here yet."""
+    return [ident for ident, mo in loop.om.open.items() if getattr(mo, "state", "") not in ("done", "cancel")]
 
 
 def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult, mode: str,
@@ -305,7 +337,8 @@ def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult
         loop.close()
     except Exception as e:  # noqa: BLE001  the summary still matters
         res.error = res.error or f"close: {type(e).__name__}: {e}"
-        res.status = "failed"
+        if res.status != "stopped_unconfirmed":     # unconfirmed orders outrank a failed close
+            res.status = "failed"
     if guard is not None:
         try:
             res.reconcile = guard.reconcile(loop, loop.metrics)     # final word: holdings vs booked fills
@@ -315,7 +348,8 @@ def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult
     data.meta = run_meta(loop, run_id, mode=mode, status=res.status)
     res.summary = compute(data)
     close_run(store, run_id, res.status, own_store, {"summary": res.summary, "meta": data.meta, "trips": data.trips,
-                                                     "open_after_stop": [o.uuid for o in res.open_after_stop]})
+                                                     "open_after_stop": [o.uuid for o in res.open_after_stop],
+                                                     "unknown_at_stop": res.unknown_at_stop})
 
 
 def _base36(n: int) -> str:

@@ -63,7 +63,8 @@ class EngineLoop:
         self.pipeline = DecisionPipeline(cfg, self.feature_names, self.market_class, problems, self.md.providers)
         if problems:
             raise registry.ConfigError(problems)
-        self.recorder = Recorder(store, run_id, flush_rows)
+        # paper/live: a failed store write is counted for the store_errors switch instead of ending the session
+        self.recorder = Recorder(store, run_id, flush_rows, tolerant=self.settings.mode != "backtest")
         self.risk = _risk_manager(cfg, store, run_id, self.settings)
         state_writer = getattr(self.risk.persistence, "write_state", None) or getattr(self.risk.persistence, "flush", None)
         if state_writer is not None:
@@ -185,6 +186,7 @@ class EngineLoop:
         action = "hold"
         if ex.positions[m].volume > 0:
             reasons = ["position.open"]
+            ex.expect_holding(m, pl.expected_gross(p))     # what ev_trail weighs the open gain against
         elif ex.om.open and ex.om.working(m):
             reasons = ["order.working"]
         elif pl.entry is None or pl.quoting:     # a quoting entry trades on its own timer
@@ -224,13 +226,13 @@ class EngineLoop:
         ex = self.execution
         equity, cash, held = ex.valuation()
         self.risk.on_account(ts, equity_krw=equity, cash_krw=cash, positions_krw=ex.positions_krw(held),
-                             open_orders_krw=ex.open_bids_krw())
+                             open_orders_krw=ex.open_bids_krw(), unpriced=self.unpriced())
         met = self.metrics
         zombies = ex.om.overdue(ts) if ex.om.open else 0     # no open order: none overdue, skip the scan
         for source in self.zombie_sources:
             zombies = max(zombies, int(source()))
         met.set(MN.ZOMBIE_ORDERS, zombies)
-        met.set(MN.STORE_ERRORS, self.recorder.errors)
+        met.set(MN.STORE_ERRORS, self.recorder.errors + self.risk.persist_errors)
         if self.host_metrics:
             met.set(MN.MEMORY_RSS_MB, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
         if self.drift is not None and ts - self._last_drift_ms >= DRIFT_PUBLISH_MS:
@@ -246,6 +248,24 @@ class EngineLoop:
             self.ledger.on_trip(trip, ts)          # the risk manager persisted it already
             if trip.action == CANCEL_ALL:
                 ex.om.cancel_all(ts, trip.market or None)
+
+    def unpriced(self) -> tuple[str, ...]:
+        """Held markets without a price yet: the valuation leaves them out, so the equity is partial (the
+        risk manager's equity switches wait). Once every market has a price this is one NaN scan."""
+        last = self.md.last_px
+        missing = [m for m in self.markets if last[m] != last[m]]
+        if not missing:
+            return ()
+        bal = self.ex.balance
+        return tuple(m for m in missing if sum(float(x) for x in bal(m.split("-", 1)[1])) > 0)
+
+    def seed_prices(self, prices: dict[str, float]) -> list[str]:
+        """Start prices (REST tickers) for markets the feed has not priced yet; returns the markets seeded."""
+        last = self.md.last_px
+        seeded = [m for m, px in prices.items() if m in last and last[m] != last[m] and px > 0]
+        for m in seeded:
+            last[m] = float(prices[m])
+        return seeded
 
     # ---- end of run ------------------------------------------------------------------------------
     def flush(self) -> None:

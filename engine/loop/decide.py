@@ -93,6 +93,14 @@ class DecisionPipeline:
             p = sum(scores.values()) / len(scores) if scores else math.nan
         return p, scores
 
+    def expected_gross(self, p: float) -> float:
+        """The entry map's expected gross return of holding from here under the configured exits (fraction;
+        NaN where the entry rule has no fitted map): the expectation ev_trail acts on."""
+        e = self.entry
+        if e is None or getattr(e, "map_x", None) is None or not math.isfinite(p):
+            return math.nan
+        return float(e.expected_gross(p))
+
     def entry_intent(self, loop: Any, m: str, p: float, x: Any, ts: int) -> tuple[OrderIntent | None, float,
                                                                                    list[str]]:
         """(intent or None, size_krw, reasons): entry verdict, then the risk manager's gate and size."""

@@ -24,6 +24,7 @@ class Execution:
         self.positions = {m: Position(m) for m in markets}
         self.exit_reason: dict[str, str] = {}
         self.exit_ctx = ExitContext(market_class=market_class)
+        self.holding_ctx: dict[str, ExitContext] = {}     # market -> context with the model's expectation
         self._drain = getattr(ex, "drain_fills", None)
         self._bases = {m: m.split("-", 1)[1] for m in markets}
 
@@ -41,6 +42,7 @@ class Execution:
             if closed is not None:
                 self.rec.position(pos, f.ts_ms, closed=True, trade=closed)
                 self.positions[f.market] = Position(f.market)
+                self.holding_ctx.pop(f.market, None)
                 self.risk.on_trade_closed(f.market, f.ts_ms, closed["net_krw"], closed["net_return"])
 
     def poll(self, ts: int) -> None:
@@ -67,13 +69,18 @@ class Execution:
         price = bid if math.isfinite(bid) else self.md.last_px[m]
         if not math.isfinite(price):
             return
-        sig = self.risk.check_exit(pos, price, ts, self.exit_ctx)
+        sig = self.risk.check_exit(pos, price, ts, self.holding_ctx.get(m, self.exit_ctx))
         if sig is None:
             return
         for mo in self.om.working(m, "entry"):            # stop buying what we are selling
             self.om.cancel(mo, ts)
         self.collect_fills()
         self.sell(m, ts, sig.reason, price, sig.rests_limit)
+
+    def expect_holding(self, m: str, expected_return: float) -> None:
+        """The model's expected further return of the open position in `m` (NaN: none; exits then use their
+        own proxy), seen by the exits from the next check on."""
+        self.holding_ctx[m] = ExitContext(self.exit_ctx.market_class, expected_return)
 
     def sell(self, m: str, ts: int, reason: str, price: float, rests_limit: bool = False) -> None:
         pos = self.positions[m]
@@ -88,6 +95,7 @@ class Execution:
                 trade = self.ledger.write_off_dust(pos, ts, price, self.fee_rate, reason)   # unsellable remainder
                 self.rec.position(pos, ts, closed=True, trade=trade)
                 self.positions[m] = Position(m)
+                self.holding_ctx.pop(m, None)
             else:
                 self.rec.reject(intent, ts, why)
             return

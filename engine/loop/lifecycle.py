@@ -33,7 +33,11 @@ def open_run(cfg: Any, store: Any, use_store: bool = True, mode: str | None = No
     run_id = None
     if store is not None:
         name = str((cfg.get("run") or {}).get("name") or mode or "backtest")
-        run_id = store.start_run(name, plain(cfg), mode=mode or str(cfg.get("mode", "backtest")))
+        from engine.live.resume import PROCESS_KEY, process_tag
+        conf = plain(cfg)
+        if isinstance(conf, dict):      # which process runs it: a later start marks the run crashed once it is gone
+            conf = {**conf, PROCESS_KEY: process_tag()}
+        run_id = store.start_run(name, conf, mode=mode or str(cfg.get("mode", "backtest")))
     return store, run_id, own_store
 
 

@@ -1,19 +1,29 @@
 """Recorder of the loop: buffers decisions, orders, fills, positions and equity and writes them in batches."""
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from components.types.orders import OrderIntent
 
+log = logging.getLogger("scalp.store")
 TABLES = ("decisions", "orders", "fills", "positions", "equity")
 
 
 class Recorder:
     """Rows wait in memory and go to the store one batch per table (`flush`), every `flush_rows` decisions
-    and at the end of the run; without a store (or run id) they are dropped at flush."""
+    and at the end of the run; without a store (or run id) they are dropped at flush.
 
-    def __init__(self, store: Any, run_id: int | None, flush_rows: int = 5_000) -> None:
+    `tolerant` (paper/live): a failed write is counted in `errors` (the store_errors kill switch reads it) and
+    its rows are kept for the next flush, up to `keep_rows` per table, instead of the exception stopping a
+    session that holds positions. A backtest is not tolerant: a store that fails there fails the run."""
+
+    def __init__(self, store: Any, run_id: int | None, flush_rows: int = 5_000, tolerant: bool = False,
+                 keep_rows: int = 50_000) -> None:
         self.store, self.run_id, self.flush_rows = store, run_id, flush_rows
+        self.tolerant, self.keep_rows = tolerant, keep_rows
+        self.dropped = 0                  # rows given up after repeated failures (tolerant mode only)
         self.buf: dict[str, list] = {k: [] for k in TABLES}
         self.decisions = self.buf["decisions"]
         self.errors = 0
@@ -53,7 +63,10 @@ class Recorder:
     def flush(self) -> None:
         """Write buffered rows to the store (one batch per table)."""
         for fn in self.on_flush:
-            fn()
+            try:
+                fn()
+            except Exception as e:
+                self._failed("state", e)
         if not self.active:
             for rows in self.buf.values():
                 rows.clear()
@@ -65,7 +78,17 @@ class Recorder:
             if rows:
                 try:
                     writers[k](self.run_id, rows)
-                except Exception:
-                    self.errors += 1
-                    raise
+                except Exception as e:
+                    self._failed(k, e)
+                    if len(rows) > self.keep_rows:        # bounded memory while the store is down
+                        self.dropped += len(rows) - self.keep_rows
+                        del rows[:len(rows) - self.keep_rows]
+                    continue
                 rows.clear()
+
+    def _failed(self, table: str, e: Exception) -> None:
+        self.errors += 1
+        if not self.tolerant:
+            raise e
+        log.warning(json.dumps({"event": "store_write_failed", "table": table, "error": type(e).__name__,
+                                "detail": str(e)[:200], "errors": self.errors}))

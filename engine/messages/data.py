@@ -43,3 +43,8 @@ MESSAGES = {
 }
 MESSAGES["bench.replay.backtest"] = {"ko": "기본 scalp backtest 실행 시간: {wall_s:.1f}초",
                                      "en": "default scalp backtest wall time: {wall_s:.1f} s"}
+MESSAGES["backtest.data_dropped"] = {
+    "ko": "데이터에서 제외된 행: 잘못된 행 {bad_rows}개, 이상치 가격 {outliers}개 (feed.on_bad_row, feed.outlier; "
+          "요약의 데이터 품질 참고)",
+    "en": "rows left out of the data: {bad_rows} bad rows, {outliers} outlier prices (feed.on_bad_row, "
+          "feed.outlier; see data quality in the summary)"}

@@ -244,4 +244,7 @@ CODE = {
     'bench': {
         'examples': '  scalp bench replay\n  scalp bench matching --json\n  scalp bench decision',
     },
+    'reconcile': {
+        'examples': '  scalp reconcile exchange=upbit\n  scalp reconcile exchange=upbit --json',
+    },
 }

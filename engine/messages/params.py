@@ -146,6 +146,8 @@ KO.update({
     "entry.cost_aware.prior_loss_pct": "손절에 닿을 때의 손실",
     "entry.cost_aware.min_edge_pct": "보통 국면에서의 임계값, 퍼센트",
     "entry.cost_aware.map_path": "학습된 맵의 JSON {x, y} (워크포워드 / train 이 만듦)",
+    "entry.cost_aware.lcb_z": "맵의 각 구간 평균에서 표준오차의 lcb_z 배를 뺌 (0 = 평균 그대로): 결과가 적고 "
+                              "들쭉날쭉할수록 덜 약속함",
     "entry.quote_touch.requote_interval_ms": "마켓별 두 호가 결정 사이의 데이터 시간",
     "entry.quote_touch.volume": "매수 호가 수량, 코인 단위 (매도 호가는 포지션 전체를 팖)",
     "entry.quote_touch.markets": "호가를 낼 마켓; 비우면 실행의 첫 마켓",
@@ -238,6 +240,7 @@ KO.update({
     "feed.replay.on_bad_row": "잘못된 행: file:line 을 알리고 멈추거나, 건너뛰고 집계",
     "feed.replay.on_unsorted": "순서가 어긋난 시각: 정렬하거나 멈춤",
     "feed.replay.long_gap_s": "이보다 긴 캔들 공백을 보고",
+    "feed.replay.outlier": "잘못된 체결가 규칙 (집계됨)",
     "feed.upbit_ws.url": "공개 WebSocket URL",
     "feed.upbit_ws.rest_url": "공백 보충용 REST 호스트",
     "feed.upbit_ws.format": "전송 형식 (어느 쪽이든 같은 이벤트로 파싱)",

@@ -29,6 +29,11 @@ class ExitChain:
         if problems:
             raise registry.ConfigError(problems)
 
+    @property
+    def reads_expectation(self) -> bool:
+        """True when some exit acts on the model's expected further return (ExitContext.expected_return)."""
+        return any(getattr(obj, "reads_expected_return", False) for _, obj in self.triggers + self.filters)
+
     def bind_costs(self, costs: CostModel) -> None:
         """One cost model for the chain's own peak tracking and every exit that prices a sale."""
         self.costs = costs

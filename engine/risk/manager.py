@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import math
 from collections.abc import Mapping
@@ -95,6 +96,10 @@ class RiskManager:
         self._all_seen: tuple | None = None
         self._seen_inputs: dict[str, tuple] = {}
         self._verdicts: dict[str, list[Trip]] = {}
+        self.persist_errors = 0           # trips/state the persistence failed to write (read by store_errors)
+        # held markets without a price yet (a restart before their first event): the equity would count them
+        # at 0, so switches that read equity wait (no verdict, no new trip) and peak / day start are left alone
+        self.unpriced: tuple[str, ...] = ()
         self.costs = CostModel()
         self._restore()
 
@@ -159,12 +164,21 @@ class RiskManager:
 
     # --- account tracking ----------------------------------------------------------------------------
     def on_account(self, ts_ms: int, equity_krw: float, cash_krw: float = math.nan,
-                   positions_krw: Mapping[str, float] | None = None, open_orders_krw: float = 0.0) -> None:
-        """Latest account valuation; tracks the day's starting equity and the peak equity."""
+                   positions_krw: Mapping[str, float] | None = None, open_orders_krw: float = 0.0,
+                   unpriced: tuple[str, ...] = ()) -> None:
+        """Latest account valuation; tracks the day's starting equity and the peak equity. `unpriced`: held
+        markets the valuation could not price yet — the equity is partial, so it sets neither."""
         s = self.snapshot
         s.ts_ms, s.equity_krw, s.cash_krw = ts_ms, float(equity_krw), float(cash_krw)
         s.positions_krw = {m: float(v) for m, v in (positions_krw or {}).items() if v > 0}
         s.open_orders_krw = float(open_orders_krw)
+        if unpriced != self.unpriced:
+            log.info(json.dumps({"event": "valuation_wait" if unpriced else "valuation_complete",
+                                 "unpriced": list(unpriced), "ts_ms": int(ts_ms)}))
+            self.unpriced = tuple(unpriced)
+            self._all_seen = None             # verdicts held while waiting are not reused afterwards
+        if unpriced:
+            return
         day = ts_ms // DAY_MS
         if self._day != day or not math.isfinite(s.day_start_equity_krw):
             self._day, s.day_start_equity_krw = day, float(equity_krw)
@@ -199,7 +213,7 @@ class RiskManager:
     def _drop(self, key: tuple[str, str], ts_ms: int) -> None:
         trip = self.trips.pop(key)
         if self.persistence is not None and trip.id is not None:
-            self.persistence.clear_trip(trip.id, ts_ms)
+            self._persist(self.persistence.clear_trip, trip.id, ts_ms)
 
     def evaluate(self, metrics: Metrics | None, ts_ms: int) -> list[Trip]:
         """Run every switch; returns the NEW trips (reason formatted in ui.lang). Level trips whose switch no
@@ -217,7 +231,12 @@ class RiskManager:
         fingerprint = (values_of(self._all_names), self._all_fields(snap) if self._all_fields else None)
         unchanged = fingerprint == self._all_seen
         self._all_seen = fingerprint
+        waiting = self.unpriced
         for sid, switch, names, fields in self._plan:
+            if waiting and getattr(switch, "needs_valuation", False):
+                firing.update(k for k in self.trips if k[0] == sid)   # its trips stand as they are; no new one
+                seen.pop(sid, None)
+                continue
             if names is None:
                 trips = switch.check_all(metrics, snap, ts_ms)
             elif unchanged:
@@ -240,7 +259,8 @@ class RiskManager:
                                     until_ms=ts_ms + int(trip.seconds * 1000) if trip.seconds > 0 else None,
                                     latched=trip.action == HALT and trip.seconds <= 0, values=dict(trip.values))
                 if self.persistence is not None:
-                    active.id = self.persistence.save_trip({**active.to_record(), "text": self.describe(active)})
+                    active.id = self._persist(self.persistence.save_trip,
+                                              {**active.to_record(), "text": self.describe(active)})
                 self.trips[key] = active
                 new.append(dataclasses.replace(trip, switch=sid, reason=self.describe(active)))
         if self.trips:
@@ -249,13 +269,25 @@ class RiskManager:
                     self._drop(key, ts_ms)
         self._state = derive_state(list(self.trips.values())) if self.trips else TradingState.ACTIVE
         if new:
-            self.save(ts_ms)
+            self._persist(self.save, ts_ms)
             if hasattr(self.persistence, "flush"):
-                self.persistence.flush()      # the restore clock must not lag a recorded trip
+                self._persist(self.persistence.flush)      # the restore clock must not lag a recorded trip
             self._alert(new)
         elif ts_ms - self._saved_ms >= self.persist_every_ms:
-            self.save(ts_ms)
+            self._persist(self.save, ts_ms)
         return new
+
+    def _persist(self, write: Any, *args: Any) -> Any:
+        """A persistence write; a failure is counted (store_errors trips on it) and the trip stays in force
+        in memory — a store outage must not stop the kill switches themselves."""
+        try:
+            return write(*args)
+        except Exception as e:
+            self.persist_errors += 1
+            self._saved_ms = self.snapshot.ts_ms
+            log.warning(json.dumps({"event": "risk_persist_failed", "error": type(e).__name__,
+                                    "detail": str(e)[:200], "errors": self.persist_errors}))
+            return None
 
     def _make_plan(self, markets: tuple[str, ...]) -> None:
         """Per switch, in order: (id, switch, metric names, snapshot getter) or names None (always run)."""
@@ -309,6 +341,14 @@ class RiskManager:
             self._drop(key, ts_ms)
         self._state = derive_state(list(self.trips.values()))
         return len(keys)
+
+    def switch_states(self, ts_ms: int | None = None) -> dict[str, str]:
+        """Per switch id: "tripped" (a trip in force), "waiting" (reads equity, a held market has no price
+        yet) or "armed". Without `ts_ms` nothing expires (a read-only look at restored trips)."""
+        tripped = {t.switch for t in self.active_trips(ts_ms)}
+        return {sid: "tripped" if sid in tripped else
+                "waiting" if self.unpriced and getattr(sw, "needs_valuation", False) else "armed"
+                for sid, sw in self.switches.items()}
 
     def active_trips(self, ts_ms: int | None = None) -> list[ActiveTrip]:
         if ts_ms is not None:

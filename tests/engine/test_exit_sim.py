@@ -22,11 +22,12 @@ def _bars(closes):
                           np.full(len(closes), 0.001))}
 
 
-def _run(closes, costs=None, cfg=None):
+def _run(closes, costs=None, cfg=None, expected=None):
     costs = costs or CostModel()
     chain = exit_chain(cfg or _cfg(), costs)
     rows = np.array([0])
-    return simulate(rows, np.array([0]), np.array([0]), [M], _bars(closes), chain, costs), costs
+    return simulate(rows, np.array([0]), np.array([0]), [M], _bars(closes), chain, costs,
+                    expected=expected), costs
 
 
 def test_a_drop_through_the_stop_exits_at_the_hard_stop():
@@ -56,3 +57,15 @@ def test_a_higher_fee_lowers_every_net_return():
     cheap, _ = _run(closes)
     dear, _ = _run(closes, CostModel(fee_rate=0.002))
     assert dear.net[0] < cheap.net[0] and dear.gross[0] == cheap.gross[0]
+
+
+def test_ev_trail_acts_on_the_expectation_it_is_given():
+    """A gain that stalls: without an expectation ev_trail waits for a pullback; told the model expects the
+    move to reverse, it takes the gain at the next close."""
+    closes = [250_000.0, 251_000.0, 252_000.0, 252_000.0, 252_000.0] + [252_000.0] * 10
+    chain = exit_chain(_cfg(), CostModel())
+    assert chain.reads_expectation
+    plain_rt, _ = _run(closes)
+    bearish, _ = _run(closes, expected={M: np.full(len(closes), -0.01)})
+    assert bearish.reason == ["ev_trail"] and bearish.exit_ms[0] < plain_rt.exit_ms[0]
+    assert plain_rt.reason != ["ev_trail"]

@@ -110,7 +110,9 @@ def test_the_entry_map_learns_from_round_trips_under_the_configured_exits(monkey
     rt = simulate(fold.cal, ds.market, ds.bar, ds.markets, ds.bars, exit_chain(cfg, costs), costs,
                   str(cfg.market_class), costs.latency_ms)
     keep = np.isfinite(rt.gross) & (rt.exit_ms < fold.bounds_ms["test_start"])
-    assert len(seen) == 2 and np.array_equal(seen[0], rt.gross[keep])
+    # majors exits include ev_trail, which acts on the map's expectation: each fold fits twice (the second
+    # time on trips whose trail used the first map), so 2 folds -> 4 fits; the first is on the plain trips
+    assert len(seen) == 4 and np.array_equal(seen[0], rt.gross[keep])
     assert not np.allclose(seen[0], ds.exit_ret[fold.cal][keep])          # not the barrier outcome
     assert set(rt.reason[i] for i in np.flatnonzero(keep)) <= {"hard_stop", "time_stop", "profit_target",
                                                                "ev_trail", "fee_floor", "mark"}

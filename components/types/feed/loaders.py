@@ -21,6 +21,9 @@ CANDLE_COLS = ("ts_ms", "open", "high", "low", "close", "volume")
 TRADE_COLS = ("ts_ms", "price", "volume", "side", "seq")
 SIDES = {"BID": BID, "ASK": ASK}
 MARKET_RE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)?")
+# Epoch-ms stamps a recording can carry: 2010-01-01 .. 2100-01-01 UTC. A stamp 1,000x too small is in seconds,
+# 1,000x too large in microseconds — a unit mistake in the whole file, refused rather than replayed as 1970.
+MIN_TS_MS, MAX_TS_MS = 1_262_304_000_000, 4_102_444_800_000
 
 
 def market_of(path: Path, prefix: str = "") -> str:
@@ -74,6 +77,17 @@ def _int(s: str) -> int:
         return int(x)
 
 
+def _ts(s: str, path: Path, line: int) -> int:
+    """An epoch-ms stamp in range; a stamp in seconds or microseconds stops the load (whole-file unit error)."""
+    t = _int(s)
+    if MIN_TS_MS <= t < MAX_TS_MS:
+        return t
+    for unit, scale in (("seconds", 1000), ("microseconds", 1 / 1000)):
+        if MIN_TS_MS <= t * scale < MAX_TS_MS:
+            raise DataError(path, line, f"ts_ms {t} looks like epoch {unit}; ts_ms must be epoch milliseconds")
+    raise ValueError(f"ts_ms {s!r} out of range (2010-01-01 .. 2100-01-01 UTC in epoch ms)")
+
+
 def _fin(s: str, what: str) -> float:
     x = float(s)
     if not math.isfinite(x):
@@ -94,13 +108,17 @@ def load_candles(path: str | Path, market: str | None = None, interval_s: int = 
         try:
             if len(r) != len(col):
                 raise ValueError(f"{len(r)} fields, header has {len(col)}")
-            t = _int(r[idx[0]])
+            t = _ts(r[idx[0]], path, line)
             o, h, lo, c, v = (_fin(r[i], n) for i, n in zip(idx[1:], CANDLE_COLS[1:]))
-            val = float(r[ival]) if ival is not None and r[ival] != "" else math.nan
+            val = _fin(r[ival], "value_krw") if ival is not None and r[ival] != "" else math.nan
             if min(o, h, lo, c) <= 0 or v < 0:
                 raise ValueError("non-positive price or negative volume")
+            if val < 0:
+                raise ValueError(f"negative value_krw {val}")
             if h < max(o, c, lo) or lo > min(o, c):
                 raise ValueError(f"high/low do not bound open/close (o={o} h={h} l={lo} c={c})")
+        except DataError:
+            raise
         except (ValueError, IndexError) as e:
             bad(line, f"bad candle row: {e}")
             continue
@@ -123,12 +141,16 @@ def load_trades(path: str | Path, market: str | None = None, *, on_bad_row: str 
         try:
             if len(r) != len(col):
                 raise ValueError(f"{len(r)} fields, header has {len(col)}")
-            t, p, v = _int(r[it]), _fin(r[ip], "price"), _fin(r[iv], "volume")
+            t, p, v = _ts(r[it], path, line), _fin(r[ip], "price"), _fin(r[iv], "volume")
             s, q = SIDES.get(r[isd]), _int(r[isq])
             if s is None:
                 raise ValueError(f"side must be BID or ASK, got {r[isd]!r}")
+            if not 0 <= q < 2**63:
+                raise ValueError(f"seq {r[isq]!r} out of range")
             if p <= 0 or v <= 0:
                 raise ValueError("non-positive price or volume")
+        except DataError:
+            raise
         except (ValueError, IndexError) as e:
             bad(line, f"bad trade row: {e}")
             continue
@@ -155,13 +177,15 @@ def load_books(path: str | Path, market: str | None = None, *, on_bad_row: str =
         try:
             if len(r) != len(col):
                 raise ValueError(f"{len(r)} fields, header has {len(col)}")
-            t = _int(r[its])
+            t = _ts(r[its], path, line)
             v = np.array([r[i] for i in order], dtype=np.float64)
             if not np.isfinite(v).all():
                 raise ValueError("non-finite price/size")
             px = np.concatenate([v[:levels], v[2 * levels:3 * levels]])
             if (px <= 0).any() or (v[levels:2 * levels] < 0).any() or (v[3 * levels:] < 0).any():
                 raise ValueError("non-positive price or negative size")
+        except DataError:
+            raise
         except (ValueError, IndexError) as e:
             bad(line, f"bad book row: {e}")
             continue

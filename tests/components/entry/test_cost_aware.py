@@ -98,3 +98,19 @@ def test_unfitted_confidence_is_the_probability():
     import registry
     entry = registry.build("entry", {"component": "cost_aware"}, path="entry")
     assert entry.confidence(0.42) == 0.42
+
+
+def test_the_map_promises_less_where_its_outcomes_are_few_and_noisy():
+    """lcb_z: each block of the isotonic map keeps its mean minus lcb_z standard errors."""
+    import numpy as np
+    from components.entry.cost_aware import CostAware
+    rng = np.random.default_rng(0)
+    p = np.concatenate([rng.uniform(0.0, 0.5, 2000), rng.uniform(0.9, 1.0, 12)])
+    r = np.concatenate([rng.normal(0.0, 0.002, 2000), rng.normal(0.004, 0.004, 12)])
+    plain = CostAware(CostAware.Params(lcb_z=0)).fit(p, r)
+    careful = CostAware(CostAware.Params(lcb_z=1.0)).fit(p, r)
+    top_plain, top_careful = plain.expected_gross(0.95), careful.expected_gross(0.95)
+    assert top_careful < top_plain - 0.0005                     # 12 noisy outcomes: about one se lower
+    assert abs(careful.expected_gross(0.25) - plain.expected_gross(0.25)) < 0.0005   # thousands: barely moved
+    grid = np.linspace(0, 1, 101)
+    assert np.all(np.diff(careful.expected_gross(grid)) >= -1e-12)  # still monotone

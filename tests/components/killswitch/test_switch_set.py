@@ -49,11 +49,11 @@ def compose_set(name):
 def test_standard_and_strict_sets():
     switch_names()
     std, strict = compose_set("standard"), compose_set("strict")
-    assert {n.component for n in std.values()} == DESIGN_SWITCHES
+    assert {n.component for n in std.values()} == DESIGN_SWITCHES | {"balance_drift"}   # issue 16: in standard
     for nodes in (std, strict):
         assert registry.validate("killswitch", nodes, path="killswitches", many=True) == []
     assert std.daily_loss.loss_pct == 8.0 and std.daily_loss.action == "block_entries"
     assert strict.daily_loss.loss_pct == 5.0 and strict.daily_loss.action == "halt"
     assert strict.consecutive_losses.max_losses == 3 and strict.consecutive_losses.action == "pause"
     assert strict.consecutive_losses.seconds == 3600
-    assert set(strict) == set(std) | {"balance_drift"}
+    assert set(strict) == set(std) and "balance_drift" in std
