@@ -1,9 +1,9 @@
-"""Live Upbit WebSocket feed: trade/orderbook(/ticker) events for the engine, reconnecting, gap-filled, deduped."""
+"""Live Upbit WebSocket feed: trade/orderbook(/ticker) events and bars built from trades, reconnecting, deduped."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from registry import Params, register
 
@@ -14,7 +14,9 @@ class UpbitWsFeed:
 
     After a reconnect, missed trades are fetched from REST /v1/trades/ticks (when `backfill`) and
     every trade passes a sequential_id deduper, so a dropped socket neither loses nor repeats trades
-    that the REST window still holds."""
+    that the REST window still holds. With `bars_s`, bars are built from the trades (the recorded candles'
+    rule, components/types/bars.py) after `warmup_bars` REST candles per market, so candle features are warm
+    when live data starts."""
 
     class Params(Params):
         url: str = Field("wss://api.upbit.com/websocket/v1", description="public WebSocket URL")
@@ -28,8 +30,23 @@ class UpbitWsFeed:
         backoff_min_s: float = Field(1.0, gt=0, description="first reconnect delay")
         backoff_max_s: float = Field(60.0, gt=0, description="reconnect delay cap (exponential)")
         ping_interval_s: float = Field(30.0, gt=0, lt=120, description="text PING cadence (< 120 s idle cut)")
+        bars_s: list[int] = Field(default_factory=lambda: [60],
+                                  description="bar length(s) built from trades, seconds ([] = no candles); "
+                                              "candle features read every bar, so one interval per session")
+        bar_grace_ms: int = Field(2000, ge=0, description="a quiet market's bar closes this long after its end")
+        warmup_bars: int = Field(500, ge=0, description="REST candles per market delivered before live data "
+                                                        "(features warm up; nothing is decided on them)")
         stale_after_s: float = Field(60.0, gt=0, description="paper/live stop (exit 3) when no market data "
                                      "arrived for this long, seconds; the socket reconnects after half of it")
+
+        @field_validator("bars_s")
+        @classmethod
+        def _one_interval(cls, v: list[int]) -> list[int]:
+            if len(set(v)) > 1:
+                raise ValueError(f"one bar interval (candle features read every bar), got {v}")
+            if any(s < 1 for s in v):
+                raise ValueError("bar lengths are seconds >= 1")
+            return v
 
     def __init__(self, p: "UpbitWsFeed.Params") -> None:
         bad = set(p.types) - {"trade", "orderbook", "ticker"}
@@ -39,10 +56,13 @@ class UpbitWsFeed:
             raise ValueError("feed.orderbook_levels must be 1, 5, 15 or 30")
         self.p = p
         self.ws = None
+        self.builders: list = []
 
     def provides(self, markets: list[str] | None = None) -> set[str]:
-        """Event kinds this feed delivers (for link checks): trades and books as subscribed; no candles."""
-        return {"trade", "book"} & {"book" if k == "orderbook" else k for k in self.p.types}
+        """Event kinds this feed delivers (for link checks): trades and books as subscribed, candles when it
+        builds bars from the trades."""
+        kinds = {"trade", "book"} & {"book" if k == "orderbook" else k for k in self.p.types}
+        return kinds | {"candle"} if self.p.bars_s and "trade" in kinds else kinds
 
     def _types(self, markets: list[str]) -> dict[str, list[str]]:
         out = {}
@@ -54,24 +74,48 @@ class UpbitWsFeed:
         return out
 
     async def events(self, markets: list[str]) -> AsyncIterator:
-        """Trade / BookSnapshot events (and ticker dicts if subscribed) until `close()`."""
+        """Warm-up candles, then Trade / BookSnapshot / Candle events (and ticker dicts if subscribed) until
+        `close()`."""
         import registry               # the REST client is another kind's component: built by the registry
+        from components.feed.live_bars import warm_up, with_bars
+        from components.types.bars import BarBuilder
         from components.types.upbit.ws import UpbitWs
         rest = None
         backfill = None
-        if self.p.backfill and "trade" in self.p.types:
+        self.builders = [BarBuilder(s, self.p.bar_grace_ms) for s in self.p.bars_s] \
+            if "candle" in self.provides() else []
+        if (self.p.backfill or self.p.warmup_bars) and "trade" in self.p.types:
             rest = registry.build("exchange", {"component": "upbit", "base_url": self.p.rest_url},
                                   path="feed.rest_url")
-            backfill = _backfiller(rest)
+            backfill = _backfiller(rest) if self.p.backfill else None
         self.ws = UpbitWs(self.p.url, self._types(markets), self.p.format, backoff_min_s=self.p.backoff_min_s,
                           backoff_max_s=self.p.backoff_max_s, ping_interval_s=self.p.ping_interval_s,
                           stale_after_s=self.p.stale_after_s / 2, backfill=backfill)
+        source = self.ws.events()
+        if self.builders:
+            source = with_bars(source, self.builders)
         try:
-            async for ev in self.ws.events():
+            if self.builders and self.p.warmup_bars:
+                for c in await self._warm_up(rest, list(markets), warm_up):
+                    yield c
+            async for ev in source:
                 yield ev
         finally:
             if rest is not None:
                 await rest.close()
+
+    async def _warm_up(self, rest, markets: list[str], warm_up) -> list:
+        """REST history; a failure is logged (features then warm up from live bars, later) but not fatal."""
+        import asyncio
+        import json
+        import logging
+        try:     # bounded: an unreachable REST host must not hold the session past the feed's silence watch
+            return await asyncio.wait_for(warm_up(rest, markets, self.builders, self.p.warmup_bars),
+                                          self.p.stale_after_s / 2)
+        except Exception as e:  # noqa: BLE001  any REST/parse failure or the time limit: live bars still come
+            logging.getLogger("scalp.feed").warning(json.dumps(
+                {"event": "feed_warmup_failed", "url": self.p.rest_url, "error": repr(e)}))
+            return []
 
     async def close(self) -> None:
         if self.ws is not None:

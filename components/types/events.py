@@ -52,6 +52,7 @@ class Candle:
     volume: float
     value_krw: float = float("nan")
     interval_s: int = 60
+    warmup: bool = False    # history fetched at start (REST backfill): features learn from it, nothing decides on it
     kind: int = field(default=CANDLE, init=False)
 
     @property

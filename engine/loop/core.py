@@ -142,6 +142,9 @@ class EngineLoop:
             return
         k = ev.kind
         ts = ev.ts_ms + ev.interval_s * 1000 if k == CANDLE else ev.ts_ms
+        if k == CANDLE and getattr(ev, "warmup", False):     # REST history at start: warms features only
+            md.update(m, ev, ts)
+            return
         self.now_ms = ts
         self.events += 1
         if self.quoter is not None:

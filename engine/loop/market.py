@@ -39,6 +39,7 @@ class MarketData:
         self.last_px = {m: math.nan for m in markets}
         self.best_bid = {m: math.nan for m in markets}
         self.best_ask = {m: math.nan for m in markets}
+        self.printed: set[str] = set()       # markets whose trades arrive too: their bars' value is counted already
         self.costs: Any = None                 # the loop's CostModel: it learns book spreads here
         self.keys = {m: _Keys(m) for m in markets}
         self.rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}   # m -> (X, ready, ts_ms)
@@ -64,6 +65,7 @@ class MarketData:
         met, key = self.metrics, self.keys[m]
         met.set(key.last_ts, ts)
         if k == TRADE:
+            self.printed.add(m)
             self.last_px[m] = ev.price
             met.set(key.trade_px, ev.price)
             met.inc(key.traded, ev.price * ev.volume)
@@ -79,8 +81,9 @@ class MarketData:
                 met.set(key.spread, 100.0 * (a - b) / mid)
         elif k == CANDLE:
             self.last_px[m] = ev.close
-            value = ev.value_krw if math.isfinite(ev.value_krw) else ev.volume * ev.close
-            met.inc(key.traded, value)
+            if m not in self.printed:        # live bars are built from the very trades counted above
+                value = ev.value_krw if math.isfinite(ev.value_krw) else ev.volume * ev.close
+                met.inc(key.traded, value)
 
     def update(self, m: str, ev: Any, ts: int) -> None:
         """Advance the market's features by one event (or its precomputed row)."""

@@ -3,7 +3,11 @@ MESSAGES = {
     "live.check.feature_feed": {
         "ko": "피처 '{feature}' 에 {needs} 이벤트가 필요하지만 feed={feed} 는 {provides} 만 제공합니다{hint}",
         "en": "feature '{feature}' needs {needs} events but feed={feed} provides only {provides}{hint}"},
-    "live.check.no_candles": {"ko": " (실시간 피드는 캔들을 만들지 않습니다)", "en": " (the live feed builds no candles)"},
+    "live.check.no_candles": {
+        "ko": " (이 설정의 실시간 피드는 캔들을 만들지 않습니다: 체결 구독(feed.types 에 trade)과 feed.bars_s=[60] 이 "
+              "있어야 체결로 봉을 만듭니다)",
+        "en": " (this live feed builds no candles: it builds bars from trades with trade in feed.types and "
+              "feed.bars_s=[60])"},
     "live.check.bars_from_trade": {
         "ko": " — 체결로 봉을 만들려면 +features.{feature}.bars_from=trade",
         "en": " — build its bars from trades with +features.{feature}.bars_from=trade"},

@@ -48,7 +48,8 @@ class ServerState:
         self.cfg = cfg
         loaded = load_source(cfg.source)
         self.market = MarketState(cfg.source.kind, loaded.synthetic, loaded.markets, loaded.names)
-        self.replayer = Replayer(loaded, cfg.source.speed, cfg.source.loop, cfg.source.max_gap_s)
+        self.replayer = Replayer(loaded, cfg.source.speed, cfg.source.loop, cfg.source.max_gap_s,
+                                 cfg.source.prefill_s)
         self.accounts: dict[str, Account] = {}
         self.secrets: dict[str, str] = {}
         for i, acc in enumerate(cfg.key_pairs()):

@@ -126,9 +126,11 @@ class Replayer:
     """Plays events at `speed` x real time; when data ends and `loop` is on, starts again with timestamps
     and sequential_ids shifted past the previous pass (so ids stay unique and increasing)."""
 
-    def __init__(self, loaded: Loaded, speed: float, loop: bool, max_gap_s: float = 10.0) -> None:
+    def __init__(self, loaded: Loaded, speed: float, loop: bool, max_gap_s: float = 10.0,
+                 prefill_s: float = 0.0) -> None:
         self.loaded, self.speed, self.loop = loaded, speed, loop
         self.max_gap_ms = max_gap_s * 1000.0
+        self.prefill_ms = prefill_s * 1000.0
         self.passes = 0
         self.done = asyncio.Event()
 
@@ -141,6 +143,7 @@ class Replayer:
         seqs = [e.seq for e in evs if isinstance(e, Trade)]
         seq_span = (max(seqs) - min(seqs) + 1) if seqs else 0
         due, prev_ts = time.monotonic(), evs[0].ts_ms
+        prefill_end, filled = evs[0].ts_ms + self.prefill_ms, 0
         while True:
             shift_ms, shift_seq = self.passes * span_ms, self.passes * seq_span
             for ev in evs:
@@ -148,9 +151,15 @@ class Replayer:
                 # Long quiet spans (between capture sessions, or the loop seam) are not waited out.
                 due += min(max(ts - prev_ts, 0), self.max_gap_ms) / 1000.0 / self.speed
                 prev_ts = ts
-                delay = due - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                if ts < prefill_end:                 # history before the live part: applied at once
+                    due = time.monotonic()
+                    filled += 1
+                    if filled % 500 == 0:
+                        await asyncio.sleep(0)       # keep the server answering while it fills
+                else:
+                    delay = due - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
                 if shift_ms:
                     ev = replace(ev, ts_ms=ts, seq=ev.seq + shift_seq) if isinstance(ev, Trade) \
                         else replace(ev, ts_ms=ts)

@@ -7,7 +7,8 @@ from engine.checks.live_ready import killswitch_bounds, live_components, live_fe
 from engine.cli import main
 from engine.i18n import set_lang
 
-CANDLE_NOTE = "(the live feed builds no candles)"
+CANDLE_NOTE = ("(this live feed builds no candles: it builds bars from trades with trade in feed.types and "
+               "feed.bars_s=[60])")
 UNTRAINED = ("towers.catboost  tower 'catboost' needs training and towers.catboost.model_path is not set — in "
              "mode={mode} it would never signal: run `scalp train` with the same overrides and pass the "
              "towers.catboost.model_path=... it prints")
@@ -39,8 +40,15 @@ def test_default_preset_live_names_the_untrained_tower_and_the_train_command(cap
     assert "exchange  live trading needs a real exchange client (exchange=upbit); got 'sim'" in lines
 
 
-def test_candle_features_on_the_live_feed_are_named_with_the_feed(capsys, monkeypatch):
+def test_candle_features_on_the_live_feed_pass_when_it_builds_bars(capsys, monkeypatch):
     rc, lines = validate(capsys, monkeypatch, "mode=paper", "feed=upbit_ws")
+    assert rc == 2 and UNTRAINED.format(mode="paper") in lines            # the untrained tower only
+    assert not any(line.startswith("features.") for line in lines)
+    assert live_feed_needs(cfg("mode=live", "feed=upbit_ws", "exchange=upbit")) == []
+
+
+def test_candle_features_on_a_feed_that_builds_no_bars_are_named_with_the_feed(capsys, monkeypatch):
+    rc, lines = validate(capsys, monkeypatch, "mode=paper", "feed=upbit_ws", "feed.bars_s=[]")
     assert rc == 2
     assert ("features.rsi_14  feature 'rsi_14' needs candle events but feed=upbit_ws provides only book+trade "
             f"{CANDLE_NOTE} — build its bars from trades with +features.rsi_14.bars_from=trade") in lines
@@ -48,10 +56,19 @@ def test_candle_features_on_the_live_feed_are_named_with_the_feed(capsys, monkey
     assert not any(line.startswith("features.time_regime") for line in lines)   # needs no kind at all
 
 
+def test_live_with_a_candle_only_feature_set_on_a_feed_without_bars_names_both(capsys, monkeypatch):
+    rc, lines = validate(capsys, monkeypatch, "mode=live", "exchange=upbit", "feed=upbit_ws", "features=core_bar",
+                         "feed.bars_s=[]")
+    assert rc == 2
+    named = [line for line in lines if line.startswith("features.")]
+    assert len(named) == 16                # core_bar less time_regime, which needs no events
+    assert all("needs candle events but feed=upbit_ws provides only book+trade" in line for line in named)
+
+
 def test_book_features_on_a_trades_only_feed_name_the_missing_kind():
     problems = live_feed_needs(cfg("mode=paper", "feed=upbit_ws", "feed.types=[trade]", "features=[spread_pct]"))
     assert problems == [("features.spread_pct",
-                         "feature 'spread_pct' needs book events but feed=upbit_ws provides only trade")]
+                         "feature 'spread_pct' needs book events but feed=upbit_ws provides only candle+trade")]
 
 
 def test_a_feed_without_trades_cannot_build_bars_and_gets_no_bars_from_hint():
