@@ -133,7 +133,9 @@ class Suite:
                 "live.watchdog_interval_s=0.5", "live.reconcile_interval_s=2",
                 "live.shutdown_timeout_s=10", "feed.backoff_min_s=0.2", "feed.backoff_max_s=2",
                 # the live maximum; a 5 s pause keeps the bots trading between error bursts
-                "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5"]
+                "killswitches.api_error_rate.max_rate=0.5", "killswitches.api_error_rate.seconds=5",
+                # random-entry test bots have no walk-forward or paper record: the go-live gates are off on purpose
+                "live.gates.enabled=false"]
 
     def start_bot(self, i: int) -> subprocess.Popen:
         out, err = self._log(f"bot{i}")

@@ -52,10 +52,12 @@ def test_zero_figures(figures):
     assert out["zombies"] == 0
     assert out["double_booked_fills"] == 0
     assert out["server_418"] == 0, "the bots drove the server's own rate guard into a 418 block"
-    # TODO(after merge: unknown/resume/safety) assert out["duplicates"] == 0
-    # TODO(after merge: resume) assert out["lost_fills"] == 0
-    # TODO(after merge: resume) assert out["balance_mismatches"] == 0
-    # TODO(after merge: unknown/safety) assert out["tracebacks"] == 0
+    assert out["duplicates"] == 0
+    assert out["lost_fills"] == 0
+    assert out["balance_mismatches"] == 0
+    assert out["tracebacks"] == 0
+    rec = out["lifecycle"]["reconcile_exit_codes"]
+    assert rec and set(rec) == {0}                                      # the store matches the exchange
 
 
 def test_cli_help_names_the_knobs_and_bad_spans_are_refused(capsys):
