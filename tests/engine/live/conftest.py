@@ -16,22 +16,29 @@ def capture_path(bundled_data, shared_data_dir):
     pytest.skip("no Upbit capture to replay")
 
 
-@pytest.fixture(scope="package")
-def server(bundled_data):
-    from pathlib import Path
-
+def capture_server(path, keys, **cfg):
+    """A RunningServer replaying the capture at `path` at 20x for the key pairs `keys` (10 M KRW each), once
+    its first book is in; `cfg` adds ServerConfig fields (faults, rate_limits, ...)."""
     from engine.server.config import ServerConfig
     from engine.server.runner import RunningServer
-    shared = Path(os.environ.get("SCALP_SHARED_DATA", "/work/shared/data"))
-    cfg = ServerConfig(port=0, accounts=[{"access_key": a, "secret_key": s, "balances": {"KRW": 10_000_000}}
-                                         for a, s in ACCOUNTS.values()],
-                       source={"kind": "capture", "path": str(capture_path(bundled_data, shared)), "speed": 20,
-                               "loop": True})
-    srv = RunningServer(cfg)
+    accounts = [{"access_key": a, "secret_key": s, "balances": {"KRW": 10_000_000}} for a, s in keys]
+    srv = RunningServer(ServerConfig(port=0, accounts=accounts, source={"kind": "capture", "path": str(path),
+                                                                        "speed": 20, "loop": True}, **cfg))
     deadline = time.monotonic() + 10
     while "KRW-DAWN" not in srv.state.market.books:
         assert time.monotonic() < deadline, "replay produced no data"
         time.sleep(0.05)
+    return srv
+
+
+def shared_capture(bundled_data):
+    from pathlib import Path
+    return capture_path(bundled_data, Path(os.environ.get("SCALP_SHARED_DATA", "/work/shared/data")))
+
+
+@pytest.fixture(scope="package")
+def server(bundled_data):
+    srv = capture_server(shared_capture(bundled_data), ACCOUNTS.values())
     yield srv
     srv.stop()
 

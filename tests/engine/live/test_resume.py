@@ -28,19 +28,8 @@ STOP_AT_ONCE = ["exits=[hard_stop]", "exits.hard_stop.loss_pct=0.01", "towers.ra
 
 @pytest.fixture(scope="module")
 def rserver(bundled_data):
-    from engine.server.config import ServerConfig
-    from engine.server.runner import RunningServer
-    from tests.engine.live.conftest import capture_path
-    shared = Path(os.environ.get("SCALP_SHARED_DATA", "/work/shared/data"))
-    cfg = ServerConfig(port=0, accounts=[{"access_key": a, "secret_key": s, "balances": {"KRW": 10_000_000}}
-                                         for a, s in ACCOUNTS.values()],
-                       source={"kind": "capture", "path": str(capture_path(bundled_data, shared)), "speed": 20,
-                               "loop": True})
-    srv = RunningServer(cfg)
-    deadline = time.monotonic() + 10
-    while "KRW-DAWN" not in srv.state.market.books:
-        assert time.monotonic() < deadline, "replay produced no data"
-        time.sleep(0.05)
+    from tests.engine.live.conftest import capture_server, shared_capture
+    srv = capture_server(shared_capture(bundled_data), ACCOUNTS.values())
     yield srv
     srv.stop()
 

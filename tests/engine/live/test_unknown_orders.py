@@ -2,16 +2,13 @@
 connection, late answer, 418 on the follow-up lookup/poll) never become duplicates. Live sessions against a local
 server of this module with the order-call fault knobs; every assertion is on the server's own records."""
 import contextlib
-import os
-import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
 import registry
 from engine.live.settings import LiveSettings
-from tests.engine.live.conftest import ACCOUNTS, capture_path
+from tests.engine.live.conftest import ACCOUNTS
 
 MINE = {name: (f"unk-{name}-access", f"unk-{name}-secret-0123456789abcdef0123")
         for name in ("malformed", "drop", "hang", "poll418", "lookup418", "storm", "calm")}
@@ -24,19 +21,8 @@ TRADE = ["exits=emerging", "exits.time_stop.max_hold_s=3", "towers.random_entry.
 @pytest.fixture(scope="module")
 def server(bundled_data):
     """This module's own server (its fault knobs are switched per test): the package's accounts plus ours."""
-    from engine.server.config import ServerConfig
-    from engine.server.runner import RunningServer
-    shared = Path(os.environ.get("SCALP_SHARED_DATA", "/work/shared/data"))
-    accounts = [{"access_key": a, "secret_key": s, "balances": {"KRW": 10_000_000}}
-                for a, s in [*ACCOUNTS.values(), *MINE.values()]]
-    cfg = ServerConfig(port=0, accounts=accounts, faults={"seed": 7},
-                       source={"kind": "capture", "path": str(capture_path(bundled_data, shared)), "speed": 20,
-                               "loop": True})
-    srv = RunningServer(cfg)
-    deadline = time.monotonic() + 10
-    while "KRW-DAWN" not in srv.state.market.books:
-        assert time.monotonic() < deadline, "replay produced no data"
-        time.sleep(0.05)
+    from tests.engine.live.conftest import capture_server, shared_capture
+    srv = capture_server(shared_capture(bundled_data), [*ACCOUNTS.values(), *MINE.values()], faults={"seed": 7})
     yield srv
     srv.stop()
 
