@@ -134,14 +134,32 @@ def cost_breakdown(trades: list[dict]) -> dict[str, float]:
     return out
 
 
+PREDICTION_TOLERANCE_BPS = 10.0   # |predicted − realised| mean net per trade the entry rule may miss by
+
+
 def predicted_vs_realised(trades: list[dict]) -> dict[str, float]:
     """Mean expected net return the entry rule gave the trades it opened vs their realised net return, over the
     trades that carry a prediction (fractions; NaN when the entry rule predicts none)."""
     got = [(tr["predicted_net_return"], tr["net_return"]) for tr in trades
            if math.isfinite(tr.get("predicted_net_return", math.nan))]
+    real = [g[1] for g in got]
     return {"predicted_trades": len(got),
             "predicted_net_return_mean": float(np.mean([g[0] for g in got])) if got else math.nan,
-            "realised_net_return_mean": float(np.mean([g[1] for g in got])) if got else math.nan}
+            "realised_net_return_mean": float(np.mean(real)) if got else math.nan,
+            # the realised mean's standard error: how far apart the two may be by luck alone
+            "realised_net_return_se": float(np.std(real, ddof=1) / math.sqrt(len(real))) if len(real) > 1 else math.nan}
+
+
+def _predicted_value(s: dict[str, Any]) -> str:
+    """`predicted P · realised R ± se (n trades) · within 10 bps|off by D bps` — or that nothing was predicted."""
+    if not s.get("predicted_trades"):
+        return t("summary.predicted_none")
+    pred, real = 1e4 * s["predicted_net_return_mean"], 1e4 * s["realised_net_return_mean"]
+    gap = abs(pred - real)
+    verdict = t("summary.predicted_within") if gap <= PREDICTION_TOLERANCE_BPS else \
+        t("summary.predicted_off", bps=num(gap, 1))
+    return t("summary.predicted_value", n=s["predicted_trades"], predicted=num(pred, 1), realised=num(real, 1),
+             se=num(1e4 * s.get("realised_net_return_se", math.nan), 1), verdict=verdict)
 
 
 def _count(items) -> dict[str, int]:
@@ -178,10 +196,7 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
                                slip=num(s.get("cost_slippage_bps", math.nan), 1),
                                tick=num(s.get("cost_tick_bps", math.nan), 1))),
         (t("summary.turnover"), f"{num(s['turnover_x'])}x"),
-        (t("summary.predicted"), t("summary.predicted_value", n=s.get("predicted_trades", 0),
-                                   predicted=num(1e4 * s.get("predicted_net_return_mean", math.nan), 1),
-                                   realised=num(1e4 * s.get("realised_net_return_mean", math.nan), 1))
-         if s.get("predicted_trades") else t("summary.predicted_none")),
+        (t("summary.predicted"), _predicted_value(s)),
         (t("summary.max_drawdown"), pct(s["max_drawdown_pct"])),
         (t("summary.sharpe"), shown(s, "sharpe", num)),
         (t("summary.exposure"), pct(s["exposure_pct"], 1)),

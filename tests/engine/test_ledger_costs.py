@@ -30,3 +30,18 @@ def test_round_trip_carries_cost_parts_and_the_prediction():
     assert s["realised_net_return_mean"] == pytest.approx(a["net_return"])
     text = dict(lines(s))
     assert any("0.002" not in v and "20.0" in v for v in text.values())          # 0.002 shown as 20.0 bps
+
+
+def test_the_summary_says_whether_the_prediction_held():
+    from engine.i18n import set_lang
+    set_lang("en")
+    led = Ledger(["KRW-BTC"], 1e6)
+    for k, sell in enumerate((1003.0, 1002.0)):               # realised about +20 and +10 bps, predicted +12
+        led.expect("KRW-BTC", 0.0012)
+        _trip(led, "KRW-BTC", 1000.0, sell, 10 * k)
+    row = dict(lines(compute(led.data)))
+    assert any("within 10 bps" in v for v in row.values()), row
+    led.expect("KRW-BTC", 0.05)                               # promised +500 bps
+    _trip(led, "KRW-BTC", 1000.0, 1000.0, 100)
+    row = dict(lines(compute(led.data)))
+    assert any("off by" in v for v in row.values()), row
