@@ -36,6 +36,6 @@ MESSAGES = {
                      "en": "compose and validate the config (starts nothing)"},
     "cmd.components": {"ko": "등록된 컴포넌트와 파라미터 목록 (scalp components [KIND] [--json])",
                        "en": "list registered components and their params (scalp components [KIND] [--json])"},
-    "cmd.bench": {"ko": "벤치마크 실행 (scalp bench <replay|features|decision|matching> [--json])",
-                  "en": "run a benchmark (scalp bench <replay|features|decision|matching> [--json])"},
+    "cmd.bench": {"ko": "벤치마크 실행 (scalp bench <replay|features|matching|decision|loop|ssm|risk|faults> [--json])",
+                  "en": "run a benchmark (scalp bench <replay|features|matching|decision|loop|ssm|risk|faults> [--json])"},
 }
