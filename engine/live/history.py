@@ -80,6 +80,7 @@ class StoredBook:
     fills: list[dict] = field(default_factory=list)
     orders: dict[str, dict] = field(default_factory=dict)         # identifier -> latest row
     booked: dict[str, list] = field(default_factory=dict)         # order uuid -> [volume, funds, fee]
+    position_ms: dict[str, int] = field(default_factory=dict)     # market -> time of its latest position row
 
     def open_orders(self) -> list[dict]:
         """Orders whose last stored state is not final (resting, or unconfirmed at a stop)."""
@@ -102,6 +103,8 @@ def stored_book(store: Any, mode: str, exclude: int | None = None) -> StoredBook
         for o in store.records("orders", r["id"]):
             if o.get("identifier"):
                 book.orders[o["identifier"]] = o
+        for p in store.records("positions", r["id"]):
+            book.position_ms[p["market"]] = max(book.position_ms.get(p["market"], 0), int(p["ts_ms"]))
     book.fills.sort(key=lambda f: f["ts_ms"])
     return book
 

@@ -207,6 +207,7 @@ def resume(loop: Any, ex: Any, store: Any, run_id: int | None, mode: str, confir
                              "side": f.side, "price": f.price, "volume": f.volume, "fee_krw": f.fee_krw,
                              "ts_ms": f.ts_ms}))
     _adopt_positions(loop, api, book, out, now_ms)
+    row_times(out, book)
     _record(loop, store, run_id, out, now_ms)
     return out
 
@@ -264,6 +265,14 @@ def _adopt_positions(loop: Any, api: _Api, book: StoredBook, out: Resumed, now_m
     log.info(json.dumps({"event": "prior_holdings", "markets": out.prior, "other": held_other}))
 
 
+def row_times(out: Resumed, book: StoredBook) -> None:
+    """Each rebuilt position's row time (`row_ms`): its last fill's, but never before the market's latest stored
+    position row — a stop writes its open positions at its last event time, which may be later than a fill
+    booked only now, and the latest row must say what the market holds."""
+    for p in [*out.positions, *out.flat]:
+        p["row_ms"] = max(int(p.get("last_fill_ms", p.get("ts_ms", 0))), book.position_ms.get(p["market"], 0))
+
+
 def _record(loop: Any, store: Any, run_id: int | None, out: Resumed, now_ms: int) -> None:
     """Every rebuilt item is a row of the new run (reason `resumed`), written at once: a kill right after
     start does not lose what the resume learnt (a second resume finds those fills booked)."""
@@ -277,11 +286,11 @@ def _record(loop: Any, store: Any, run_id: int | None, out: Resumed, now_ms: int
                    "ord_type": o["ord_type"] or "", "state": o["state"], "identifier": o["identifier"],
                    "uuid": o["uuid"], "reason": f"resumed:{o['how']}", "executed_volume": o["executed_volume"]})
     for p in out.positions:
-        rec.buf["positions"].append({"ts_ms": p["last_fill_ms"], "market": p["market"], "volume": p["volume"],
+        rec.buf["positions"].append({"ts_ms": p["row_ms"], "market": p["market"], "volume": p["volume"],
                                      "cost_krw": p["cost_krw"], "closed": False, "reason": "resumed",
                                      "managed": p["managed"]})
     for p in out.flat:
-        rec.buf["positions"].append({"ts_ms": p["ts_ms"], "market": p["market"], "volume": 0.0, "cost_krw": 0.0,
+        rec.buf["positions"].append({"ts_ms": p["row_ms"], "market": p["market"], "volume": 0.0, "cost_krw": 0.0,
                                      "closed": True, "reason": "resumed"})
     if store is not None and run_id is not None:
         store.save_artifact(f"run-{run_id}-prior", PRIOR_KIND, {m: v for m, v in out.prior.items()}, run_id=run_id)

@@ -59,3 +59,14 @@ def test_closed_orders_are_scanned_from_the_last_clean_run_on():
         now - 500_000 - SCAN_MARGIN_MS
     assert scan_since_ms([{"started_ms": 0, "status": "crashed"}], now) == now - CLOSED_WINDOW_MS + SCAN_MARGIN_MS
     assert scan_since_ms([], now) == now
+
+
+def test_a_rebuilt_row_is_never_older_than_the_markets_latest_row():
+    """A stop wrote 'holding' at its last event time (2,000); the sell fill booked at the next start is older
+    (1,500): the flat row must still come last, or the store would keep saying the coin is held."""
+    from engine.live.history import StoredBook
+    from engine.live.resume import Resumed, row_times
+    out = Resumed(flat=[{"market": "KRW-STX", "ts_ms": 1_500}],
+                  positions=[{"market": "KRW-ADA", "last_fill_ms": 3_000}])
+    row_times(out, StoredBook(position_ms={"KRW-STX": 2_000, "KRW-ADA": 1_000}))
+    assert out.flat[0]["row_ms"] == 2_000 and out.positions[0]["row_ms"] == 3_000
