@@ -133,6 +133,10 @@ async def with_bars(source: AsyncIterator, builders: list[BarBuilder], tick_s: f
                 for b in builders:
                     for c in b.on_trade(ev):
                         yield c
+            elif isinstance(ts, int) and getattr(ev, "market", None):     # a book past the bar's end closes it too
+                for b in builders:
+                    for c in b.on_time(ev.market, ts):
+                        yield c
             if ev is not None:
                 yield ev
     finally:

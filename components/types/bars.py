@@ -70,6 +70,14 @@ class BarBuilder:
         self.closed_until[market] = b.start_ms + self.interval_ms
         return self._bar(market, b)
 
+    def on_time(self, market: str, ts_ms: int) -> list[Candle]:
+        """Any event of `market` stamped at or after its open bar's end closes that bar (emit it before the
+        event): the bar is then where a replay of the recorded candle puts it, at its close."""
+        b = self.open.get(market)
+        if b is None or ts_ms < b.start_ms + self.interval_ms:
+            return []
+        return [self._emit(market)]
+
     def on_clock(self, now_ms: int) -> list[Candle]:
         """Bars whose end + grace has passed on the exchange clock `now_ms`, oldest first."""
         due = [m for m, b in self.open.items() if b.start_ms + self.interval_ms + self.grace_ms <= now_ms]

@@ -112,3 +112,13 @@ def test_traded_value_is_not_counted_twice_when_bars_come_from_the_trades():
     only_bars = Candle("KRW-B", 0, 5.0, 5.0, 5.0, 5.0, 3.0, 15.0, 60)    # a candle-only market still counts
     md.observe("KRW-B", only_bars, only_bars.kind, 60_000)
     assert md.metrics.get(md.keys["KRW-A"].traded) == 44.0 and md.metrics.get(md.keys["KRW-B"].traded) == 15.0
+
+
+def test_any_event_of_the_market_past_the_bar_end_closes_it():
+    """A book stamped at the bar's end closes the bar before it, as a replay of the recorded candle (at its
+    close) orders them; an event of another market or before the end does not."""
+    b = BarBuilder(60)
+    b.on_trade(Trade("KRW-A", 1_000, 100.0, 1.0, 1, 1))
+    assert b.on_time("KRW-B", 60_000) == [] and b.on_time("KRW-A", 59_999) == []
+    (bar,) = b.on_time("KRW-A", 60_000)
+    assert (bar.market, bar.ts_ms, bar.close) == ("KRW-A", 0, 100.0) and "KRW-A" not in b.open
