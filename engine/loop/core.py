@@ -83,7 +83,7 @@ class EngineLoop:
         self._hurst_col = self.md.column("hurst")
         self.cols = (self.md.column("vol_regime"), self.md.column("vpin"), self.md.column("kyle_lambda"))
         self.zombie_sources: list = []   # extra counts of overdue orders (a live guard's untracked own orders)
-        self.drift = None                      # engine.drift.DriftMonitor once a training reference is known
+        self.drift = saved_drift_reference(self.towers, self.feature_names, int(cfg.get("seed", 0)))
         self._last_drift_ms = NEVER
         self._last_eval_ms = NEVER
         self._last_equity_ms = NEVER
@@ -305,3 +305,22 @@ def _risk_manager(cfg: Any, store: Any, run_id: int | None, settings: Settings) 
                                            defer_trips=True)
         return RiskManager.from_config(cfg, persistence=persistence, settings=settings)
     return RiskManager.from_config(cfg, store=store, run_id=run_id, settings=settings)
+
+
+def saved_drift_reference(towers: dict[str, Any], feature_names: list[str], seed: int = 0) -> Any:
+    """The drift monitor of a bot trading saved models: `scalp train` writes the training rows next to them
+    (<run>/model/drift_reference.npz), so the feature_drift switch compares live rows with what the models
+    learnt from. None when no tower has a model_path or no reference lies beside it."""
+    from pathlib import Path
+    for tid, tower in towers.items():
+        path = getattr(getattr(tower, "p", None), "model_path", None)
+        ref = Path(path).parent / "drift_reference.npz" if path else None
+        if ref is None or not ref.exists():
+            continue
+        from engine.drift import DriftMonitor
+        try:
+            return DriftMonitor.from_reference(ref, feature_names, seed=seed)
+        except ValueError as e:        # other features than the models were trained on: name the setting
+            raise registry.ConfigError([(f"towers.{tid}.model_path", str(e))]) from None
+    return None
+
