@@ -1,6 +1,5 @@
 """A bot trading saved models compares its live feature rows with the rows those models learnt from:
 `scalp train` saves the reference beside the models and the loop loads it, so feature_drift can trip."""
-import json
 
 import numpy as np
 import pytest
