@@ -104,10 +104,11 @@ async def with_bars(source: AsyncIterator, builders: list[BarBuilder], tick_s: f
         try:
             async for ev in source:
                 await q.put(ev)
+        except asyncio.CancelledError:     # the consumer is gone: nobody reads an end marker (and a full
+            return                         # queue would block this task, and the consumer's close, forever)
         except Exception as e:  # noqa: BLE001  handed to the consumer, which raises it in its own frame
             await q.put(e)
-        finally:
-            await q.put(end)
+        await q.put(end)
 
     clock = _Clock()
     task = asyncio.create_task(pump())

@@ -72,7 +72,8 @@ def _argv(server, tmp_path, preset, mode, models):
          f"store.path={tmp_path / 'scalp.db'}", f"hydra.run.dir={tmp_path / 'hydra'}", "ui.lang=en",
          "--duration-s", "5", *models[preset], *TRADE_NOW]
     if mode == "live":
-        a += ["exchange=upbit", f"exchange.base_url={server.base_url}"]
+        # a 30-iteration test model has no walk-forward or paper record: the go-live gates are off on purpose
+        a += ["exchange=upbit", f"exchange.base_url={server.base_url}", "live.gates.enabled=false"]
     return a
 
 
