@@ -105,6 +105,9 @@ def main(argv: list[str]) -> int:
         node = OmegaConf.to_container(cfg.feed, resolve=True) if cfg.get("feed") is not None else {}
         if node.get("component") != "upbit_ws":
             node = {"component": "upbit_ws"}   # record always listens to Upbit; other feeds replay files
+        # the recording is the raw prints and books: bars are rebuilt from them offline, and history candles
+        # fetched for a warm-up would only be thrown away
+        node = {**node, "bars_s": [], "warmup_bars": 0}
         feed = build("feed", node, path="feed")
         store = build("store", OmegaConf.to_container(cfg.store, resolve=True), path="store")
         markets = list(cfg.markets)

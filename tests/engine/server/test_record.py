@@ -10,7 +10,7 @@ def _feed(srv):
     from registry import build
     return build("feed", {"component": "upbit_ws", "url": srv.ws_url, "rest_url": srv.base_url,
                           "format": "SIMPLE", "types": ["trade", "orderbook", "ticker"], "backoff_min_s": 0.05,
-                          "backoff_max_s": 0.2}, path="feed")
+                          "backoff_max_s": 0.2, "bars_s": [], "warmup_bars": 0}, path="feed")   # as `record` builds it
 
 
 @pytest.mark.parametrize("fresh_server", [{"faults": {"ws_drop_every_s": 1.0}}], indirect=True)
