@@ -22,16 +22,17 @@ class MarketBars:
     close_ms: np.ndarray
     close: np.ndarray
     spread: np.ndarray
-    moves: dict = field(default_factory=dict)     # id(cost model) -> taker move per bar (computed once)
+    moves: dict = field(default_factory=dict)     # id(cost model) -> (that model, taker move per bar)
 
     def taker_move(self, market: str, costs: CostModel) -> np.ndarray:
         """Adverse move of a taker at each bar's close (fraction): the cost model's spread (floored bar
         estimate), slippage, latency cost and tick rounding — the same for every fold of one run."""
         got = self.moves.get(id(costs))
-        if got is None:
+        if got is None or got[0] is not costs:        # an id is only unique while its object lives
             spread = np.asarray(costs.spread_frac(market, self.close, estimate=self.spread), np.float64)
-            got = self.moves[id(costs)] = np.asarray(costs.taker_move_frac(market, self.close, spread), np.float64)
-        return got
+            got = self.moves[id(costs)] = (costs, np.asarray(costs.taker_move_frac(market, self.close, spread),
+                                                             np.float64))
+        return got[1]
 
 
 @dataclass

@@ -105,8 +105,9 @@ class WalkForwardParams(_Strict):
     boosting_type: Literal["Plain", "Ordered", "config"] = Field(
         "Plain", description="CatBoost boosting in the walk-forward: Plain (default, ~4x faster to train), "
                              "Ordered, or config = towers.catboost.boosting_type")
-    engine_loop: bool = Field(True, description="also replay each test window through the engine loop "
-                                                "(simulated exchange, fills, exits, risk) with the fold's model")
+    engine_loop: bool = Field(True, description="price each fold by replaying the data through the engine "
+                                                "loop with the fold's models (the replay scalp backtest runs); "
+                                                "false = only the labelled estimate_* columns (leak check)")
     seed: int = 42
 
 
