@@ -161,8 +161,12 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         except BaseException as e:  # noqa: BLE001  handed to the engine thread, which stops cleanly
             q.put(_Failure(e))
 
+    from engine.live.hooks import Hooks, SessionContext
+    ctx = SessionContext(cfg, mode, loop, store, run_id, res, stop, exchange=ex, silence=_Silence.of(feed))
+    hooks = Hooks([])
     pump_fut = None
     try:
+        hooks = Hooks.build(ctx)          # monitor, alerts, control: services beside the session (engine/live/hooks.py)
         from engine.live.resume import resume
         res.resumed = resume(loop, ex, store, run_id, mode, s.shutdown_timeout_s, s.resume_timeout_s)
         if guard is not None:
@@ -180,7 +184,9 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         pump_fut = bridge.spawn(pump())
         if mode == "live":
             ex.bound_waits(True)            # the loop never waits long on a read (engine/live/exchange.py)
-        res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, _Silence.of(feed))
+        hooks.start(ctx)
+        res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, ctx.silence,
+                            lambda now: hooks.tick(ctx, now))
     except BaseException as e:
         res.error = f"{type(e).__name__}: {e}"
         res.cause = failure_cause(e)
@@ -201,6 +207,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             if mode == "live":
                 ex.close()
             bridge.close()
+            hooks.stop(ctx)               # after the summary: the services report the final state
         for sig, h in old_signals.items():
             signal.signal(sig, h)
     return res
@@ -237,7 +244,7 @@ class _Silence:
 
 def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, stop: threading.Event,
            s: LiveSettings, duration_s: float, max_events: int, res: SessionResult,
-           silence: _Silence | None = None) -> str:
+           silence: _Silence | None = None, tick: Any = None) -> str:
     t0 = time.monotonic()
     silence = silence or _Silence(0.0, "")
     end = t0 + duration_s if duration_s and duration_s > 0 else math.inf
@@ -262,6 +269,8 @@ def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, 
             if max_events and res.events >= max_events:
                 break
         now = time.monotonic()
+        if tick is not None:
+            tick(now)
         if ev is None and (quiet := silence.message(now)):
             res.error, res.cause = quiet, "feed"
             log.error(json.dumps({"event": "feed_silent", "url": silence.url, "error": quiet}, ensure_ascii=False))
