@@ -108,6 +108,9 @@ class WalkForwardParams(_Strict):
     engine_loop: bool = Field(True, description="price each fold by replaying the data through the engine "
                                                 "loop with the fold's models (the replay scalp backtest runs); "
                                                 "false = only the labelled estimate_* columns (leak check)")
+    fit_threads: int = Field(2, ge=1, le=64, description="towers of a fold fitted side by side on this many "
+                                                        "threads (each tower keeps its own thread count; results "
+                                                        "do not depend on it)")
     seed: int = 42
 
 
