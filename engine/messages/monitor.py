@@ -73,5 +73,6 @@ MESSAGES = {
               "in sessions/ beside the store (default outputs/sessions), or named with --port or --url. --json "
               "writes /health's JSON as is. Exit codes: 0 healthy, 1 unhealthy (feed stale, exchange unreachable, "
               "store failing), 5 no session running or not reachable."},
-    "help.status.reads": {"ko": "  store (세션 파일 위치), monitor.host", "en": "  store (where session files are), monitor.host"},
+    "help.status.reads": {"ko": "  store (세션 파일 위치: store.path 폴더의 sessions/, 파일이 없는 저장소는 run.out_dir)",
+                          "en": "  store (session files: sessions/ beside store.path; run.out_dir for a store without a file)"},
 }
