@@ -28,6 +28,8 @@ class MonitorHook:
 
     def __init__(self, ctx: Any, settings: Any) -> None:
         self.ctx, self.s = ctx, settings
+        from engine.settings import settings_of
+        self.lang = settings_of(ctx.cfg).ui.lang      # the dashboard speaks the session's ui.lang
         self.metrics = SessionMetrics(lambda: self.latest)
         self.latest: dict | None = None          # replaced whole (never mutated): the server thread reads it
         self.seq = 0
@@ -66,6 +68,7 @@ class MonitorHook:
         except OSError as e:
             log.warning(json.dumps({"event": "session_file_failed", "error": str(e)[:200]}))
         ctx.extra["monitor_url"] = self.url
+        ctx.extra["monitor"] = self               # other hooks (alerts, control) may read its state or url
         print(t("monitor.listening", url=self.url), flush=True)
         log.info(json.dumps({"event": "monitor_started", "url": self.url, "pid": os.getpid()}))
 
@@ -103,7 +106,7 @@ class MonitorHook:
                         {"status": status, "remaining_req": self._remaining_req(),
                          "reconnects": getattr(ws, "reconnects", None)})
         snap["store_error_age_s"] = time.monotonic() - self._store_error_s if errors else None
-        snap["lang"] = _lang()
+        snap["lang"] = self.lang
         self.latest = snap
 
     def health(self) -> tuple[int, dict]:
@@ -138,16 +141,11 @@ class MonitorHook:
 
     def page(self) -> str:
         from engine.monitor.page import render
-        return render(self.latest or {}, _lang())
+        return render(self.latest or {}, self.lang)
 
 
 class _NoTaps:
     decisions: list = []
-
-
-def _lang() -> str:
-    from engine.i18n import lang
-    return lang()
 
 
 def _remaining_req_source(ctx: Any) -> Any:

@@ -24,8 +24,10 @@ def _json_script(obj: object) -> str:
 
 
 def labels(lang: str) -> dict[str, str]:
-    from engine.i18n import t
-    return {k: t(f"monitor.page.{k}") for k in LABELS}
+    """The page's words in `lang` (the session's ui.lang, whatever language this process prints in)."""
+    from engine.i18n import catalog
+    texts = catalog()
+    return {k: texts[f"monitor.page.{k}"].get(lang, texts[f"monitor.page.{k}"]["en"]) for k in LABELS}
 
 
 def render(state: dict, lang: str) -> str:
