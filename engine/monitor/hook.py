@@ -82,6 +82,8 @@ class MonitorHook:
     def on_stop(self, ctx: Any) -> None:
         try:
             self.publish(status=getattr(ctx.result, "status", "done") or "done")
+        except Exception as e:  # noqa: BLE001  a closed exchange client: the last state stays the one before
+            log.info(json.dumps({"event": "monitor_final_state_failed", "error": f"{type(e).__name__}: {e}"[:200]}))
         finally:
             if self.server is not None:
                 self.server.stop()

@@ -41,7 +41,7 @@ class Session:
 
     def __init__(self, cfg, mode="paper", **kw):
         from engine.live.runner import run_session
-        self.stop_event = threading.Event()
+        self.cfg, self.stop_event = cfg, threading.Event()
         self.result, self.error = None, None
 
         def run():
