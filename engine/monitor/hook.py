@@ -121,8 +121,10 @@ class MonitorHook:
         engine = {"ok": running and tick_age < ENGINE_STUCK_S, "tick_age_s": round(tick_age, 3),
                   "status": snap.get("status", "running")}
         feed_age = now - sil.last_s if sil is not None else math.inf
-        feed = {"ok": feed_age < self.s.stale_after_s, "age_s": round(feed_age, 3),
-                "stale_after_s": self.s.stale_after_s, "url": getattr(sil, "url", "")}
+        # never laxer than the feed's own watch (which stops the session): the monitor says it first
+        limit = min(self.s.stale_after_s, getattr(sil, "stale_after_s", 0) or math.inf)
+        feed = {"ok": feed_age < limit, "age_s": round(feed_age, 3), "stale_after_s": limit,
+                "url": getattr(sil, "url", "")}
         met = snap.get("metrics") or {}
         rate, calls = met.get("api_error_rate"), met.get("api_calls") or 0
         exchange = {"ok": not (calls and rate is not None and rate >= 1.0), "api_error_rate": rate,
