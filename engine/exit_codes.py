@@ -5,3 +5,4 @@ CONFIG = 2            # the config or the command line is wrong; nothing started
 DATA = 3              # market data or the feed is missing or unreadable
 EXCHANGE = 4          # the exchange refused, could not be reached, or keys are missing
 INTERRUPTED = 130     # Ctrl-C (128 + SIGINT, as shells report it)
+RETRAIN_KEPT = 10     # scalp retrain ran and kept the deployed model (candidate not better by the margin); 0 = promoted
