@@ -37,12 +37,26 @@ def evaluate(cfg: Any, streams: dict, ds: Any, fold: Any, towers: dict, entry: A
     prices its folds), round trips entered in the window counted (net after fees, spread and slippage)."""
     from engine.walkforward import engine_figures
     from engine.wf_backtest import replay_folds
-    loop = replay_folds(cfg, streams, ds, [(fold, {}, towers, entry, None)])
+    loop = replay_folds(_silent(cfg), streams, ds, [(fold, {}, towers, entry, None)])
     b = fold.bounds_ms
     span = (int(b["test_start"]), int(b["test_end"]))
     mine = [tr for tr in loop.ledger.data.trades if span[0] <= int(tr["entry_ts_ms"]) < span[1]]
     out = engine_figures({"test_start": span[0], "test_end": span[1]}, mine, span,
                          loop.ledger.data.initial_krw, min_trades)
+    return out
+
+
+def _silent(cfg: Any) -> Any:
+    """The config without alert channels: a simulated replay's kill-switch trips are no operator news (the
+    retrain outcome is alerted once, by the command)."""
+    import copy
+
+    from omegaconf import DictConfig, open_dict
+    if not isinstance(cfg, DictConfig) or not cfg.get("alerts"):
+        return cfg
+    out = copy.deepcopy(cfg)
+    with open_dict(out):
+        out.alerts = {}
     return out
 
 
