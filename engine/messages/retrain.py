@@ -81,4 +81,6 @@ MESSAGES = {
     "models.no_rollback": {"ko": "{cls}/{sig}: 되돌릴 모델이 없습니다 (배포 모델이 없거나 그 전에 배포된 모델이 없음)",
                            "en": "{cls}/{sig}: nothing to roll back to (no deployed model, or none deployed before it)"},
     "train.class_models": {"ko": "등급별 모델 사용: {overrides}", "en": "use the per-class models: {overrides}"},
+    "check.class_model_tower": {"ko": "타워 {tower} 는 towers 에 없습니다 (선택된 타워: {towers})",
+                                "en": "tower {tower} is not among the selected towers ({towers})"},
 }
