@@ -22,8 +22,8 @@ def _num(v, fmt: str) -> str:
 
 def row_line(r: dict) -> str:
     m = r.get("metrics") or {}
-    return (f"{r['id']:>4}  {r['status']:<9} {r['market_class']:<8} {r['signature'][:8]}  {_when(r['created_ms'])}  "
-            f"{_when(r['promoted_ms'])}  {_num(m.get('net_pnl_krw'), '+,.0f'):>10}  {_num(m.get('trades'), 'd'):>6}  "
+    return (f"{r['id']:>4}  {r['status']:<9} {r['market_class']:<8} {r['signature'][:8]}  {_when(r['created_ms']):<19}  "
+            f"{_when(r['promoted_ms']):<19}  {_num(m.get('net_pnl_krw'), '+,.0f'):>10}  {_num(m.get('trades'), 'd'):>6}  "
             f"{_num(m.get('deflated_sharpe'), '.3f'):>6}  {r['path']}" + (f"  ({r['note']})" if r.get("note") else ""))
 
 

@@ -24,9 +24,9 @@ MESSAGES = {
                            "en": "  retrain.*, walkforward.*, classes.*, towers, entry, feed, store, alerts"},
     "help.retrain.examples": {
         "ko": ("  scalp retrain towers=[catboost]\n  scalp retrain retrain.min_improvement_krw=5000 alerts=[log]\n"
-               "  # cron: 0 3 * * * cd /srv/scalp && scalp retrain; [ $? -le 10 ]   (0 승격 / 10 유지)"),
+               "  # cron (0 승격 / 10 유지 = 정상): 0 3 * * * cd /srv/scalp && {{ scalp retrain; r=$?; [ $r -eq 0 ] || [ $r -eq 10 ]; }}"),
         "en": ("  scalp retrain towers=[catboost]\n  scalp retrain retrain.min_improvement_krw=5000 alerts=[log]\n"
-               "  # cron: 0 3 * * * cd /srv/scalp && scalp retrain; [ $? -le 10 ]   (0 promoted / 10 kept)")},
+               "  # cron (0 promoted / 10 kept = fine): 0 3 * * * cd /srv/scalp && {{ scalp retrain; r=$?; [ $r -eq 0 ] || [ $r -eq 10 ]; }}")},
     "help.models.usage": {"ko": "사용법: scalp models list|promote ID|rollback [ID] [--json] [오버라이드...]",
                           "en": "usage: scalp models list|promote ID|rollback [ID] [--json] [overrides...]"},
     "help.models.about": {
