@@ -2,8 +2,9 @@
 (class towers, entry threshold, sizing cap) of a bot whose markets span classes (root `classes`)."""
 from __future__ import annotations
 
-import copy
+import inspect
 import math
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,17 +83,30 @@ def build_routes(cfg: Any, feature_names: list[str], providers: dict | None, pro
     return out
 
 
+class ClassEntry:
+    """The pipeline's entry rule seen with one class's parameters: its methods run on this view, so `self.p` is
+    the class's while everything else (fitted map, the cost model bound later) is read from the base rule."""
+
+    def __init__(self, base: Any, p: Any) -> None:
+        self._base = base
+        self.p = p
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(type(self._base), name, None)
+        if inspect.isfunction(attr):                 # a method: run it on this view
+            return types.MethodType(attr, self)
+        return getattr(self._base, name)
+
+
 def derive_entry(entry: Any, overrides: dict) -> Any:
-    """A copy of `entry` with the overrides its parameters know (a preset names thresholds of several entry
-    rules: min_edge_pct, min_prob); the fitted state (map) is shared."""
+    """`entry` with the overrides its parameters know (a preset names thresholds of several entry rules:
+    min_edge_pct, min_prob); the rule itself when none applies."""
     if entry is None or not overrides or not hasattr(entry, "p"):
         return entry
     known = {k: v for k, v in overrides.items() if k in type(entry.p).model_fields}
     if not known:
         return entry
-    out = copy.copy(entry)
-    out.p = type(entry.p)(**{**entry.p.model_dump(), **known})     # validated like the config's own values
-    return out
+    return ClassEntry(entry, type(entry.p)(**{**entry.p.model_dump(), **known}))   # validated like the config
 
 
 def refresh_routes(routes: dict[str, Route], entry: Any) -> None:
