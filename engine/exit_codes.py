@@ -6,3 +6,4 @@ DATA = 3              # market data or the feed is missing or unreadable
 EXCHANGE = 4          # the exchange refused, could not be reached, or keys are missing
 NOT_RUNNING = 5       # scalp status: no paper/live session running (or its monitor does not answer)
 INTERRUPTED = 130     # Ctrl-C (128 + SIGINT, as shells report it)
+RETRAIN_KEPT = 10     # scalp retrain ran and kept the deployed model (candidate not better by the margin); 0 = promoted

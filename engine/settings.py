@@ -137,6 +137,35 @@ class Run(_Strict):
     duration_s: float = Field(0, ge=0, description="paper/live: stop after this many wall seconds (0 = until signalled)")
 
 
+ClassName = Literal["majors", "alts", "emerging"]
+
+
+class ClassSettings(_Strict):
+    """Per-market-class models (root `classes`, engine/models/classes.py): markets routed to their class's towers,
+    entry threshold and sizing cap. Routing is on only when `markets` names at least one market."""
+    markets: dict[str, ClassName] | None = Field(None, description="market -> class; unlisted markets "
+                                          "use the root market_class; empty = one model for every market")
+    entry: dict[ClassName, dict[str, Any]] | None = Field(None, description="class -> entry parameter "
+                                                   "overrides (keys the selected entry lacks are ignored)")
+    sizing_cap_pct: dict[ClassName, float] | None = Field(None, description="class -> largest entry, "
+                                                   "percent of the KRW balance")
+    models: dict[ClassName, dict[str, str]] | None = Field(None, description="class -> tower id -> saved "
+                                                    "model folder (scalp train classes.per_class=true prints them)")
+    per_class: bool = Field(False, description="scalp train / retrain fit one model per class of the markets")
+
+
+class RetrainSettings(_Strict):
+    """`scalp retrain` (engine/models/retrain.py): promotion margins, models kept, the live swap cadence."""
+    min_improvement_krw: float = Field(1000.0, description="candidate's net PnL (test window, after costs) must "
+                                       "beat the deployed model's by at least this, KRW")
+    min_improvement_dsr: float = Field(0.0, description="... and its deflated Sharpe by at least this (only "
+                                       "where both have one)")
+    keep: int = Field(5, ge=1, description="models kept per class and config signature (older ones retired, "
+                      "their files deleted)")
+    out_dir: str = Field("outputs/models", description="where candidate models are saved")
+    swap_check_s: float = Field(5.0, gt=0, description="paper/live: how often a session looks for a promoted model")
+
+
 class Settings(_Strict):
     """Every root key of conf/config.yaml that is not a component group, parsed once per job."""
     mode: Literal["backtest", "paper", "live", "replay_live"] = "backtest"
@@ -153,6 +182,8 @@ class Settings(_Strict):
     ui: Ui = Ui()
     run: Run = Run()
     monitor: MonitorSettings = MonitorSettings()
+    classes: ClassSettings = ClassSettings()
+    retrain: RetrainSettings = RetrainSettings()
 
     @field_validator("markets")
     @classmethod

@@ -11,7 +11,7 @@ from components.store.market import MarketData
 from components.store.redact import redact
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0004"
+HEAD = "0005"
 
 
 def now_ms() -> int:

@@ -204,3 +204,21 @@ class OrderEventRow(SQLModel, table=True):
     state: str = ""
     reason: str = ""
     extra: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ModelRow(SQLModel, table=True):
+    """One saved model of the registry (revision 0005): scalp retrain adds them, scalp models promotes and
+    rolls back; status deployed | candidate | retired."""
+    __tablename__ = "models"
+    __table_args__ = (Index("ix_models_class_signature", "market_class", "signature", "status"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    path: str
+    artifact: str
+    signature: str
+    market_class: str
+    towers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    metrics: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str
+    created_ms: int = Field(sa_type=BigInteger)
+    promoted_ms: Optional[int] = Field(default=None, sa_type=BigInteger)
+    note: str = Field(default="", sa_column_kwargs={"server_default": ""})

@@ -73,4 +73,20 @@ def _backtest_overlap(cfg: DictConfig, sig: dict) -> str:
     return t("check.model_in_sample", start=span[0], end=span[1], after=span[1] + 1)
 
 
-CHECKS = [model_signatures]
+def class_model_signatures(cfg: DictConfig) -> list[tuple[str, str]]:
+    """The same checks for the per-class models of `classes.models` (class -> tower id -> folder)."""
+    towers = plain(cfg.get("towers")) or {}
+    out = []
+    for cls, paths in ((plain(cfg.get("classes")) or {}).get("models") or {}).items():
+        for tid, folder in (paths or {}).items():
+            if tid not in towers:
+                out.append((f"classes.models.{cls}.{tid}", t("check.class_model_tower", tower=tid,
+                                                              towers=", ".join(towers))))
+                continue
+            one = {"towers": {tid: {**(towers[tid] or {}), "model_path": folder}}}
+            view = {k: cfg.get(k) for k in ("features", "labels", "mode", "feed")}
+            out += [(f"classes.models.{cls}.{tid}", msg) for _, msg in model_signatures(DictConfig({**view, **one}))]
+    return out
+
+
+CHECKS = [model_signatures, class_model_signatures]

@@ -107,4 +107,6 @@ def follow_up(after_ms: int, data_span_ms: list[int], towers: str, paths: str, f
 
 def main(argv: list[str]) -> int:
     from engine.commands.walkforward import flagged_command, params_from
-    return flagged_command("train", argv, lambda cfg, flags: train_all(cfg, params_from(cfg)), _show)
+    from engine.models.per_class import per_class_show, per_class_work    # classes.per_class: one model per class
+    return flagged_command("train", argv, per_class_work(lambda cfg, flags: train_all(cfg, params_from(cfg))),
+                           per_class_show(_show))

@@ -21,6 +21,7 @@ from engine.live.guard import OWN_PREFIX, OrderGuard, is_own
 from engine.settings import LiveSettings, settings_of
 from engine.loop import EngineLoop, plain
 from engine.loop.lifecycle import build_exchange, close_run, open_run, run_meta
+from engine.models.swap import maybe_swap_model
 
 log = logging.getLogger("scalp.live")
 
@@ -296,6 +297,7 @@ def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, 
         if now >= nxt["flush"]:
             nxt["flush"] = now + s.flush_interval_s
             loop.flush()
+            maybe_swap_model(loop, loop.store, loop.run_id)     # a promoted model, at a safe point (engine/models/swap.py)
     return "done"
 
 

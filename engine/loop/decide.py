@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 import registry
-from components.types.orders import OrderIntent
+from components.types.orders import MIN_ORDER_KRW, OrderIntent
 from components.types.risk import SizingContext
 from engine.conf import plain
+from engine.models.classes import build_routes, capped, refresh_routes
 
 
 class DecisionPipeline:
@@ -38,6 +39,8 @@ class DecisionPipeline:
                 problems.extend(e.problems)
         self.fusion = _optional("fusion", cfg, problems)
         self.entry = _optional("entry", cfg, problems)
+        # a bot whose markets span classes: market -> its class's towers, entry threshold, sizing cap
+        self.routes = build_routes(cfg, feature_names, providers, problems)
         self.fusion_weights: dict = {}
         self.absent_roles: list = []
         self.calibrated = False
@@ -63,15 +66,24 @@ class DecisionPipeline:
         self.calibrated = bool(self.towers) and all(getattr(t, "calibrated", True) for t in self.towers.values())
         # a quoting entry (quoting contract) is called on its own timer of data time, not per decision
         self.quoting = bool(getattr(self.entry, "quoting", False)) and hasattr(self.entry, "quote")
+        refresh_routes(self.routes, self.entry)
         if self.fusion is not None and hasattr(self.fusion, "weights_for"):
             self.fusion_weights, self.absent_roles = self.fusion.weights_for(list(self.towers), self.market_class)
+
+    def route_of(self, m: str) -> Any:
+        """The market's class route (engine/models/classes.py), None when routing is off."""
+        return self.routes.get(m)
+
+    def towers_of(self, m: str) -> dict[str, Any]:
+        r = self.routes.get(m)
+        return r.towers if r is not None and r.towers is not None else self.towers
 
     def precompute(self, rows: dict[str, Any]) -> None:
         """Score every precomputed feature row ({market: (X, ready, ts)}) with the towers that allow it."""
         self.batch = {}
         for m, (X, _, _) in rows.items():
             got = {tid: np.asarray(t.step_batch(X), float).reshape(len(X), -1)[:, 0]
-                   for tid, t in self.towers.items() if getattr(t, "batch_scores", False) and hasattr(t, "step_batch")}
+                   for tid, t in self.towers_of(m).items() if getattr(t, "batch_scores", False) and hasattr(t, "step_batch")}
             if got:
                 self.batch[m] = got
 
@@ -81,14 +93,16 @@ class DecisionPipeline:
         pre = self.batch.get(m) if row >= 0 else None
         ctx = {"market": m}                      # recurrent towers keep one state per market
         t0 = time.perf_counter()
+        towers = self.towers_of(m)
         if pre is None:
-            scores = {tid: float(t.step(x, ctx)[0]) for tid, t in self.towers.items()}
+            scores = {tid: float(t.step(x, ctx)[0]) for tid, t in towers.items()}
         else:
             scores = {tid: (float(pre[tid][row]) if tid in pre else float(t.step(x, ctx)[0]))
-                      for tid, t in self.towers.items()}
+                      for tid, t in towers.items()}
         self._record_latency((time.perf_counter() - t0) * 1000.0)
         if self.fusion is not None:
-            p = float(self.fusion.combine(scores, self.market_class))
+            route = self.routes.get(m)
+            p = float(self.fusion.combine(scores, route.market_class if route is not None else self.market_class))
         else:
             p = sum(scores.values()) / len(scores) if scores else math.nan
         return p, scores
@@ -108,14 +122,16 @@ class DecisionPipeline:
         md = loop.md
         vc, pc, kc = loop.cols
         vol = float(x[vc]) if vc >= 0 else 1.0
-        verdict = self.entry.decide(p, EntryContext(market=m, price=md.last_px[m],
+        route = self.routes.get(m)
+        entry = route.entry if route is not None else self.entry
+        verdict = entry.decide(p, EntryContext(market=m, price=md.last_px[m],
                                                     vol_regime=vol if math.isfinite(vol) else 1.0))
         self.expected_net = verdict.expected_net       # booked with the trade it opens (predicted vs realised)
         reasons = [verdict.reason]
         if not verdict.enter:
             return None, 0.0, reasons
         cash = loop.execution.cash()[0]
-        ctx = SizingContext(market=m, market_class=self.market_class,
+        ctx = SizingContext(market=m, market_class=route.market_class if route is not None else self.market_class,
                             vpin=float(x[pc]) if pc >= 0 else math.nan,
                             kyle_lambda=float(x[kc]) if kc >= 0 else math.nan, volatility_ratio=vol)
         conf = verdict.confidence if math.isfinite(verdict.confidence) else p
@@ -123,14 +139,17 @@ class DecisionPipeline:
         reasons += d.reasons
         if not d.allowed:
             return None, -1.0, reasons
+        size_krw = capped(d.size_krw, route, cash)             # the class's sizing cap
+        if size_krw < MIN_ORDER_KRW:
+            return None, -1.0, reasons + ["class_cap"]
         px = md.last_px[m]
         fee = loop.fee_rate
         if loop.om.s.entry_type == "limit":
             bid = md.best_bid[m] if math.isfinite(md.best_bid[m]) else px
-            intent = OrderIntent(m, "bid", "limit", volume=d.size_krw / (1 + fee) / bid, price=bid, reason="entry")
+            intent = OrderIntent(m, "bid", "limit", volume=size_krw / (1 + fee) / bid, price=bid, reason="entry")
         else:
-            intent = OrderIntent(m, "bid", "price", price=math.floor(d.size_krw / (1 + fee)), reason="entry")
-        return intent, d.size_krw, reasons
+            intent = OrderIntent(m, "bid", "price", price=math.floor(size_krw / (1 + fee)), reason="entry")
+        return intent, size_krw, reasons
 
     def _record_latency(self, ms: float) -> None:
         self._n_steps += 1
