@@ -123,6 +123,14 @@ class Run(_Strict):
     duration_s: float = Field(0, ge=0, description="paper/live: stop after this many wall seconds (0 = until signalled)")
 
 
+class ControlSettings(_Strict):
+    """Operating a running paper/live session (root `control`, engine/control/): hot reload of the safe subset."""
+    reload_file: str | None = Field(None, description="YAML of dotted overrides (safe subset only, "
+                                    "engine/control/safe.py) applied to the running session; read on SIGHUP "
+                                    "and whenever its mtime changes")
+    poll_interval_s: float = Field(1.0, ge=1.0, description="how often the reload file's mtime is checked")
+
+
 class Settings(_Strict):
     """Every root key of conf/config.yaml that is not a component group, parsed once per job."""
     mode: Literal["backtest", "paper", "live", "replay_live"] = "backtest"
@@ -138,6 +146,7 @@ class Settings(_Strict):
     plugins: list[str] = Field(default_factory=list, description="extra component modules or .py files")
     ui: Ui = Ui()
     run: Run = Run()
+    control: ControlSettings = ControlSettings()
 
     @field_validator("markets")
     @classmethod
