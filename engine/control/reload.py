@@ -34,6 +34,14 @@ class Reloader:
     def __init__(self, base: dict) -> None:
         self.base = copy.deepcopy(base)
         self.current = copy.deepcopy(base)
+        self._known: set | None = None     # problems the start config already had: not the override's doing
+
+    def new_problems(self, candidate: dict) -> list[tuple[str, str]]:
+        """The candidate's validation problems that the start config did not have (a paper session may run
+        with warnings such as an untrained tower; a reload must not be refused for those)."""
+        if self._known is None:
+            self._known = set(validate_candidate(self.base))
+        return [p for p in validate_candidate(candidate) if p not in self._known]
 
     def propose(self, overrides: dict[str, Any]) -> tuple[Outcome, dict]:
         """(outcome, candidate config). Refused as a whole when any path is unknown, outside the safe subset
@@ -51,7 +59,7 @@ class Reloader:
             else:
                 set_path(candidate, path, value)
         if not problems:
-            problems = validate_candidate(candidate)
+            problems = self.new_problems(candidate)
         if problems:
             return Outcome(False, problems=problems), candidate
         changes = {}
