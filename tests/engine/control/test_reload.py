@@ -75,16 +75,17 @@ def test_apply_reaches_the_switch_limits_sizing_and_entry_rule(base):
     rm = loop.risk
     rm.on_account(T0, 1e6, 1e6, {})
     assert rm.evaluate(Metrics(), T0) == []
-    rm.on_account(T0 + 3_600_000, 950_000, 950_000, {})          # -5 %: under the 8 % daily loss limit
-    assert not [t for t in rm.evaluate(Metrics(), T0 + 3_600_000) if t.switch == "daily_loss"]
+    rm.on_account(T0 + 3_600_000, 950_000, 950_000, {})          # -5 %: under the daily loss and drawdown limits
+    assert not [t for t in rm.evaluate(Metrics(), T0 + 3_600_000) if t.switch in ("daily_loss", "max_drawdown")]
     r = Reloader(base)
-    out, cand = r.propose({"killswitches.daily_loss.loss_pct": 4, "limits.max_open_positions": 1,
+    out, cand = r.propose({"killswitches.daily_loss.loss_pct": 4, "killswitches.max_drawdown.drawdown_pct": 4,
+                           "limits.max_open_positions": 1,
                            "sizing.min_confidence": 0.7, "entry.min_edge_pct": 0.07})
     assert out.accepted, out.problems
     apply(loop, cand, out.changes)
-    # the same inputs as the last evaluation: the cached verdict must not survive the new threshold
-    (trip,) = [t for t in rm.evaluate(Metrics(), T0 + 3_600_001) if t.switch == "daily_loss"]
-    assert "limit 4.00%" in trip.reason
+    # the same inputs as the last evaluation: max_drawdown's cached verdict must not survive the new threshold
+    trips = {t.switch: t for t in rm.evaluate(Metrics(), T0 + 3_600_001)}
+    assert "limit 4.00%" in trips["daily_loss"].reason and "max_drawdown" in trips
     assert rm.max_open_positions == 1 and loop.settings.limits.max_open_positions == 1
     assert rm.sizing.p.min_confidence == 0.7 and loop.entry.p.min_edge_pct == 0.07
 
