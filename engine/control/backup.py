@@ -53,6 +53,8 @@ def _postgres(store: Any, dest: Path) -> Path:
            "PGDATABASE": url.database or ""}
     if url.password:
         env["PGPASSWORD"] = str(url.password)
+    if url.query.get("options"):           # e.g. -csearch_path=... in the store's URL
+        env["PGOPTIONS"] = str(url.query["options"])
     run = subprocess.run([exe, "-Fc", "--no-owner", "-f", str(dest)], env=env, capture_output=True, text=True)
     if run.returncode != 0:
         dest.unlink(missing_ok=True)

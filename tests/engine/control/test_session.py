@@ -52,10 +52,13 @@ def test_watched_file_reload_in_a_paper_session(make_cfg, tmp_path, monkeypatch,
         assert [p["path"] for p in line["problems"]] == ["killswitches.daily_loss.loss_pct"]
         assert th.is_alive() and switch.p.loss_pct == 8.0 and ctx.loop.risk.cooldown_ms == 30_000
         n_events = ctx.result.events
+        assert not any(k[0] == "daily_loss" for k in ctx.loop.risk.trips)
         f.write_text("killswitches.daily_loss.loss_pct: 0.0001\nlimits.cooldown_s: 1\n")   # trips at the first fee
         _wait(lambda: switch.p.loss_pct == 0.0001, what="the accepted reload")
         assert ctx.loop.risk.cooldown_ms == 1000 and control.accepted == 1 and th.is_alive()
-        _wait(lambda: ctx.result.events > n_events + 20, what="events after the reload")
+        # the risk manager evaluates the new threshold: the first fee paid puts equity below the day start
+        _wait(lambda: any(k[0] == "daily_loss" for k in ctx.loop.risk.trips), 60, "a daily_loss trip")
+        assert ctx.result.events > n_events
     finally:
         stop.set()
         th.join(60)
