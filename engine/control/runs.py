@@ -9,7 +9,7 @@ from typing import Any
 
 # Tables whose rows belong to exactly one run, deleted with it (children first: every one references runs.id).
 PER_RUN = ("decisions", "orders", "fills", "positions", "equity", "order_events")
-SESSION_MODES = ("paper", "live")     # a restart rebuilds positions from every earlier run's fills of its mode
+SESSION_MODES = ("live",)     # a live restart rebuilds positions from every earlier live run's fills (paper: fresh)
 VOLUME_EPS = 1e-9
 
 
@@ -68,9 +68,10 @@ class Plan:
 def plan_prune(store: Any, keep: int | None = None, older_than_s: float | None = None,
                now_ms: int | None = None) -> Plan:
     """Candidates: beyond the newest `keep` runs AND (if given) started more than `older_than_s` ago. Never a
-    `running` run; a paper/live run only together with every earlier run of its mode, and only where the
-    fills up to it add up to no position (a restart rebuilds positions from them: engine/live/history.py)."""
-    from engine.live.history import walk_positions
+    `running` run. A live run only together with every earlier live run, only where the fills up to it add up
+    to no position (a restart rebuilds positions from them) and only once it ended more than Upbit's 7-day
+    closed-order window ago (else a restart's scan would book its fills again): engine/live/history.py."""
+    from engine.live.history import CLOSED_WINDOW_MS, walk_positions
     now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
     plan = Plan()
     if keep is None and older_than_s is None:
@@ -97,6 +98,10 @@ def plan_prune(store: Any, keep: int | None = None, older_than_s: float | None =
         if mode in SESSION_MODES:
             if not prefix_ok[mode]:
                 plan.kept.append((r, "earlier_kept"))
+                continue
+            if now_ms - int(r.get("finished_ms") or r.get("started_ms") or now_ms) < CLOSED_WINDOW_MS:
+                plan.kept.append((r, "recent_live"))
+                prefix_ok[mode] = False
                 continue
             held = {m: p.volume for m, p in walk_positions(fills[mode]).items() if abs(p.volume) > VOLUME_EPS}
             if held:

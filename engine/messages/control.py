@@ -100,15 +100,17 @@ MESSAGES = {
     'help.runs.about': {
         'ko': ('저장된 실행을 나열하고 (list), 하나를 자세히 보여 주고 (show: 행 수, 요약, 적용된 설정 재적재), 오래된 실행을 보고서 '
                '폴더 (run.out_dir 안) 와 함께 지웁니다 (prune). 시장 데이터 (candles, trades, books) 는 건드리지 않습니다. '
-               '--keep 과 --older-than 을 함께 주면 둘 다 해당하는 실행만 지웁니다. running 실행은 지우지 않으며, paper/live '
-               '실행은 재시작이 포지션을 다시 만드는 체결이므로 같은 모드의 앞선 실행과 함께, 그때까지 포지션이 없을 때만 지웁니다. '
+               '--keep 과 --older-than 을 함께 주면 둘 다 해당하는 실행만 지웁니다. running 실행은 지우지 않으며, live 실행은 '
+               '재시작이 그 체결로 포지션을 다시 만들므로 앞선 live 실행과 함께, 그때까지 포지션이 없고 끝난 지 7 일 (Upbit 의 '
+               '체결 주문 조회 기간) 이 지났을 때만 지웁니다. '
                '발동 중인 킬 스위치와 trial 은 실행에서 떼어 남깁니다.'),
         'en': ('lists stored runs (list), shows one (show: rows per table, summary, the reloads applied), and '
                'deletes old runs with their report folders inside run.out_dir (prune). Market data (candles, '
                'trades, books) is never touched. --keep and --older-than together delete only runs matching both. '
-               'A running run is never deleted; a paper/live run only together with every earlier run of its '
-               'mode and only where its fills leave no position (a restart rebuilds positions from them). Kill-'
-               'switch trips still in force and trials stay, detached from the run.')},
+               'A running run is never deleted; a live run only together with every earlier live run, only where '
+               'the fills up to it leave no position (a restart rebuilds positions from them) and only once it '
+               'ended more than 7 days ago (Upbit\'s closed-order window). Kill-switch trips still in force and '
+               'trials stay, detached from the run.')},
     'help.runs.examples': {
         'ko': '  scalp runs list\n  scalp runs show latest --json\n  scalp runs prune --keep 20 --dry-run\n  '
               'scalp runs prune --older-than 30d',

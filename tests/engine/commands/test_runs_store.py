@@ -25,7 +25,8 @@ def _fill(ts, side, volume, uuid):
 
 
 def populate(store, out_dir, now_ms):
-    """Market data, two old backtests (one with a report folder), paper runs (flat, then holding), a running one."""
+    """Market data, two old backtests (one with a report folder), an old paper run, live runs (flat, then
+    holding, then recent), a running paper run and a new backtest."""
     store._insert(TradeRow.__table__, [{"market": "KRW-BTC", "ts_ms": i, "seq": i, "price": 1.0, "volume": 1.0,
                                         "side": 1} for i in range(50)])
     ids = {}
@@ -51,11 +52,14 @@ def populate(store, out_dir, now_ms):
     store.record_trip(ids["bt1"], "max_drawdown", "halt", "latched", ts_ms=1)                 # in force: stays
     cleared = store.record_trip(ids["bt1"], "daily_loss", "block_entries", "old", ts_ms=1)
     store.clear_trip(cleared, 2)
-    rid = ids["paper_flat"] = store.start_run("p1", {}, mode="paper", started_ms=old)
+    rid = ids["paper_old"] = store.start_run("p0", {}, mode="paper", started_ms=old)
+    store.record_fills(rid, [_fill(5, "bid", 3.0, "p")])                 # paper: the next session starts afresh
+    store.finish_run(rid, "done", finished_ms=old + 1000)
+    rid = ids["live_flat"] = store.start_run("l1", {}, mode="live", started_ms=old)
     store.record_fills(rid, [_fill(10, "bid", 1.0, "a"), _fill(11, "ask", 1.0, "b")])
     store.finish_run(rid, "done", finished_ms=old + 1000)
-    rid = ids["paper_holding"] = store.start_run("p2", {}, mode="paper", started_ms=old)
-    store.record_fills(rid, [_fill(20, "bid", 2.0, "c")])                                   # still held
+    rid = ids["live_holding"] = store.start_run("l2", {}, mode="live", started_ms=old)
+    store.record_fills(rid, [_fill(20, "bid", 2.0, "c")])                                   # a restart needs it
     store.finish_run(rid, "done", finished_ms=old + 1000)
     ids["running"] = store.start_run("p3", {}, mode="paper", started_ms=old)
     ids["new"] = store.start_run("bt3", {}, mode="backtest", started_ms=now_ms)
@@ -78,13 +82,13 @@ def test_prune_deletes_old_runs_with_their_rows_and_report_folder_and_keeps_what
     assert runs_cmd.main(["prune", "--older-than", "30d", "--dry-run", *ov]) == 0
     out = capsys.readouterr().out
     assert f"would delete run {ids['bt1']}" in out and str(report) in out and "nothing changed" in out
-    assert len(store.runs()) == 6 and report.is_dir()                                       # a dry run changes nothing
+    assert len(store.runs()) == 7 and report.is_dir()                                       # a dry run changes nothing
     assert runs_cmd.main(["prune", "--older-than", "30d", *ov]) == 0
     out = capsys.readouterr().out
     left = {r["id"] for r in store.runs()}
-    assert left == {ids["paper_holding"], ids["running"], ids["new"]}, out
+    assert left == {ids["live_holding"], ids["running"], ids["new"]}, out
     assert f"keep    run {ids['running']} (paper): running" in out
-    assert f"keep    run {ids['paper_holding']} (paper): positions:KRW-BTC" in out
+    assert f"keep    run {ids['live_holding']} (live): positions:KRW-BTC" in out
     assert not report.exists() and report.parent.parent.is_dir()                           # only the run's folder
     assert _count(store, "SELECT count(*) FROM trades") == before["trades"]                 # market data untouched
     assert _count(store, "SELECT count(*) FROM decisions") == 0
@@ -108,10 +112,23 @@ def test_keep_n_and_list_and_show(filled, capsys):
     assert shown["rows"]["decisions"] == 3 and shown["summary"] == {"trades": 1} and len(shown["report_dirs"]) == 1
     assert runs_cmd.main(["prune", "--keep", "2", *ov]) == 0
     capsys.readouterr()
-    assert {r["id"] for r in store.runs()} == {ids["paper_holding"], ids["running"], ids["new"]}
+    assert {r["id"] for r in store.runs()} == {ids["live_holding"], ids["running"], ids["new"]}
     assert runs_cmd.main(["show", "999", *ov]) == 2
     assert runs_cmd.main(["prune", *ov]) == 2 and "--keep" in capsys.readouterr().err
     assert runs_cmd.main(["remove", *ov]) == 2
+
+
+def test_a_recent_live_run_stays_until_the_exchange_forgets_its_orders(tmp_path):
+    from engine.control.runs import plan_prune
+    store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / "l.db")}, path="store")
+    now = int(time.time() * 1000)
+    rid = store.start_run("l", {}, mode="live", started_ms=now - 3 * DAY_MS)
+    store.record_fills(rid, [_fill(1, "bid", 1.0, "a"), _fill(2, "ask", 1.0, "b")])        # flat
+    store.finish_run(rid, "done", finished_ms=now - 3 * DAY_MS + 1000)
+    plan = plan_prune(store, older_than_s=DAY_MS / 1000, now_ms=now)
+    assert plan.delete == [] and [(r["id"], why) for r, why in plan.kept] == [(rid, "recent_live")]
+    assert [r["id"] for r in plan_prune(store, older_than_s=0, now_ms=now + 8 * DAY_MS).delete] == [rid]
+    store.close()
 
 
 def test_backup_opens_as_the_same_store_while_it_is_in_use(filled, tmp_path, capsys):
