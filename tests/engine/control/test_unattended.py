@@ -94,3 +94,16 @@ def test_the_secret_check_sees_inlined_secrets():
 def test_no_secret_is_inlined(path):
     bad = [f"{path.name}:{n}: {line}" for n, line in enumerate(path.read_text().splitlines(), 1) if inlined(line)]
     assert bad == []
+
+
+def test_systemd_accepts_the_unit(tmp_path):
+    import shutil
+    exe = shutil.which("systemd-analyze")
+    if exe is None:
+        pytest.skip("systemd-analyze not installed")
+    copy = tmp_path / UNIT.name
+    copy.write_text(UNIT.read_text())
+    run = subprocess.run([exe, "verify", str(copy)], capture_output=True, text=True, timeout=60)
+    complaints = [x for x in (run.stdout + run.stderr).splitlines()
+                  if x.strip() and "is not executable" not in x]   # /opt/scalp is not installed on this machine
+    assert complaints == []
