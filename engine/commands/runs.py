@@ -94,13 +94,21 @@ def _prune(store, cfg, flags: dict) -> int:
     removed = remove_dirs([d for ds in dirs.values() for d in ds])
     print(t("runs.pruned", n=done.get("runs", 0), rows=sum(v for k, v in done.items() if k != "runs"),
             dirs=removed))
+    if flags.get("--vacuum"):
+        from engine.control.runs import vacuum
+        if any(r.get("status") == "running" for r in store.runs()):
+            print(t("runs.vacuum_skipped"), file=sys.stderr)
+            return exit_codes.OK
+        sizes = vacuum(store)
+        if sizes is not None:
+            print(t("runs.vacuumed", before=f"{sizes[0] / 1e6:.1f}", after=f"{sizes[1] / 1e6:.1f}"))
     return exit_codes.OK
 
 
 def main(argv: list[str]) -> int:
     from engine.control.cli import open_store, parse
     from engine.i18n import t
-    a = parse(argv, valued=("--keep", "--older-than"), switches=("--dry-run", "--json"))
+    a = parse(argv, valued=("--keep", "--older-than"), switches=("--dry-run", "--json", "--vacuum"))
     if a.unknown is not None:
         from engine.cli import unknown_option
         return unknown_option("runs", a.unknown)

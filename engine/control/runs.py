@@ -146,3 +146,23 @@ def remove_dirs(dirs: list[Path]) -> int:
         shutil.rmtree(d, ignore_errors=True)
         n += not d.exists()
     return n
+
+
+def vacuum(store: Any) -> tuple[int, int] | None:
+    """Give freed pages back to the file system: SQLite VACUUM ((bytes before, after)); PostgreSQL plain VACUUM
+    of the per-run tables (space reusable, None). Blocks writers while it runs: only with no session running."""
+    from pathlib import Path as _P
+    dialect = store.engine.dialect.name
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if dialect == "sqlite":
+            path = _P(str(getattr(store.p, "path", "")))
+
+            def size() -> int:          # the database and its write-ahead log
+                return sum(p.stat().st_size for p in (path, _P(f"{path}-wal")) if p.is_file())
+            before = size()
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")     # in WAL mode the file shrinks here
+            return before, size()
+        for name in (*PER_RUN, "trips", "artifacts", "runs"):
+            conn.exec_driver_sql(f"VACUUM ANALYZE {name}")
+    return None

@@ -69,6 +69,12 @@ MESSAGES = {
     'runs.pruned': {
         'ko': '실행 {n} 개, 행 {rows} 개, 보고서 폴더 {dirs} 개를 삭제했습니다',
         'en': 'deleted {n} run(s), {rows} row(s) and {dirs} report folder(s)'},
+    'runs.vacuum_skipped': {
+        'ko': '--vacuum 생략: 실행 중인 세션이 있습니다 (VACUUM 은 쓰기를 막음). 세션이 없을 때 다시 실행하세요',
+        'en': '--vacuum skipped: a session is running (VACUUM blocks its writes); run it again when none is'},
+    'runs.vacuumed': {
+        'ko': 'VACUUM: 파일 {before} MB -> {after} MB',
+        'en': 'VACUUM: file {before} MB -> {after} MB'},
     'store.backup_done': {
         'ko': '백업 완료: {path}',
         'en': 'backup written: {path}'},
@@ -94,23 +100,25 @@ MESSAGES = {
         'en': '  scalp stop\n  scalp stop 12 store.path=outputs/scalp.db\n  scalp stop --all --timeout-s 120'},
     'help.runs.usage': {
         'ko': ('사용법: scalp runs list [--json] | show <실행 id|latest> [--json] | prune (--keep N | --older-than D) '
-               '[--dry-run] [store=...]'),
+               '[--dry-run] [--vacuum] [store=...]'),
         'en': ('usage: scalp runs list [--json] | show <RUN_ID|latest> [--json] | prune (--keep N | --older-than D) '
-               '[--dry-run] [store=...]')},
+               '[--dry-run] [--vacuum] [store=...]')},
     'help.runs.about': {
         'ko': ('저장된 실행을 나열하고 (list), 하나를 자세히 보여 주고 (show: 행 수, 요약, 적용된 설정 재적재), 오래된 실행을 보고서 '
                '폴더 (run.out_dir 안) 와 함께 지웁니다 (prune). 시장 데이터 (candles, trades, books) 는 건드리지 않습니다. '
                '--keep 과 --older-than 을 함께 주면 둘 다 해당하는 실행만 지웁니다. running 실행은 지우지 않으며, live 실행은 '
                '재시작이 그 체결로 포지션을 다시 만들므로 앞선 live 실행과 함께, 그때까지 포지션이 없고 끝난 지 7 일 (Upbit 의 '
                '체결 주문 조회 기간) 이 지났을 때만 지웁니다. '
-               '발동 중인 킬 스위치와 trial 은 실행에서 떼어 남깁니다.'),
+               '발동 중인 킬 스위치와 trial 은 실행에서 떼어 남깁니다. --vacuum 은 비운 공간을 파일 시스템에 돌려줍니다 '
+               '(SQLite VACUUM; 실행 중인 세션이 있으면 생략).'),
         'en': ('lists stored runs (list), shows one (show: rows per table, summary, the reloads applied), and '
                'deletes old runs with their report folders inside run.out_dir (prune). Market data (candles, '
                'trades, books) is never touched. --keep and --older-than together delete only runs matching both. '
                'A running run is never deleted; a live run only together with every earlier live run, only where '
                'the fills up to it leave no position (a restart rebuilds positions from them) and only once it '
                'ended more than 7 days ago (Upbit\'s closed-order window). Kill-switch trips still in force and '
-               'trials stay, detached from the run.')},
+               'trials stay, detached from the run. --vacuum gives the freed space back to the file system '
+               '(SQLite VACUUM; skipped while a session runs).')},
     'help.runs.examples': {
         'ko': '  scalp runs list\n  scalp runs show latest --json\n  scalp runs prune --keep 20 --dry-run\n  '
               'scalp runs prune --older-than 30d',

@@ -163,3 +163,24 @@ def test_backup_opens_as_the_same_store_while_it_is_in_use(filled, tmp_path, cap
         copy.close()
     assert store_cmd.main(["backup", str(dest), *ov]) == 2                      # never overwrites
     assert "exists" in capsys.readouterr().err
+
+
+def test_vacuum_gives_the_space_back_unless_a_session_runs(tmp_path, capsys):
+    db = tmp_path / "v.db"
+    store = registry.build("store", {"component": "sqlite", "path": str(db)}, path="store")
+    ov = [f"store.path={db}", f"run.out_dir={tmp_path / 'out'}", "ui.lang=en"]
+    rows = [{"ts_ms": i, "market": "KRW-BTC", "action": "hold", "features": {"f": float(i)}} for i in range(20_000)]
+    for _ in range(2):
+        store.finish_run(rid := store.start_run("bt", {}, mode="backtest"), "done")
+        store.record_decisions(rid, rows)
+    running = store.start_run("p", {}, mode="paper")
+    assert runs_cmd.main(["prune", "--keep", "1", "--vacuum", *ov]) == 0
+    assert "--vacuum skipped" in capsys.readouterr().err
+    store.finish_run(running, "done")
+    def size():
+        return sum(p.stat().st_size for p in (db, tmp_path / "v.db-wal") if p.exists())
+    before = size()
+    assert runs_cmd.main(["prune", "--keep", "0", "--vacuum", *ov]) == 0
+    assert "VACUUM: file" in capsys.readouterr().out
+    assert store.runs() == [] and size() < before / 2
+    store.close()

@@ -64,7 +64,7 @@ def test_pg_backup_restores_into_the_same_runs_and_rows(databases, tmp_path, cap
     finally:
         dst.close()
     # prune on PostgreSQL: the same FK-safe order
-    assert runs_main(["prune", "--keep", "0", *ov]) == 0
+    assert runs_main(["prune", "--keep", "0", "--vacuum", *ov]) == 0
     assert src.runs() == [] and src.records("decisions", rid) == []
     src.close()
 
