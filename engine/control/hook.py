@@ -169,9 +169,9 @@ def reloads(store: Any, run_id: int) -> list[dict]:
     """The accepted reloads stored with a run, oldest first: [{ts_ms, source, changes, overrides, n}]."""
     from sqlalchemy import select
 
-    from components.store.models import ArtifactRow
-    t = ArtifactRow.__table__
+    from engine.control.runs import tables
+    t = tables(store)["artifacts"]
     with store.engine.connect() as conn:
         rows = conn.execute(select(t.c.signature).where(t.c.run_id == run_id, t.c.kind == ARTIFACT_KIND)
                             .order_by(t.c.id)).all()
-    return [dict(r[0]) for r in rows]
+    return [dict(r[0]) if isinstance(r[0], dict) else json.loads(r[0]) for r in rows]

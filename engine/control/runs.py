@@ -13,17 +13,24 @@ SESSION_MODES = ("live",)     # a live restart rebuilds positions from every ear
 VOLUME_EPS = 1e-9
 
 
+def tables(store: Any) -> dict[str, Any]:
+    """The store's tables as the database has them (reflected: the engine reaches no component's models)."""
+    from sqlalchemy import MetaData
+    meta = MetaData()
+    meta.reflect(bind=store.engine, only=[*PER_RUN, "trips", "trials", "artifacts", "runs"])
+    return dict(meta.tables)
+
+
 def counts(store: Any) -> dict[int, dict[str, int]]:
     """{run id: {table: rows}} for the per-run tables (one GROUP BY per table)."""
     from sqlalchemy import func, select
-
-    from components.store import models
     out: dict[int, dict[str, int]] = {}
+    found = tables(store)
     with store.engine.connect() as conn:
-        for m in models.SQLModel.metadata.sorted_tables:
-            if m.name in PER_RUN:
-                for rid, n in conn.execute(select(m.c.run_id, func.count()).group_by(m.c.run_id)):
-                    out.setdefault(int(rid), {})[m.name] = int(n)
+        for name in PER_RUN:
+            t = found[name]
+            for rid, n in conn.execute(select(t.c.run_id, func.count()).group_by(t.c.run_id)):
+                out.setdefault(int(rid), {})[name] = int(n)
     return out
 
 
@@ -116,26 +123,24 @@ def delete_runs(store: Any, run_ids: list[int], now_ms: int | None = None) -> di
     """Delete runs and their rows in one transaction, children first. Kill-switch trips still in force and
     trials (the deflated Sharpe counts every trial) stay, detached from the run. {table: rows deleted}."""
     from sqlalchemy import and_, delete, or_, update
-
-    from components.store import models
     if not run_ids:
         return {}
     now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
-    tables = {t.name: t for t in models.SQLModel.metadata.sorted_tables}
+    found = tables(store)
     done: dict[str, int] = {}
     with store.engine.begin() as conn:
         for name in PER_RUN:
-            t = tables[name]
+            t = found[name]
             done[name] = conn.execute(delete(t).where(t.c.run_id.in_(run_ids))).rowcount
-        tr = tables["trips"]
+        tr = found["trips"]
         active = and_(tr.c.cleared_ms.is_(None), or_(tr.c.until_ms.is_(None), tr.c.until_ms > now_ms))
         conn.execute(update(tr).where(tr.c.run_id.in_(run_ids), active).values(run_id=None))
         done["trips"] = conn.execute(delete(tr).where(tr.c.run_id.in_(run_ids))).rowcount
-        tt = tables["trials"]
+        tt = found["trials"]
         conn.execute(update(tt).where(tt.c.run_id.in_(run_ids)).values(run_id=None))
-        at = tables["artifacts"]
+        at = found["artifacts"]
         done["artifacts"] = conn.execute(delete(at).where(at.c.run_id.in_(run_ids))).rowcount
-        rt = tables["runs"]
+        rt = found["runs"]
         done["runs"] = conn.execute(delete(rt).where(rt.c.id.in_(run_ids))).rowcount
     return done
 

@@ -96,8 +96,10 @@ MESSAGES = {
                "--timeout-s (default 60) · 2 no such run, not running, several running without an id, another "
                "host.")},
     'help.stop.examples': {
-        'ko': '  scalp stop\n  scalp stop 12 store.path=outputs/scalp.db\n  scalp stop --all --timeout-s 120',
-        'en': '  scalp stop\n  scalp stop 12 store.path=outputs/scalp.db\n  scalp stop --all --timeout-s 120'},
+        'ko': ('  scalp stop                      # 실행 중인 세션이 하나일 때\n  scalp stop 12 store.path=outputs/scalp.db\n'
+               '  scalp stop --all --timeout-s 120'),
+        'en': ('  scalp stop                      # when exactly one session runs\n  scalp stop 12 '
+               'store.path=outputs/scalp.db\n  scalp stop --all --timeout-s 120')},
     'help.runs.usage': {
         'ko': ('사용법: scalp runs list [--json] | show <실행 id|latest> [--json] | prune (--keep N | --older-than D) '
                '[--dry-run] [--vacuum] [store=...]'),
@@ -120,10 +122,10 @@ MESSAGES = {
                'trials stay, detached from the run. --vacuum gives the freed space back to the file system '
                '(SQLite VACUUM; skipped while a session runs).')},
     'help.runs.examples': {
-        'ko': '  scalp runs list\n  scalp runs show latest --json\n  scalp runs prune --keep 20 --dry-run\n  '
-              'scalp runs prune --older-than 30d',
-        'en': '  scalp runs list\n  scalp runs show latest --json\n  scalp runs prune --keep 20 --dry-run\n  '
-              'scalp runs prune --older-than 30d'},
+        'ko': ('  scalp runs list\n  scalp runs show latest --json\n  scalp runs prune --keep 20 --dry-run   '
+               '# 지울 것만 보여 줌\n  scalp runs prune --older-than 30d --vacuum'),
+        'en': ('  scalp runs list\n  scalp runs show latest --json\n  scalp runs prune --keep 20 --dry-run   '
+               '# only shows what would go\n  scalp runs prune --older-than 30d --vacuum')},
     'help.store.usage': {
         'ko': '사용법: scalp store backup <경로> [store=... store.path=...]',
         'en': 'usage: scalp store backup <path> [store=... store.path=...]'},
@@ -134,6 +136,8 @@ MESSAGES = {
                '(open it as store.path), PostgreSQL with pg_dump -Fc (restore with pg_restore; an error if it '
                'is not on PATH). Never overwrites an existing file.')},
     'help.store.examples': {
-        'ko': '  scalp store backup backups/scalp-$(date +%F).db\n  scalp store backup /srv/scalp.dump store=postgres',
-        'en': '  scalp store backup backups/scalp-$(date +%F).db\n  scalp store backup /srv/scalp.dump store=postgres'},
+        'ko': ('  scalp store backup backups/scalp-$(date +%F).db\n  scalp store backup /srv/scalp.dump store=postgres'
+               '   # pg_restore 로 복원'),
+        'en': ('  scalp store backup backups/scalp-$(date +%F).db\n  scalp store backup /srv/scalp.dump store=postgres'
+               '   # restore with pg_restore')},
 }
