@@ -17,11 +17,15 @@ ARTIFACT_KIND = "config_reload"      # one artifact per accepted reload, with th
 
 
 def build(ctx: Any) -> "ControlHook | None":
-    """Hook factory (engine/live/hooks.py HOOK_FACTORIES)."""
+    """Hook factory (engine/live/hooks.py HOOK_FACTORIES); never raises: without it the session still trades."""
     from engine.conf import plain
     from engine.settings import settings_of
-    s = settings_of(ctx.cfg).control
-    return ControlHook(plain(ctx.cfg), s.reload_file, s.poll_interval_s)
+    try:
+        s = settings_of(ctx.cfg).control
+        return ControlHook(plain(ctx.cfg), s.reload_file, s.poll_interval_s)
+    except Exception as e:  # noqa: BLE001  e.g. a config node that does not resolve outside a Hydra job
+        log.warning(json.dumps({"event": "control_off", "error": f"{type(e).__name__}: {e}"[:300]}))
+        return None
 
 
 class ControlHook:
