@@ -18,7 +18,7 @@ def targets(store, want: str | None, everything: bool) -> tuple[list[dict], str 
     if want is not None:
         hit = [r for r in store.runs() if str(r["id"]) == want]
         if not hit:
-            return [], "stop.no_run"
+            return running, "stop.no_run"
         if hit[0].get("status") != "running":
             return hit, "stop.not_running"
         return hit, None
@@ -36,7 +36,10 @@ def stop_run(store, run: dict, timeout_s: float) -> str:
     if state is False:                   # gone without finishing: what a restart would mark it
         store.finish_run(run["id"], status="crashed")
         return "crashed"
-    os.kill(int(tag["pid"]), signal.SIGTERM)
+    try:
+        os.kill(int(tag["pid"]), signal.SIGTERM)
+    except OSError as e:                 # another user's process: not ours to signal
+        return f"refused ({type(e).__name__})"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         status = next((r.get("status") for r in store.runs() if r["id"] == run["id"]), None)

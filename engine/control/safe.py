@@ -16,8 +16,10 @@ SAFE_PATHS: tuple[str, ...] = (
     "entry.vol_slope",           # ... and how it rises with volatility
     "entry.spread_slope",        # ... and with the spread
 )
-# Never reloadable even where a pattern above matches: which component runs, and what a trip does.
-NEVER_PATHS: tuple[str, ...] = ("*.component", "killswitches.*.component", "killswitches.*.action")
+# Never reloadable even where a pattern above matches: which component runs, what a trip does, and the few
+# parameters a component reads only when it is built (adaptive_kelly's history sizes and starting fraction).
+NEVER_PATHS: tuple[str, ...] = ("*.component", "killswitches.*.component", "killswitches.*.action",
+                                "sizing.window_trades", "sizing.lambda_window", "sizing.initial_fraction")
 
 
 def _match(pattern: str, path: str) -> bool:

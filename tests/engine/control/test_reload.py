@@ -28,7 +28,8 @@ def test_safe_subset_is_the_declared_patterns():
     assert is_safe("killswitches.daily_loss.loss_pct") and is_safe("killswitches.stale_data.seconds")
     assert is_safe("limits.cooldown_s") and is_safe("sizing.min_confidence") and is_safe("entry.min_edge_pct")
     for path in ("killswitches.daily_loss.action", "killswitches.daily_loss.component", "sizing.component",
-                 "entry.map_path", "feed.url", "exchange.base_url", "markets", "killswitches.a.b.c"):
+                 "entry.map_path", "feed.url", "exchange.base_url", "markets", "killswitches.a.b.c",
+                 "sizing.window_trades"):
         assert not is_safe(path), path
     assert flatten({"killswitches": {"daily_loss": {"loss_pct": 5}}, "limits.cooldown_s": 3}) == {
         "killswitches.daily_loss.loss_pct": 5, "limits.cooldown_s": 3}
