@@ -115,7 +115,9 @@ def test_sighup_reload_and_scalp_stop_on_a_real_paper_process(server, tmp_path, 
         assert f"run {rid} stopped: status done" in capsys.readouterr().out
         assert proc.wait(30) == 0                     # SIGTERM is an orderly stop (exit 0), not an interrupt
         (stored,) = reloads(store, rid)
-        assert stored["source"] == "sighup" and stored["changes"]["killswitches.daily_loss.loss_pct"]["new"] == 6.5
+        # the refused SIGHUP changed nothing: the accepted one starts from the start config's value
+        assert stored["source"] == "sighup" and stored["changes"] == {
+            "killswitches.daily_loss.loss_pct": {"old": 8.0, "new": 6.5}}
         assert stop.main([str(rid), f"store.path={tmp_path / 's.db'}", "ui.lang=en"]) == 2   # not running now
         store.close()
     finally:
