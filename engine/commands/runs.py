@@ -27,12 +27,25 @@ def _list(store, as_json: bool) -> int:
     if not rows:
         print(t("runs.empty"))
         return exit_codes.OK
-    print(t("runs.header"))
+    print(_line(t("runs.columns").split("|")))
     for x in rows:
         dur = f"{x['duration_s']:.0f}" if x["duration_s"] is not None else "-"
-        print(f"{x['id']:>5}  {str(x['mode'])[:10]:<10} {str(x['status'])[:19]:<19} {x['started']:<19}  "
-              f"{dur:>8}  {x['rows']:>9}  {x['fills']:>6}  {x['name']}")
+        print(_line([x["id"], x["mode"], x["status"], x["started"], dur, x["rows"], x["fills"], x["name"]]))
     return exit_codes.OK
+
+
+WIDTHS = (5, -10, -19, -19, 10, 9, 6, 0)      # display columns; negative = left-aligned, 0 = the rest
+
+
+def _line(cells: list) -> str:
+    """One table row; Hangul counts two columns, as terminals draw it."""
+    import unicodedata
+    out = []
+    for cell, w in zip(cells, WIDTHS):
+        text = str(cell)
+        pad = " " * max(abs(w) - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text), 0)
+        out.append(text + pad if w < 0 else pad + text)
+    return "  ".join(out).rstrip()
 
 
 def _show(store, cfg, which: str, as_json: bool) -> int:

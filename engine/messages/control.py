@@ -45,9 +45,9 @@ MESSAGES = {
     'runs.empty': {
         'ko': '저장된 실행이 없습니다',
         'en': 'no stored runs'},
-    'runs.header': {
-        'ko': '   id  모드        상태                 시작 (UTC)            길이 s        행 수  체결    이름',
-        'en': '   id  mode       status              started (UTC)        duration s       rows   fills  name'},
+    'runs.columns': {
+        'ko': 'id|모드|상태|시작 (UTC)|길이 s|행 수|체결|이름',
+        'en': 'id|mode|status|started (UTC)|duration s|rows|fills|name'},
     'runs.no_run': {
         'ko': '실행 {run} 이 저장소에 없습니다',
         'en': 'no run {run} in the store'},
