@@ -94,6 +94,10 @@ def _prune(store, cfg, flags: dict) -> int:
     plan = plan_prune(store, keep=keep, older_than_s=age)
     out_dir = str((cfg.get("run") or {}).get("out_dir", "outputs"))
     dirs = {r["id"]: report_dirs(store, r, out_dir) for r in plan.delete}
+    gone = {r["id"] for r in plan.delete}
+    # a folder another run still reports into (a fixed hydra.run.dir shared by several runs) stays
+    shared = {d for r in store.runs() if r["id"] not in gone for d in report_dirs(store, r, out_dir)}
+    dirs = {rid: [d for d in ds if d not in shared] for rid, ds in dirs.items()}
     dry = bool(flags.get("--dry-run"))
     for r, why in plan.kept:
         print(t("runs.kept", run=r["id"], mode=r.get("mode"), why=why))

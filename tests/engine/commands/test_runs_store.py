@@ -165,6 +165,23 @@ def test_backup_opens_as_the_same_store_while_it_is_in_use(filled, tmp_path, cap
     assert "exists" in capsys.readouterr().err
 
 
+def test_a_report_folder_another_run_still_uses_stays(tmp_path, capsys):
+    store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / "f.db")}, path="store")
+    shared = tmp_path / "out" / "bt"                       # hydra.run.dir=outputs/bt for every backtest
+    shared.mkdir(parents=True)
+    for _ in range(2):
+        rid = store.start_run("bt", {}, mode="backtest")
+        store.save_artifact(f"run-{rid}", "run_summary", {"meta": {"report": str(shared / "report.html")}},
+                            run_id=rid)
+        store.finish_run(rid, "done")
+    ov = [f"store.path={tmp_path / 'f.db'}", f"run.out_dir={tmp_path / 'out'}", "ui.lang=en"]
+    assert runs_cmd.main(["prune", "--keep", "1", *ov]) == 0
+    assert len(store.runs()) == 1 and shared.is_dir() and "0 report folder(s)" in capsys.readouterr().out
+    assert runs_cmd.main(["prune", "--keep", "0", *ov]) == 0
+    assert store.runs() == [] and not shared.exists()
+    store.close()
+
+
 def test_vacuum_gives_the_space_back_unless_a_session_runs(tmp_path, capsys):
     db = tmp_path / "v.db"
     store = registry.build("store", {"component": "sqlite", "path": str(db)}, path="store")
