@@ -164,6 +164,12 @@ class RetrainSettings(_Strict):
                       "their files deleted)")
     out_dir: str = Field("outputs/models", description="where candidate models are saved")
     swap_check_s: float = Field(5.0, gt=0, description="paper/live: how often a session looks for a promoted model")
+class ControlSettings(_Strict):
+    """Operating a running paper/live session (root `control`, engine/control/): hot reload of the safe subset."""
+    reload_file: str | None = Field(None, description="YAML of dotted overrides (safe subset only, "
+                                    "engine/control/safe.py) applied to the running session; read on SIGHUP "
+                                    "and whenever its mtime changes")
+    poll_interval_s: float = Field(1.0, ge=1.0, description="how often the reload file's mtime is checked")
 
 
 class Settings(_Strict):
@@ -184,6 +190,7 @@ class Settings(_Strict):
     monitor: MonitorSettings = MonitorSettings()
     classes: ClassSettings = ClassSettings()
     retrain: RetrainSettings = RetrainSettings()
+    control: ControlSettings = ControlSettings()
 
     @field_validator("markets")
     @classmethod

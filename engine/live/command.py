@@ -83,6 +83,8 @@ class StopSignals:
         import threading
         if threading.current_thread() is threading.main_thread():
             self._old = {sig: signal.signal(sig, self._on) for sig in (signal.SIGINT, signal.SIGTERM)}
+            from engine.control import signals as control_signals    # SIGHUP: read control.reload_file now
+            self._old.update(control_signals.install())
         return self
 
     def __exit__(self, *exc) -> None:

@@ -14,6 +14,7 @@ log = logging.getLogger("scalp.live")
 # A factory takes the SessionContext and returns a hook, or None when its service is off in the config.
 HOOK_FACTORIES: tuple[str, ...] = (
     "engine.monitor.hook:build",          # /metrics, /health, dashboard (monitor.*)
+    "engine.control.hook:build",          # hot reload of the safe subset (control.*)
 )
 
 

@@ -104,6 +104,8 @@ def _install_signals(stop: threading.Event) -> dict:
     old = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         old[sig] = signal.signal(sig, lambda *_: stop.set())
+    from engine.control import signals as control_signals    # SIGHUP: read control.reload_file now
+    old.update(control_signals.install())
     return old
 
 
