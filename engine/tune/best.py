@@ -128,7 +128,7 @@ def print_report(out: dict) -> None:
         print(t("tune.no_best"))
         return
     print(t("tune.best", n=b["number"], value=_num(b["value"]), pnl=_num(b.get("net_pnl_krw")),
-            trades=b.get("trades", "–")))
+            trades=int(b["trades"]) if isinstance(b.get("trades"), (int, float)) else "–"))
     for k, v in b["params"].items():
         print(f"  {k} = {v}")
     if out.get("importance"):
