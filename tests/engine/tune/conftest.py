@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-# Two markets, three days, two folds, 10-tree CatBoost: one trial ~5 s of CPU on the bundled candles.
+# Two markets, three days, two folds, 10-tree CatBoost: one trial ~5 s of CPU on the bundled candles. Fixed size
+# and no kill switches so every fold trades (the figures compared are about real trades).
 TINY = """# tiny test space
 n_trials: 3
 startup_trials: 1
@@ -19,6 +20,8 @@ base:
   - markets=[KRW-BTC,KRW-ETH]
   - feed.start=2025-09-24T00:00:00Z
   - entry=prob_threshold
+  - sizing=fixed_krw
+  - killswitches=[]
   - walkforward.folds=2
   - walkforward.baseline_draws=20
   - walkforward.min_trades=5
