@@ -50,14 +50,15 @@ def main(argv: list[str]) -> int:
         return _problems(e.problems)
     if problems:
         return _problems(problems)
-    changes = {k: own[k] for k in ("n_trials", "objective", "seed") if k in own}
+    import yaml
+    changes = {k: yaml.safe_load(own[k]) for k in ("n_trials", "objective", "seed") if k in own}   # seed=null
     if changes:
         from pydantic import ValidationError
         from engine.i18n import pydantic_text
         try:
             space.settings = TuneSettings(**(space.settings.model_dump() | changes))
         except ValidationError as e:
-            return _problems([(".".join(map(str, err["loc"])), pydantic_text(err))
+            return _problems([("tune." + ".".join(map(str, err["loc"])), pydantic_text(err))
                               for err in e.errors(include_input=False)])
     return run(space, own.get("study") or own["tune"], extra, as_json)
 
