@@ -65,3 +65,16 @@ def test_each_fold_end_reports_the_cumulative_engine_pnl_and_can_prune(tune_env)
     # the pruned run saw the same first window; trips entered there but still open at its end are left out
     assert obj.cumulative_net_pnl(got.value.result["folds"]) == pytest.approx(seen[0][1])
     assert got.value.result["folds"][0]["trades"] <= full["folds"][0]["trades"]
+
+
+def test_deflated_sharpe_objective_and_a_study_keeps_its_objective(tune_env, capsys):
+    import optuna
+    _, args, conf = tune_env
+    assert cli.main(["tune", "tune=tiny", "study=dsr", "n_trials=1", "objective=deflated_sharpe", "--json", *args]) == 0
+    out = json.loads(capsys.readouterr().out)
+    trial = optuna.load_study(study_name="dsr", storage=f"sqlite:///{conf.parent / 'out' / 'tune.db'}").trials[0]
+    assert out["objective"] == "deflated_sharpe" and 0.0 <= trial.value <= 1.0
+    assert trial.value == pytest.approx(trial.user_attrs.get("deflated_sharpe", 0.0))   # n/a (few trades) -> 0
+    assert ("deflated_sharpe" in trial.user_attrs) != ("value_note" in trial.user_attrs)
+    assert cli.main(["tune", "tune=tiny", "study=dsr", "n_trials=1", *args]) == 2      # same study, other objective
+    assert "study 'dsr' was created for space 'tiny' / objective 'deflated_sharpe'" in capsys.readouterr().err
