@@ -39,15 +39,23 @@ def test_joblib_launcher_runs_two_jobs_in_two_worker_processes(tmp_path):
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None or
                     importlib.util.find_spec("hydra_plugins.hydra_ray_launcher") is None,
                     reason='ray not installed (pip install -e ".[ray]" in a fresh venv, see README)')
-def test_ray_launcher_runs_a_two_job_sweep_on_a_local_ray(tmp_path):
+def test_ray_launcher_runs_a_two_job_sweep_on_a_local_ray(tmp_path, monkeypatch):
+    import shutil
+    import tempfile
     import ray
-    env = {**os.environ, "RAY_TMPDIR": str(tmp_path / "ray"), "HOME": str(tmp_path)}
-    (tmp_path / "ray").mkdir()
-    ctx = ray.init(num_cpus=2, include_dashboard=False, _temp_dir=str(tmp_path / "ray"))
+    short = tempfile.mkdtemp(prefix="ray", dir="/tmp")      # Ray's socket paths must stay under 108 bytes
+    monkeypatch.setenv("RAY_TMPDIR", short)
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")            # a throwaway local cluster: no token files
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))                # Ray workers import the engine from this checkout
+    ctx = ray.init(num_cpus=2, include_dashboard=False, _temp_dir=short)
     try:
         address = ctx.address_info["address"]
-        runs = _sweep(tmp_path, ["hydra/launcher=ray", f"hydra.launcher.ray.init.address={address}"],
-                      {**env, "PYTHONPATH": str(ROOT)})
+        # hydra-ray-launcher 1.2.2 always passes object_store_memory, which Ray 2.60 refuses when joining a cluster
+        runs = _sweep(tmp_path, ["hydra/launcher=ray", f"hydra.launcher.ray.init.address={address}",
+                                 "+hydra.launcher.ray.init.object_store_memory=null"],
+                      dict(os.environ))
         assert sorted(r["exits"]["hard_stop"]["loss_pct"] for r in runs) == [0.5, 1.0]
+        assert len({r["_process"]["pid"] for r in runs} - {os.getpid()}) == 2      # two Ray worker processes
     finally:
         ray.shutdown()
+        shutil.rmtree(short, ignore_errors=True)
