@@ -77,6 +77,7 @@ def run(space, study_name: str, extra: list[str], as_json: bool) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     url = st.storage_url(base_cfg)
     try:
+        st.prepare_store(base_cfg)
         study = st.open_study(url, study_name, space, space.settings.seed)
     except ValueError as e:
         return _problems([("study", str(e))])

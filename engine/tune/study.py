@@ -37,11 +37,32 @@ def shown_url(url: str) -> str:
         return url.split("@")[-1]
 
 
+def retried(make, tries: int = 5, wait_s: float = 0.5):
+    """`make()`, again after a short wait when it fails: workers started together race on creating the
+    tables of a new database (the study's and the store's); the loser sees them half made once."""
+    import time
+    for attempt in range(tries):
+        try:
+            return make()
+        except Exception:
+            if attempt == tries - 1:
+                raise
+            time.sleep(wait_s * (attempt + 1))
+
+
+def prepare_store(cfg: Any) -> None:
+    """Open (and so migrate) the store the trials are recorded in before any trial runs."""
+    from engine.trials import open_store
+    store = retried(lambda: open_store(cfg))
+    if store is not None:
+        store.close()
+
+
 def open_study(url: str, name: str, space: Space, seed: int | None):
     """Create or join the study `name` (several workers may call this at once)."""
     import optuna
     kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {"pool_pre_ping": True}
-    storage = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+    storage = retried(lambda: optuna.storages.RDBStorage(url, engine_kwargs=kwargs))
     if seed is None:        # workers sharing a study must not draw the same sequence
         seed = (os.getpid() ^ zlib.crc32(os.uname().nodename.encode())) & 0x7FFFFFFF
     sampler = optuna.samplers.TPESampler(seed=seed)
