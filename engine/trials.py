@@ -87,11 +87,12 @@ def deflate(returns: list[float], others: list[dict], config: str, trades: int, 
     from engine.evaluation import deflated_sharpe
     m = moments(np.asarray(returns, float))
     best: dict[str, float] = {}
+    tried = {tr.get("config_hash") for tr in others} - {config}   # a config that never traded was still tried
     for tr in others:                          # one Sharpe per configuration: its latest trial
         if tr.get("config_hash") != config and isinstance(tr.get("sharpe"), float) and math.isfinite(tr["sharpe"]):
             best[tr["config_hash"]] = tr["sharpe"]
     srs = list(best.values()) + ([m["sharpe"]] if math.isfinite(m["sharpe"]) else [])
-    n = len(best) + 1
+    n = len(tried) + 1
     var = float(np.var(srs, ddof=1)) if len(srs) > 1 else math.nan
     out = {"deflated_sharpe_trials": n, "sharpe_trials_var": var, "returns_skew": m["skew"],
            "returns_kurtosis": m["kurtosis"], "sharpe_period": m["sharpe"], "n_obs": m["n_obs"]}

@@ -83,10 +83,12 @@ def warm_sequence_towers(towers: dict, ds: Any, before_ms: int) -> None:
 
 
 def replay_folds(cfg: Any, streams: dict, ds: Any, fitted: list, store: Any = None, run_id: int | None = None,
-                 progress: bool = False, console: Any = None, batch: bool = True, universe: Any = None) -> EngineLoop:
+                 progress: bool = False, console: Any = None, batch: bool = True, universe: Any = None,
+                 at_test_start: Any = None) -> EngineLoop:
     """Replay the whole data once through one engine loop over the simulated exchange, installing each fold's
     models at its test start (nothing trades before the first one). The one evaluation path: `scalp backtest`
-    and `scalp walkforward` both price their folds with this replay."""
+    and `scalp walkforward` both price their folds with this replay. `at_test_start(k, loop)` runs before
+    fold k's models go in (k >= 1: fold k-1's window is over; `scalp tune` prunes there by raising)."""
     from components.types.feed.merge import iter_merged
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=sorted(streams), universe=universe, host_metrics=False)
     loop.install_models({})                     # no decisions before the first test window
@@ -100,6 +102,8 @@ def replay_folds(cfg: Any, streams: dict, ds: Any, fitted: list, store: Any = No
         ts = ev.ts_ms + ev.interval_s * 1000 if ev.kind == CANDLE else ev.ts_ms
         while nxt < len(fitted) and ts >= starts[nxt]:
             fold, _, towers, entry, fusion = fitted[nxt]
+            if at_test_start is not None and nxt > 0:
+                at_test_start(nxt, loop)
             warm_sequence_towers(towers, ds, starts[nxt])
             ref = ds.X[fold.train] if list(ds.names) == list(loop.feature_names) else None
             loop.install_models(towers, entry, fusion, drift_reference=ref)
