@@ -72,7 +72,9 @@ def _show(cfg, flags: dict, got) -> int:
     from engine.drift import save_reference
     out = artifacts.run_dir(cfg, "train")
     paths = {tid: artifacts.save_model(cfg, tw, tid, out) for tid, tw in towers.items() if hasattr(tw, "save")}
-    ref = save_reference(out / "model" / "drift_reference.npz", *info.pop("drift_reference"))
+    from engine.settings import settings_of
+    ref = save_reference(out / "model" / "drift_reference.npz", *info.pop("drift_reference"),
+                         ref_stride=settings_of(cfg).walkforward.stride_bars)   # limits for the live window's span
     if flags.get("json"):
         print(json.dumps(artifacts.clean({**info, "model_paths": {k: str(v) for k, v in paths.items()},
                                           "drift_reference": str(ref),

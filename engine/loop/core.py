@@ -119,7 +119,8 @@ class EngineLoop:
         it and the drift metrics published for the feature_drift kill switch."""
         if drift_reference is not None:
             from engine.drift import DriftMonitor
-            self.drift = DriftMonitor(np.asarray(drift_reference), self.feature_names, seed=int(self.cfg.get("seed", 0)))
+            self.drift = DriftMonitor(np.asarray(drift_reference), self.feature_names, seed=int(self.cfg.get("seed", 0)),
+                                      ref_stride=self.settings.walkforward.stride_bars)
         self.pipeline.install(towers, entry, fusion)
         if entry is not None:
             self.quoter = QuoteTimer(self, self.entry) if self.pipeline.quoting else None

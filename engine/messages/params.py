@@ -204,6 +204,7 @@ KO.update({
     "killswitch.exposure_leverage.max_ratio": "허용하는 총 노출 / 자산",
     "killswitch.feature_drift.max_share": "발동하는 이동한 피처의 비율 (0..1)",
     "killswitch.feature_drift.max_ks": "가장 큰 KS 가 이 값을 넘어도 발동 (None = 비율만)",
+    "killswitch.feature_drift.max_excess": "피처의 KS 가 보정된 한도를 이 값보다 넘어도 발동 (None = 끔)",
     "killswitch.inference_latency.max_ms": "허용하는 추론 지연, ms",
     "killswitch.max_drawdown.drawdown_pct": "최고 자산 대비 최대 낙폭, 퍼센트",
     "killswitch.memory.limit_mb": "상주 메모리 한도, MiB",
