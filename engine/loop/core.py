@@ -179,6 +179,8 @@ class EngineLoop:
     def _decide(self, m: str, ts: int) -> None:
         md, pl, ex = self.md, self.pipeline, self.execution
         x = md.vector(m)
+        if self.risk.sizing_limits:
+            self.risk.observe_price(m, ts, md.last_px[m])
         if self.drift is not None:
             self.drift.add_row(x)
         if self._hurst_col >= 0:
