@@ -135,6 +135,28 @@ class EngineLoop:
         self.md.precompute(streams)
         self.pipeline.precompute(self.md.rows)
 
+    def add_market(self, m: str) -> None:
+        """A market the universe picked mid-session (day boundary): its features, prices, position and account
+        rows start empty; its features warm up from its own events before it is decided on."""
+        if m in self.md.keys:
+            return
+        from components.types.orders import Position
+        from engine.features import FeatureSet
+        from engine.loop.market import _Keys
+        md, ex = self.md, self.execution
+        md.fsets[m] = FeatureSet.from_config(self.features_node)
+        md.last_px[m] = md.best_bid[m] = md.best_ask[m] = float("nan")
+        md.keys[m], md.index[m] = _Keys(m), -1
+        for names in {id(lst): lst for lst in (self.markets, md.markets, ex.markets)}.values():
+            if m not in names:
+                names.append(m)
+        if m not in self.ledger.data.markets:
+            self.ledger.data.markets.append(m)
+        ex.positions[m] = Position(m)
+        ex._bases[m] = m.split("-", 1)[1]
+        self.last_decision_ms[m] = NEVER
+        self.risk.snapshot.markets = tuple(self.markets)
+
     # ---- the event path --------------------------------------------------------------------------
     def on_event(self, ev: Any) -> None:
         m = ev.market

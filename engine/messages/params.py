@@ -235,6 +235,13 @@ KO.update({
     "universe.liquidity.min_volatility_pct": "전날 1분 수익률의 표준편차, 퍼센트",
     "universe.liquidity.max_volatility_pct": "변동성 띠의 위쪽 끝, 퍼센트",
     "universe.liquidity.top_k": "하루에 최대 이만큼의 마켓만 유지 (거래대금 순)",
+    "universe.liquidity.max_spread_bps": "실시간 스캔: 최우선 호가 스프레드 상한, bps",
+    "universe.liquidity.volatility_candles": "실시간 스캔: 변동성을 재는 캔들 수",
+    "universe.liquidity.volatility_candle_s": "실시간 스캔: 그 캔들의 길이, 초 (1 또는 60)",
+    "universe.liquidity.tier_bounds_pct": "변동성 등급 low|mid|high 를 나누는 경계, 퍼센트",
+    "universe.liquidity.tiers": "거래할 수 있는 변동성 등급",
+    "universe.liquidity.new_listings": "실시간 스캔: 하루에 거래하는 신규 상장 수 (별도 등급)",
+    "universe.liquidity.scan_max_markets": "실시간 스캔: 스프레드와 변동성을 확인할 유동 마켓 수 (스캔당 REST 호출 ~ 2 + 이 값)",
     "universe.static.markets": "마켓 코드; null = 루트의 `markets` 목록",
     "feed.replay.source": "`path` 아래의 파일, 또는 저장소",
     "feed.replay.path": ("데이터 폴더 (또는 데이터 파일 하나); 상대 경로는 작업 폴더, 그다음 프로젝트 루트 "
