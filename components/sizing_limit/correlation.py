@@ -6,7 +6,7 @@ from collections import deque
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from components.sizing_limit.base import LimitVerdict, SizingLimit
 from components.types.risk import SizingContext
@@ -27,6 +27,12 @@ class Correlation(SizingLimit):
         min_returns: int = Field(30, ge=3, description="fewer shared returns: the pair is not limited")
         action: Literal["refuse", "scale"] = Field("refuse", description="refuse the entry or scale it by factor")
         factor: float = Field(0.5, ge=0, le=1, description="size multiplier when action=scale")
+
+        @model_validator(mode="after")
+        def _enough(self):
+            if self.min_returns > self.window:
+                raise ValueError(f"min_returns ({self.min_returns}) must not exceed window ({self.window})")
+            return self
 
     def __init__(self, p: "Correlation.Params") -> None:
         self.p = p

@@ -113,5 +113,8 @@ def test_yaml_composes_and_bad_values_name_the_path():
     assert validate_config(cfg) == []
     bad = job_config(compose(["sizing_limits=[correlation]", "sizing_limits.correlation.max_corr=3"]))
     assert [p for p, _ in validate_config(bad)] == ["sizing_limits.correlation.max_corr"]
+    short = job_config(compose(["sizing_limits=[correlation]", "sizing_limits.correlation.window=10"]))
+    (problem,) = validate_config(short)
+    assert problem[0].startswith("sizing_limits.correlation") and "min_returns (30)" in problem[1]
     rm = RiskManager.from_config(cfg)
     assert [type(x).__name__ for x in rm.sizing_limits] == ["OpenPositions", "Correlation"]

@@ -29,11 +29,12 @@ def test_choose_ranks_liquid_markets_and_keeps_new_listings_apart():
     assert why == {"KRW-A": "rank", "KRW-B": "", "KRW-C": "spread", "KRW-D": "tier:low", "KRW-E": "", "KRW-F": "value"}
 
 
-def _cfg(server, tmp_path, *extra):
+def _cfg(server, tmp_path, *extra, feed=None):
     from engine.app import compose, job_config
     registry.load_all()
+    feed = feed or ["feed=upbit_ws", f"feed.url={server.ws_url}", f"feed.rest_url={server.base_url}"]
     return job_config(compose([
-        "mode=paper", "feed=upbit_ws", f"feed.url={server.ws_url}", f"feed.rest_url={server.base_url}",
+        "mode=paper", *feed,
         f"store.path={tmp_path / 'scalp.db'}", "markets=[KRW-DAWN,KRW-STX,KRW-ADA]",
         "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]", "towers.random_entry.entry_rate=0.5",
         "entry=prob_threshold", "fill_model=queue_conservative", "ui.lang=en", "universe=liquidity",
@@ -93,3 +94,10 @@ def test_session_adds_and_drops_markets_at_the_day_boundary(server, tmp_path, mo
     assert ("KRW-DAWN" in res.daily.subscribed) == held
     assert {"KRW-STX", "KRW-ADA"} <= set(res.daily.subscribed)
     store.close()
+
+
+def test_validate_paper_refuses_a_daily_universe_on_a_feed_that_cannot_resubscribe(server, tmp_path):
+    from engine.validate import validate_config
+    assert [p for p, _ in validate_config(_cfg(server, tmp_path))] == []
+    problems = dict(validate_config(_cfg(server, tmp_path, feed=["feed=replay"])))
+    assert "rescans daily" in problems["universe"] and "feed=replay" in problems["universe"]
