@@ -102,6 +102,43 @@ def train_tick_towers(cfg, wf) -> tuple[dict, dict] | None:
     return towers, info
 
 
+def tick_walkforward(cfg, wf) -> dict | None:
+    """`scalp walkforward` when every selected trainable tower needs ticks (hfp): purged folds over the feed's
+    one-second rows (components/tower/hfp_train.walk_forward); None otherwise (the bar walk-forward runs)."""
+    import registry
+    from engine import ensemble
+    from engine.conf import plain
+    from engine.ensemble import build_tower_node
+    from engine.walkforward import feature_nodes
+    from components.tower.hfp_train import walk_forward
+    towers = plain_towers(cfg)
+    ticks = {tid: dict(n) for tid, n in towers.items()
+             if getattr(registry.get("tower", str((n or {}).get("component", tid)), path=f"towers.{tid}"),
+                        "needs_ticks", False)}
+    if not ticks or ensemble.tower_nodes(cfg)[0].keys() & set(towers):
+        return None
+    feed = plain(cfg.get("feed")) or {"component": "replay"}
+    streams = registry.build("feed", {**feed, "kinds": ["trade", "book"]}, path="feed").load(
+        list(cfg.markets) if cfg.get("markets") else None)
+    return {"ticks": True, "towers": {tid: walk_forward(lambda tid=tid, n=n: build_tower_node(tid, n, wf.seed),
+                                                        streams, feature_nodes(cfg), wf.folds)
+                                      for tid, n in ticks.items()}}
+
+
+def show_tick_walkforward(result: dict, as_json: bool) -> int:
+    from engine import artifacts
+    if as_json:
+        print(json.dumps(artifacts.clean(result)))
+        return 0
+    for tid, folds in result["towers"].items():
+        for f in folds:
+            print(f"{tid} " + t("wf.tick_fold", fold=f["fold"], train=f["train_rows"], test=f["test_rows"],
+                                auc="–" if not np.isfinite(f["auc"]) else f"{f['auc']:.3f}",
+                                hit="–" if not np.isfinite(f["hit_rate"]) else f"{f['hit_rate']:.3f}")
+                  + (f" ({f['skipped']})" if f.get("skipped") else ""))
+    return 0
+
+
 def train(cfg, wf) -> tuple[object, dict]:
     """The first tower that reports feature importance (else the first one) and the info of `train_all`."""
     towers, info = train_all(cfg, wf)
