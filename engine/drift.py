@@ -5,10 +5,15 @@ Metric names (engine Metrics, read by RISK's switches; calibration names from co
   drift_ks_max            largest KS statistic over features (0..1)
   drift_features_shifted  how many features are shifted (p < alpha AND KS >= min_ks)
   drift_features_share    that count / number of features tested (0..1)
+  drift_ks_excess         largest (KS - that feature's calibrated limit); NaN without calibrated limits
   calibration_ece         ECE of recent P(up) vs outcomes, 10 equal-width bins (0..1) -> calibration_error switch
   calibration_samples     outcomes the ECE is computed on
 A feature counts as shifted only when the KS statistic is also large: with thousands of rows a
-trivially small difference is "significant", and serially correlated market data is never iid.
+trivially small difference is "significant", and serially correlated market data is never iid. "Large" is
+calibrated per feature on the training rows themselves (`null_ks_limits`): a window of consecutive training
+rows already differs from the rows before it (clock features over a few hours, volatility clustering, the
+ordinary drift from one period to the next), so a live window counts as shifted only beyond the
+`null_quantile` of those out-of-sample window KS values.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from components.types.metric_names import (CALIBRATION_ECE, CALIBRATION_SAMPLES, DRIFT_FEATURES_SHARE,
-                                           DRIFT_FEATURES_SHIFTED, DRIFT_KS_MAX)
+                                           DRIFT_FEATURES_SHIFTED, DRIFT_KS_EXCESS, DRIFT_KS_MAX)
 from components.types.metrics import Metrics
 
 __all__ = ["DRIFT_KS_MAX", "DRIFT_FEATURES_SHIFTED", "DRIFT_FEATURES_SHARE", "DriftMonitor", "DriftReport",
@@ -46,11 +51,12 @@ class DriftReport:
 
 
 def ks_drift(X_ref: np.ndarray, X_recent: np.ndarray, feature_names: list[str] | tuple[str, ...],
-             alpha: float = 0.01, min_ks: float = 0.1, min_rows: int = 30,
+             alpha: float = 0.01, min_ks: float | np.ndarray = 0.1, min_rows: int = 30,
              ref_sorted: list[np.ndarray] | None = None) -> DriftReport:
     """Two-sample KS per column with scipy.stats.ks_2samp's statistic and asymptotic p-value (method="asymp"),
-    non-finite values dropped per column. `ref_sorted` (from `sorted_columns(X_ref)`) skips re-sorting a
-    reference that does not change between calls, which is what the live/backtest monitor does."""
+    non-finite values dropped per column; `min_ks` may be one value or one per column (the calibrated limits).
+    `ref_sorted` (from `sorted_columns(X_ref)`) skips re-sorting a reference that does not change between
+    calls, which is what the live/backtest monitor does."""
     A, B = np.asarray(X_ref, np.float64), np.asarray(X_recent, np.float64)
     if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1] or A.shape[1] != len(feature_names):
         raise ValueError(f"ks_drift: column mismatch: ref {A.shape}, recent {B.shape}, "
@@ -59,13 +65,9 @@ def ks_drift(X_ref: np.ndarray, X_recent: np.ndarray, feature_names: list[str] |
     f = A.shape[1]
     ks, en = np.full(f, np.nan), np.full(f, np.nan)
     for j in range(f):
-        a = cols[j]
-        b = B[:, j]
-        b = np.sort(b[np.isfinite(b)])
+        a, b = cols[j], B[:, j][np.isfinite(B[:, j])]
         if a.size >= min_rows and b.size >= min_rows:
-            # the statistic as scipy computes it: both empirical CDFs evaluated on the pooled sample
-            z = np.concatenate((a, b))
-            ks[j] = np.abs(np.searchsorted(a, z, "right") / a.size - np.searchsorted(b, z, "right") / b.size).max()
+            ks[j] = _ks_stat(a, b)
             en[j] = a.size * b.size / (a.size + b.size)
     pv = np.full(f, np.nan)
     ok = np.isfinite(ks)
@@ -80,6 +82,40 @@ def sorted_columns(X: np.ndarray) -> list[np.ndarray]:
     """Each column's finite values, sorted: the reference side of `ks_drift`, computed once."""
     X = np.asarray(X, np.float64)
     return [np.sort(X[:, j][np.isfinite(X[:, j])]) for j in range(X.shape[1])]
+
+
+def _ks_stat(a_sorted: np.ndarray, b: np.ndarray) -> float:
+    """KS statistic of two finite samples, `a_sorted` already sorted (the reference: sorted once); as scipy
+    computes it: both empirical CDFs evaluated on the pooled sample."""
+    b = np.sort(b)
+    both = np.concatenate([a_sorted, b])
+    gap = np.searchsorted(a_sorted, both, "right") / a_sorted.size - np.searchsorted(b, both, "right") / b.size
+    return float(np.abs(gap).max())
+
+
+def null_ks_limits(X_train: np.ndarray, window_rows: int, quantile: float = 0.99, held_out: float = 0.4,
+                   max_windows: int = 200, min_rows: int = 30) -> np.ndarray | None:
+    """Per feature: the `quantile` of the KS statistic between windows of `window_rows` consecutive rows of
+    the last `held_out` share of the training rows (the live window's size, in time order) and the rows
+    before them — how far an out-of-sample window of ordinary market life already strays from its past.
+    NaN for a column without enough finite values; None with under two windows of held-out rows."""
+    X = np.asarray(X_train, np.float64)
+    split = int(len(X) * (1.0 - held_out))
+    if window_rows < min_rows or len(X) - split < 2 * window_rows or split < window_rows:
+        return None
+    tail = X[split:]
+    step = max(window_rows // 2, (len(tail) - window_rows) // max(1, max_windows - 1))
+    starts = range(0, len(tail) - window_rows + 1, step)
+    out = np.full(X.shape[1], np.nan)
+    for j in range(X.shape[1]):
+        a = np.sort(X[:split, j][np.isfinite(X[:split, j])])
+        if a.size < min_rows:
+            continue
+        ks = [_ks_stat(a, w[np.isfinite(w)]) for w in (tail[s:s + window_rows, j] for s in starts)
+              if np.isfinite(w).sum() >= min_rows]
+        if ks:
+            out[j] = float(np.quantile(ks, quantile))
+    return out
 
 
 def expected_calibration_error(p: np.ndarray, y: np.ndarray, n_bins: int = 10) -> float:
@@ -117,13 +153,21 @@ class DriftMonitor:
 
     def __init__(self, X_train: np.ndarray, feature_names: list[str], recent_rows: int = 1000,
                  recent_outcomes: int = 500, alpha: float = 0.01, min_ks: float = 0.1,
-                 max_ref_rows: int = 5000, min_outcomes: int = 50, seed: int = 0) -> None:
-        X = np.asarray(X_train, np.float64)
+                 max_ref_rows: int = 5000, min_outcomes: int = 50, seed: int = 0,
+                 null_quantile: float | None = 0.99, ks_limits: np.ndarray | None = None,
+                 ref_stride: int = 1) -> None:
+        full = np.asarray(X_train, np.float64)
+        X = full
         if len(X) > max_ref_rows:
             X = X[np.sort(np.random.default_rng(seed).choice(len(X), max_ref_rows, replace=False))]
         self.ref, self.names = X, list(feature_names)
         self.ref_sorted = sorted_columns(X)       # the reference never changes: sort it once, not per publish
         self.alpha, self.min_ks, self.min_outcomes = alpha, min_ks, min_outcomes
+        if ks_limits is None and null_quantile is not None:
+            # training rows are one every `ref_stride` bars: a window of the same time span as the live one
+            ks_limits = null_ks_limits(full, max(1, recent_rows // max(1, ref_stride)), null_quantile)
+        # per-feature "shifted" bar: the in-sample window KS quantile, never below min_ks
+        self.ks_limits = None if ks_limits is None else np.fmax(np.asarray(ks_limits, np.float64), min_ks)
         self.rows: deque = deque(maxlen=recent_rows)
         self.outcomes: deque = deque(maxlen=recent_outcomes)
         self.last_report: DriftReport | None = None
@@ -136,6 +180,9 @@ class DriftMonitor:
         X, names = load_reference(path)
         if feature_names is not None and list(feature_names) != names:
             raise ValueError(f"drift reference {path}: feature names {names} differ from the engine's {list(feature_names)}")
+        limits, window = load_limits(path)
+        if limits is not None and kw.get("recent_rows", window) == window:
+            kw.setdefault("ks_limits", limits)      # calibrated on the full training rows when it was saved
         return cls(X, names, **kw)
 
     def add_row(self, x: np.ndarray) -> None:
@@ -147,14 +194,20 @@ class DriftMonitor:
     def publish(self, metrics: Metrics) -> dict[str, float]:
         """Compute and set the metrics; a side without enough data publishes NaN (= no signal yet)."""
         nan = float("nan")
-        out = {DRIFT_KS_MAX: nan, DRIFT_FEATURES_SHIFTED: nan, DRIFT_FEATURES_SHARE: nan,
+        out = {DRIFT_KS_MAX: nan, DRIFT_FEATURES_SHIFTED: nan, DRIFT_FEATURES_SHARE: nan, DRIFT_KS_EXCESS: nan,
                CALIBRATION_ECE: nan, CALIBRATION_SAMPLES: float(len(self.outcomes))}
-        if len(self.rows) >= 30:
-            rep = ks_drift(self.ref, np.vstack(self.rows), self.names, self.alpha, self.min_ks,
+        # calibrated limits hold for a full window only (a shorter one strays further by chance alone)
+        if len(self.rows) >= (30 if self.ks_limits is None else self.rows.maxlen):
+            limit = self.min_ks if self.ks_limits is None else self.ks_limits
+            rep = ks_drift(self.ref, np.vstack(self.rows), self.names, self.alpha, limit,
                            ref_sorted=self.ref_sorted)
             self.last_report = rep
             out.update({DRIFT_KS_MAX: rep.ks_max, DRIFT_FEATURES_SHIFTED: float(rep.n_shifted),
                         DRIFT_FEATURES_SHARE: rep.n_shifted / max(1, len(self.names))})
+            if self.ks_limits is not None:
+                excess = rep.ks - self.ks_limits
+                if np.isfinite(excess).any():
+                    out[DRIFT_KS_EXCESS] = float(np.nanmax(excess))
         if len(self.outcomes) >= self.min_outcomes:
             p, y = np.array(self.outcomes).T
             out[CALIBRATION_ECE] = expected_calibration_error(p, y)
@@ -163,17 +216,30 @@ class DriftMonitor:
         return out
 
 
-def save_reference(path, X_train: np.ndarray, feature_names: list[str], max_rows: int = 5000, seed: int = 0):
+def save_reference(path, X_train: np.ndarray, feature_names: list[str], max_rows: int = 5000, seed: int = 0,
+                   window_rows: int = 1000, null_quantile: float = 0.99, ref_stride: int = 1):
     """A uniform sample (<= max_rows, time order kept) of the training features + their names, as .npz
-    (no pickle): what a later DriftMonitor compares live rows against."""
+    (no pickle): what a later DriftMonitor compares live rows against; with the per-feature KS limits
+    calibrated on the full training rows (one every `ref_stride` bars) for a live window of `window_rows`."""
     from pathlib import Path
-    X = np.asarray(X_train, np.float64)
+    full = np.asarray(X_train, np.float64)
+    X = full
     if len(X) > max_rows:
         X = X[np.sort(np.random.default_rng(seed).choice(len(X), max_rows, replace=False))]
+    limits = null_ks_limits(full, max(1, window_rows // max(1, ref_stride)), null_quantile)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, X=X, names=np.array(list(feature_names), dtype=str))
+    extra = {} if limits is None else {"ks_limits": limits, "window_rows": np.int64(window_rows)}
+    np.savez(path, X=X, names=np.array(list(feature_names), dtype=str), **extra)
     return path
+
+
+def load_limits(path) -> tuple[np.ndarray | None, int]:
+    """(per-feature KS limits, live window rows they were calibrated for); (None, 0) in older references."""
+    with np.load(path, allow_pickle=False) as z:
+        if "ks_limits" not in z.files:
+            return None, 0
+        return z["ks_limits"], int(z["window_rows"])
 
 
 def load_reference(path) -> tuple[np.ndarray, list[str]]:

@@ -19,6 +19,7 @@ GROUPS: dict[str, tuple[str, bool]] = {
     "fusion": ("fusion", False), "entry": ("entry", False), "sizing": ("sizing", False),
     "universe": ("universe", False), "feed": ("feed", False), "exchange": ("exchange", False),
     "fill_model": ("fill_model", False), "store": ("store", False),
+    "sizing_limits": ("sizing_limit", True),
 }
 KIND_GROUP = {kind: group for group, (kind, _) in GROUPS.items()}
 MARKET_RE = re.compile(r"(KRW|BTC|USDT)-[A-Z0-9]+")

@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 KINDS: tuple[str, ...] = (
     "feature", "label", "tower", "fusion", "entry", "sizing", "exit", "killswitch",
     "universe", "feed", "exchange", "fill_model", "store", "alert",
+    # sizing_limit: risk across positions (open-position scaling, correlation with held markets) multiplies the
+    # one sizing policy's size; a list of them composes, which a single `sizing` node cannot
+    "sizing_limit",
 )
 
 _REGISTRY: dict[str, dict[str, type]] = {k: {} for k in KINDS}

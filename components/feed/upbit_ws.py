@@ -117,6 +117,11 @@ class UpbitWsFeed:
                 {"event": "feed_warmup_failed", "url": self.p.rest_url, "error": repr(e)}))
             return []
 
+    async def resubscribe(self, markets: list[str]) -> None:
+        """Trade/book/ticker of `markets` from now on, on the same socket (the universe's day boundary)."""
+        if self.ws is not None:
+            await self.ws.resubscribe(self._types(list(markets)))
+
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()

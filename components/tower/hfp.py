@@ -125,8 +125,9 @@ class HfpTower(Tower):
     # --- persistence (components/types/signature.py helpers) --------------------------------------
     @classmethod
     def expected_signature(cls, params: Params, feature_names: list[str], label: str = "") -> dict:
+        # its label is its own (horizon_s, threshold_pct: in the params hash), not the config's bar label
         return {"component": "hfp", "params_hash": params_hash(params), "feature_names": list(feature_names),
-                "label": label}
+                "label": ""}
 
     def bind(self, feature_names: list[str]) -> None:
         """Engine calls this once: a trained/loaded model refuses other feature names or order."""

@@ -16,6 +16,7 @@ CALIBRATION_SAMPLES = "calibration_samples"  # outcomes behind calibration_ece (
 DRIFT_KS_MAX = "drift_ks_max"              # largest per-feature KS statistic, recent vs training window, 0..1
 DRIFT_FEATURES_SHIFTED = "drift_features_shifted"  # features shifted (KS p < alpha and KS >= min_ks), count
 DRIFT_FEATURES_SHARE = "drift_features_share"  # drift_features_shifted / features tested, 0..1
+DRIFT_KS_EXCESS = "drift_ks_excess"        # largest (KS - the feature's calibrated in-sample limit), -1..1
 INFERENCE_LATENCY_MS = "inference_latency_ms"  # p95 (or last) event -> decision model time, ms
 SIM_REAL_GAP_PCT = "sim_real_gap_pct"      # |live PnL - sim PnL on the same fills| / |sim PnL|, percent
 # --- process / store ---
@@ -31,7 +32,7 @@ BOOK_MID_PRICE = "book_mid_price"          # latest book mid, KRW
 HURST = "hurst"                            # Hurst exponent of the recent price path (the feature providing `hurst`)
 
 ALL = (API_CALLS, API_ERROR_RATE, ZOMBIE_ORDERS, CALIBRATION_ECE, CALIBRATION_SAMPLES, DRIFT_KS_MAX,
-       DRIFT_FEATURES_SHIFTED, DRIFT_FEATURES_SHARE, INFERENCE_LATENCY_MS,
+       DRIFT_FEATURES_SHIFTED, DRIFT_FEATURES_SHARE, DRIFT_KS_EXCESS, INFERENCE_LATENCY_MS,
        SIM_REAL_GAP_PCT, MEMORY_RSS_MB, STORE_ERRORS, BALANCE_DRIFT_PCT, SPREAD_PCT, TRADED_KRW,
        LAST_EVENT_TS_MS, LAST_TRADE_PRICE, BOOK_MID_PRICE, HURST)
 PER_MARKET = (SPREAD_PCT, TRADED_KRW, LAST_EVENT_TS_MS, LAST_TRADE_PRICE, BOOK_MID_PRICE, HURST)

@@ -34,6 +34,9 @@ def train_all(cfg, wf) -> tuple[dict, dict]:
     from engine import ensemble
     from engine import evaluation as ev
     from engine.walkforward import build_towers
+    tick = train_tick_towers(cfg, wf)                   # hfp: trained on the feed's trades + books
+    if tick is not None and not ensemble.tower_nodes(cfg)[0].keys() & set(plain_towers(cfg)):
+        return tick                                     # only tick towers selected: no bar model to train
     ds, train, cal, label_id = split(cfg, wf)
     towers = build_towers(cfg, wf.seed, "config")
     market_class = str(cfg.get("market_class", "majors"))
@@ -53,9 +56,87 @@ def train_all(cfg, wf) -> tuple[dict, dict]:
         ensemble.fit_fusion(fusion, p_cal, ds.y[cal], ds.exit_ret[cal], market_class)
         info["fusion_weights"] = ensemble.fusion_weights(fusion, list(towers), market_class)
     info["drift_reference"] = (ds.X[train], ds.names)     # saved next to the models by main()
+    if tick is not None:                                 # mixed: tick towers join (their rows are seconds)
+        towers.update(tick[0])
+        info["towers"].update(tick[1]["towers"])
+        info["towers_skipped"] = {k: v for k, v in info["towers_skipped"].items() if k not in tick[0]}
     first = info["towers"][next(iter(towers))]
     info.update(seconds=round(sum(v["seconds"] for v in info["towers"].values()), 2), cal_auc=first["cal_auc"])
     return towers, info
+
+
+# -- tick towers (hfp) -----------------------------------------------------------------------------------
+def plain_towers(cfg) -> dict:
+    from engine.conf import plain
+    return plain(cfg.get("towers")) or {}
+
+
+def train_tick_towers(cfg, wf) -> tuple[dict, dict] | None:
+    """Towers that need trades + books (`needs_ticks`: hfp), fitted on the configured feed's trades and books,
+    one row a second of the configured features (components/tower/hfp_train.py). None when none is selected.
+    A feed without books raises (the tower says so)."""
+    import registry
+    from engine.ensemble import build_tower_node
+    from engine.conf import plain
+    from engine.walkforward import feature_nodes
+    from components.tower.hfp_train import fit_on_ticks
+    nodes = {tid: dict(n) for tid, n in plain_towers(cfg).items()
+             if getattr(registry.get("tower", str((n or {}).get("component", tid)), path=f"towers.{tid}"),
+                        "needs_ticks", False)}
+    if not nodes:
+        return None
+    feed = plain(cfg.get("feed")) or {"component": "replay"}
+    streams = registry.build("feed", {**feed, "kinds": ["trade", "book"]}, path="feed").load(
+        list(cfg.markets) if cfg.get("markets") else None)
+    towers, info = {}, {"towers": {}, "towers_skipped": {}}
+    for tid, node in nodes.items():
+        tower = build_tower_node(tid, node, wf.seed)
+        got = fit_on_ticks(tower, streams, feature_nodes(cfg))
+        towers[tid] = tower
+        info["towers"][tid] = {"seconds": got["seconds"], "cal_auc": got["cal_auc"], "params": tower.p.model_dump(),
+                               "markets": got["markets"]}
+        info.update(train_rows=got["train_rows"], cal_rows=got["cal_rows"], data_span_ms=got["data_span_ms"],
+                    drift_reference=(got["X_train"], got["names"]), drift_stride=1)   # a row a second, as live
+    first = info["towers"][next(iter(towers))]
+    info.update(seconds=round(sum(v["seconds"] for v in info["towers"].values()), 2), cal_auc=first["cal_auc"])
+    return towers, info
+
+
+def tick_walkforward(cfg, wf) -> dict | None:
+    """`scalp walkforward` when every selected trainable tower needs ticks (hfp): purged folds over the feed's
+    one-second rows (components/tower/hfp_train.walk_forward); None otherwise (the bar walk-forward runs)."""
+    import registry
+    from engine import ensemble
+    from engine.conf import plain
+    from engine.ensemble import build_tower_node
+    from engine.walkforward import feature_nodes
+    from components.tower.hfp_train import walk_forward
+    towers = plain_towers(cfg)
+    ticks = {tid: dict(n) for tid, n in towers.items()
+             if getattr(registry.get("tower", str((n or {}).get("component", tid)), path=f"towers.{tid}"),
+                        "needs_ticks", False)}
+    if not ticks or ensemble.tower_nodes(cfg)[0].keys() & set(towers):
+        return None
+    feed = plain(cfg.get("feed")) or {"component": "replay"}
+    streams = registry.build("feed", {**feed, "kinds": ["trade", "book"]}, path="feed").load(
+        list(cfg.markets) if cfg.get("markets") else None)
+    return {"ticks": True, "towers": {tid: walk_forward(lambda tid=tid, n=n: build_tower_node(tid, n, wf.seed),
+                                                        streams, feature_nodes(cfg), wf.folds)
+                                      for tid, n in ticks.items()}}
+
+
+def show_tick_walkforward(result: dict, as_json: bool) -> int:
+    from engine import artifacts
+    if as_json:
+        print(json.dumps(artifacts.clean(result)))
+        return 0
+    for tid, folds in result["towers"].items():
+        for f in folds:
+            print(f"{tid} " + t("wf.tick_fold", fold=f["fold"], train=f["train_rows"], test=f["test_rows"],
+                                auc="–" if not np.isfinite(f["auc"]) else f"{f['auc']:.3f}",
+                                hit="–" if not np.isfinite(f["hit_rate"]) else f"{f['hit_rate']:.3f}")
+                  + (f" ({f['skipped']})" if f.get("skipped") else ""))
+    return 0
 
 
 def train(cfg, wf) -> tuple[object, dict]:
@@ -72,7 +153,9 @@ def _show(cfg, flags: dict, got) -> int:
     from engine.drift import save_reference
     out = artifacts.run_dir(cfg, "train")
     paths = {tid: artifacts.save_model(cfg, tw, tid, out) for tid, tw in towers.items() if hasattr(tw, "save")}
-    ref = save_reference(out / "model" / "drift_reference.npz", *info.pop("drift_reference"))
+    from engine.settings import settings_of
+    ref = save_reference(out / "model" / "drift_reference.npz", *info.pop("drift_reference"),
+                         ref_stride=info.pop("drift_stride", settings_of(cfg).walkforward.stride_bars))  # live window's span
     if flags.get("json"):
         print(json.dumps(artifacts.clean({**info, "model_paths": {k: str(v) for k, v in paths.items()},
                                           "drift_reference": str(ref),

@@ -157,4 +157,13 @@ def _show(cfg, flags: dict, got) -> int:
 
 
 def main(argv: list[str]) -> int:
-    return flagged_command("walkforward", argv, lambda cfg, flags: run_and_record(cfg, flags, "walkforward"), _show)
+    from engine.commands.train import show_tick_walkforward, tick_walkforward
+
+    def work(cfg, flags):          # tick towers only (hfp): folds over one-second rows of the tick feed
+        return tick_walkforward(cfg, params_from(cfg)) or run_and_record(cfg, flags, "walkforward")
+
+    def show(cfg, flags, got):
+        if isinstance(got, dict) and got.get("ticks"):
+            return show_tick_walkforward(got, bool(flags.get("json")))
+        return _show(cfg, flags, got)
+    return flagged_command("walkforward", argv, work, show)

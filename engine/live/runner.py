@@ -43,6 +43,7 @@ class SessionResult:
     reconcile: dict = field(default_factory=dict)
     error: str = ""
     cause: str = ""                     # "feed" | "exchange" | "" (engine): picks the command's exit code
+    daily: Any = None                   # engine.live.universe.SessionUniverse of a daily universe (its scans)
 
 
 def failure_cause(exc: BaseException) -> str:
@@ -111,10 +112,11 @@ def _install_signals(stop: threading.Event) -> dict:
 
 def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event | None = None,
                 duration_s: float = 0.0, settings: LiveSettings | None = None, rest: Any = None,
-                handle_signals: bool = False, max_events: int = 0) -> SessionResult:
+                handle_signals: bool = False, max_events: int = 0, clock_ms: Any = None) -> SessionResult:
     """Run one paper (`mode="paper"`) or live (`mode="live"`) session until `stop` is set, SIGINT/SIGTERM
     (with handle_signals), `duration_s` wall seconds, or `max_events` events. `rest` overrides the client
-    built from cfg.exchange (tests pass one with a patched transport)."""
+    built from cfg.exchange (tests pass one with a patched transport). `clock_ms` (wall clock, ms) is what the
+    daily universe's day boundary reads (tests inject one)."""
     if mode not in ("paper", "live"):
         raise ValueError(f"mode must be paper or live, got {mode!r}")
     registry.load_all()
@@ -128,6 +130,12 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     bridge = AsyncBridge()
     try:
         feed = build_live_feed(cfg)
+        from engine.backtest import build_universe           # daily universe (liquidity): engine/live/universe.py
+        from engine.live.universe import SessionUniverse
+        universe = build_universe(cfg)
+        daily = SessionUniverse.of(cfg, universe, feed, bridge, clock_ms)
+        if daily is not None:
+            markets = daily.start()
         if mode == "live":
             from engine.live.exchange import LiveExchange
             ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge, call_wait_ms=s.call_wait_ms,
@@ -136,7 +144,10 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             ex = build_paper_exchange(cfg)
         # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.
         prefix = f"{OWN_PREFIX}{run_id if run_id is not None else 0}-{_base36(int(time.time() * 1000))}"
-        loop = EngineLoop(cfg, exchange=ex, store=store, run_id=run_id, markets=markets, order_prefix=prefix)
+        loop = EngineLoop(cfg, exchange=ex, store=store, run_id=run_id, markets=markets, order_prefix=prefix,
+                          universe=universe if daily is not None else None)
+        if daily is not None:
+            daily.loop = loop
     except BaseException:                 # nothing was sent yet: record the failed start, release everything
         bridge.close()
         close_run(store, run_id, "failed", own_store)
@@ -189,8 +200,14 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         if mode == "live":
             ex.bound_waits(True)            # the loop never waits long on a read (engine/live/exchange.py)
         hooks.start(ctx)
-        res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, ctx.silence,
-                            lambda now: hooks.tick(ctx, now))
+        res.daily = daily
+
+        def tick(now: float) -> None:
+            if daily is not None:
+                daily.tick()              # the daily universe: day boundary, unsubscribing flat dropped markets
+            hooks.tick(ctx, now)
+
+        res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, ctx.silence, tick)
     except BaseException as e:
         res.error = f"{type(e).__name__}: {e}"
         res.cause = failure_cause(e)
@@ -200,6 +217,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             bridge.call(feed.close(), 5.0)
         except Exception:  # noqa: BLE001  the feed may already be gone
             pass
+        if res.daily is not None:
+            res.daily.close()
         if pump_fut is not None:
             pump_fut.cancel()
         if mode == "live":

@@ -119,7 +119,8 @@ class EngineLoop:
         it and the drift metrics published for the feature_drift kill switch."""
         if drift_reference is not None:
             from engine.drift import DriftMonitor
-            self.drift = DriftMonitor(np.asarray(drift_reference), self.feature_names, seed=int(self.cfg.get("seed", 0)))
+            self.drift = DriftMonitor(np.asarray(drift_reference), self.feature_names, seed=int(self.cfg.get("seed", 0)),
+                                      ref_stride=self.settings.walkforward.stride_bars)
         self.pipeline.install(towers, entry, fusion)
         if entry is not None:
             self.quoter = QuoteTimer(self, self.entry) if self.pipeline.quoting else None
@@ -133,6 +134,28 @@ class EngineLoop:
         batch before the first event; decisions and fills are the same as event by event."""
         self.md.precompute(streams)
         self.pipeline.precompute(self.md.rows)
+
+    def add_market(self, m: str) -> None:
+        """A market the universe picked mid-session (day boundary): its features, prices, position and account
+        rows start empty; its features warm up from its own events before it is decided on."""
+        if m in self.md.keys:
+            return
+        from components.types.orders import Position
+        from engine.features import FeatureSet
+        from engine.loop.market import _Keys
+        md, ex = self.md, self.execution
+        md.fsets[m] = FeatureSet.from_config(self.features_node)
+        md.last_px[m] = md.best_bid[m] = md.best_ask[m] = float("nan")
+        md.keys[m], md.index[m] = _Keys(m), -1
+        for names in {id(lst): lst for lst in (self.markets, md.markets, ex.markets)}.values():
+            if m not in names:
+                names.append(m)
+        if m not in self.ledger.data.markets:
+            self.ledger.data.markets.append(m)
+        ex.positions[m] = Position(m)
+        ex._bases[m] = m.split("-", 1)[1]
+        self.last_decision_ms[m] = NEVER
+        self.risk.snapshot.markets = tuple(self.markets)
 
     # ---- the event path --------------------------------------------------------------------------
     def on_event(self, ev: Any) -> None:
@@ -178,6 +201,8 @@ class EngineLoop:
     def _decide(self, m: str, ts: int) -> None:
         md, pl, ex = self.md, self.pipeline, self.execution
         x = md.vector(m)
+        if self.risk.sizing_limits:
+            self.risk.observe_price(m, ts, md.last_px[m])
         if self.drift is not None:
             self.drift.add_row(x)
         if self._hurst_col >= 0:

@@ -52,6 +52,8 @@ KO = {
     "entry.prob_threshold": "p >= min_prob (기본 0.60)이면 진입; 비용은 보지 않음 (cost_aware 참고)",
     "sizing.adaptive_kelly": "크기 = 자산 × min(f × 레짐 × 등급 계수, 등급 상한); f는 청산 거래마다 재추정",
     "sizing.confidence_proportional": "잔고 5,000 미만이나 신뢰도 미달이면 0; 신뢰도에 비례한 크기 (명세의 표)",
+    "sizing_limit.open_positions": "크기 × max(min_factor, decay ** 이미 열린 포지션 수): 동시 진입일수록 작게",
+    "sizing_limit.correlation": "보유 마켓과의 최근 수익률 상관이 max_corr 를 넘으면 진입 거절 (또는 factor 로 축소)",
     "sizing.fixed_krw": "모든 진입을 `amount_krw`로 (수수료 포함 잔고로 상한; 5,000 KRW 미만이면 0)",
     "exit.ev_trail": "남은 기대 수익 < -giveback_ratio × 실현 수익이면 청산 (기본 0.5)",
     "exit.fee_floor": "손절이 아니면 순손실(또는 min_net_pct % 이하 순이익)로 팔지 않음",

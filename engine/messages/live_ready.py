@@ -23,4 +23,9 @@ MESSAGES = {
         "ko": "{url} 에서 {seconds}초 동안 시세가 없습니다 (마지막 수신: {last})",
         "en": "no market data from {url} for {seconds} s (last received: {last})"},
     "live.feed_nothing": {"ko": "없음", "en": "nothing"},
+    "live.check.universe_feed": {
+        "ko": "유니버스 '{universe}' 는 매일 (09:00 KST) 다시 스캔해 마켓을 바꾸는데 feed={feed} 는 세션 중 구독을 바꿀 수 "
+              "없습니다: feed=upbit_ws 를 쓰거나 universe=static 으로 두세요",
+        "en": "universe '{universe}' rescans daily (09:00 KST) and changes markets, but feed={feed} cannot change its "
+              "subscription mid-session: use feed=upbit_ws or universe=static"},
 }

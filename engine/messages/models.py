@@ -21,6 +21,8 @@ MESSAGES = {
     "wf.error": {"ko": "워크포워드 실패: {detail}", "en": "walk-forward failed: {detail}"},
     "run.saved": {"ko": "저장: {path}", "en": "saved: {path}"},
     "run.report": {"ko": "보고서: {path}", "en": "report: {path}"},
+    "wf.tick_fold": {"ko": "폴드 {fold}: 학습 {train}행 (1초 행), 테스트 {test}행, AUC {auc}, 적중률 {hit}",
+                     "en": "fold {fold}: trained on {train} rows (one a second), tested on {test}, AUC {auc}, hit rate {hit}"},
     "train.done": {"ko": "학습 완료: 학습 {train}행, 보정 {cal}행, {seconds}초; 보정 구간 AUC {auc}",
                    "en": "trained on {train} rows, calibrated on {cal} rows in {seconds} s; calibration-fold AUC {auc}"},
     "train.use": {"ko": "사용 (학습 때와 같은 오버라이드, 학습 구간 이후 데이터): scalp backtest towers=[catboost] "

@@ -45,7 +45,8 @@ class RiskManager:
     def __init__(self, sizing: Mapping | None = None, exits: Mapping | None = None,
                  switches: Mapping | None = None, limits: Limits | None = None, market_class: str = "majors",
                  markets: list[str] | tuple[str, ...] = (), alerts: Mapping | None = None,
-                 persistence: RiskPersistence | None = None, persist_every_ms: int = 60_000) -> None:
+                 persistence: RiskPersistence | None = None, persist_every_ms: int = 60_000,
+                 sizing_limits: Mapping | None = None) -> None:
         problems: list[tuple[str, str]] = []
 
         def build(kind: str, node: Any, path: str) -> Any:
@@ -57,6 +58,8 @@ class RiskManager:
 
         sizing = plain(sizing) or {"component": "confidence_proportional"}
         self.sizing = build("sizing", sizing, "sizing")
+        self.sizing_limits = [obj for lid, node in (plain(sizing_limits) or {}).items()
+                              if (obj := build("sizing_limit", node, f"sizing_limits.{lid}")) is not None]
         try:
             self.exits = ExitChain(plain(exits) or {})
         except registry.ConfigError as e:
@@ -119,7 +122,7 @@ class RiskManager:
             persistence = StoreRiskPersistence(store, namespace=ns, run_id=run_id if s.mode == "backtest" else None)
         return cls(sizing=cfg.get("sizing"), exits=cfg.get("exits"), switches=cfg.get("killswitches"),
                    limits=s.limits, market_class=s.market_class, markets=list(s.markets), alerts=cfg.get("alerts"),
-                   persistence=persistence)
+                   persistence=persistence, sizing_limits=cfg.get("sizing_limits"))
 
     def bind_costs(self, costs: CostModel) -> None:
         """The run's cost model, also handed to sizing and every exit (fee, minimum order)."""
@@ -193,6 +196,11 @@ class RiskManager:
         same tick cannot both take the last slot."""
         self.last_trade_ms[market] = ts_ms
         self._pending[market] = ts_ms
+
+    def observe_price(self, market: str, ts_ms: int, price: float) -> None:
+        """A decision price of `market`: the sizing limits that keep a price history (correlation) learn it."""
+        for lim in self.sizing_limits:
+            lim.observe(market, ts_ms, price)
 
     def on_trade_closed(self, market: str, ts_ms: int, net_krw: float, net_return: float = math.nan) -> None:
         """A round trip finished (net of both fees): losing streak, Kelly refit input, cooldown."""
@@ -412,13 +420,21 @@ class RiskManager:
             ctx.equity_krw = equity
         ctx.open_positions = n_open
         raw = float(self.sizing.size_krw(balance_krw, confidence, ctx))
-        size = finalize_krw(raw * factor, balance_krw, self.costs) if factor < 1.0 else raw
+        limited = []
+        for lim in self.sizing_limits:            # risk across positions: each may scale or refuse
+            v = lim.limit(market, ctx, tuple(sorted(held.keys() | self._pending.keys())))
+            if v.reason:
+                limited.append(v.reason)
+            raw *= v.factor
+        if limited and raw <= 0:
+            return EntryDecision(False, 0.0, factor, [f"sizing_limit.{r}" for r in limited])
+        size = finalize_krw(raw * factor, balance_krw, self.costs) if factor < 1.0 or limited else raw
         if size <= 0:
             why = f"sizing.zero: confidence {confidence:.3f}, balance {balance_krw:.0f} KRW"
             if raw > 0:
                 why = f"sizing.below_minimum: {raw:.0f} KRW x {factor:g} < {min_krw:.0f}"
             return EntryDecision(False, 0.0, factor, [why])
-        notes = [f"size_factor: {factor:g}"] if factor < 1.0 else []
+        notes = ([f"size_factor: {factor:g}"] if factor < 1.0 else []) + [f"sizing_limit.{r}" for r in limited]
         if size > room:
             clipped = finalize_krw(room, balance_krw, self.costs)
             notes.append(f"limit.market_share.clipped: {size:.0f} -> {clipped:.0f}")

@@ -32,7 +32,9 @@ def test_the_loop_loads_the_reference_saved_beside_the_models(trained):
     assert loop.drift is not None and loop.drift.names == loop.feature_names
     ref = np.load(trained.parent / "drift_reference.npz", allow_pickle=False)
     assert len(loop.drift.ref) == min(5000, len(ref["X"]))
-    for x in np.asarray(ref["X"])[:40] + 100.0:           # rows far outside what the model saw
+    assert loop.drift.ks_limits is not None               # limits calibrated on held-out training windows
+    n = loop.drift.rows.maxlen                            # calibrated limits hold for a full live window
+    for x in np.resize(np.asarray(ref["X"]), (n, ref["X"].shape[1])) + 100.0:   # rows far outside the training
         loop.drift.add_row(x)
     got = loop.drift.publish(loop.metrics)
     assert got[MN.DRIFT_FEATURES_SHARE] > 0.5               # the feature_drift switch's input

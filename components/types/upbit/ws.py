@@ -112,6 +112,13 @@ class UpbitWs:
         # Private handshake: access_key + nonce only, no query_hash (§7.1).
         return {"Authorization": f"Bearer {make_token(self._keys[0], self._keys[1])}"}
 
+    async def resubscribe(self, types: dict[str, list[str] | None]) -> None:
+        """Replace the subscription on the open connection (a reconnect sends the new one too); the full channel
+        list is re-sent, which is safe whether Upbit replaces or adds (UPBIT_API.md, WebSocket)."""
+        self.types = types
+        if self._conn is not None:
+            await self._conn.send(subscription(self.types, self.fmt))
+
     async def close(self) -> None:
         self._closed = True
         if self._conn is not None:

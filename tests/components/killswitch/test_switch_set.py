@@ -49,7 +49,8 @@ def compose_set(name):
 def test_standard_and_strict_sets():
     switch_names()
     std, strict = compose_set("standard"), compose_set("strict")
-    assert {n.component for n in std.values()} == DESIGN_SWITCHES | {"balance_drift"}   # issue 16: in standard
+    # issue 16: balance_drift in standard; issue 15: feature_drift (calibrated limits) too
+    assert {n.component for n in std.values()} == DESIGN_SWITCHES | {"balance_drift", "feature_drift"}
     for nodes in (std, strict):
         assert registry.validate("killswitch", nodes, path="killswitches", many=True) == []
     assert std.daily_loss.loss_pct == 8.0 and std.daily_loss.action == "block_entries"
