@@ -103,9 +103,20 @@ class Store(MarketData):
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.attributes["timescale"] = self.timescale
         eng = self._engine if self._engine is not None else self.engine
-        with eng.begin() as conn:
+        # Processes that open one new store together (a -m sweep's jobs, tune workers) would each see no
+        # schema and create the same tables: the migration runs under a lock the dialect provides.
+        with self._schema_lock(), eng.begin() as conn:
+            self._lock_in(conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+
+    def _schema_lock(self):
+        """A lock held across processes while the schema upgrades (none by default; SQLite: a lock file)."""
+        import contextlib
+        return contextlib.nullcontext()
+
+    def _lock_in(self, conn) -> None:
+        """Take a transaction-scoped lock on `conn` before upgrading (PostgreSQL: an advisory lock)."""
 
     def revision(self) -> str | None:
         from sqlalchemy import text

@@ -32,6 +32,11 @@ class PostgresStore(Store):
         self._layout: dict[str, bool] = {}
         super().__init__("postgresql+psycopg://", migrate=p.migrate)
 
+    def _lock_in(self, conn) -> None:
+        """An advisory lock for this transaction: concurrent first opens migrate one after the other."""
+        from sqlalchemy import text
+        conn.execute(text("SELECT pg_advisory_xact_lock(7261)"))    # any constant: "scalp schema"
+
     def _create_engine(self):
         from sqlalchemy import create_engine
         url = os.environ.get(self.p.url_env)

@@ -26,6 +26,13 @@ class SqliteStore(Store):
         self.batch_rows = p.batch_rows
         super().__init__(f"sqlite:///{p.path}", migrate=p.migrate)
 
+    def _schema_lock(self):
+        """An exclusive lock on `<path>.lock` while the schema upgrades (nothing to share for `:memory:`)."""
+        import contextlib
+        if self.p.path == ":memory:":
+            return contextlib.nullcontext()
+        return _file_lock(Path(self.p.path).expanduser().with_name(Path(self.p.path).name + ".lock"))
+
     def _create_engine(self):
         from sqlalchemy import create_engine, event
         if self.p.path != ":memory:":
@@ -42,3 +49,20 @@ class SqliteStore(Store):
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
         return eng
+
+
+def _file_lock(path: Path):
+    """flock on a side file: released by the OS if the holder dies, so a killed migration never wedges."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def held():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    return held()

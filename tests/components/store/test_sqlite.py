@@ -220,3 +220,32 @@ def test_trials_round_trip_and_overlap(store):
     assert [r["id"] for r in got] == [a] and got[0]["returns"] == [0.1, -0.2, 0.05]
     assert got[0]["kurtosis"] is None                          # NaN stored as NULL
     assert len(store.trials_overlapping(0, 1000)) == 2 and store.trials_overlapping(100, 200) == []
+
+
+_OPEN_ONE = """
+import sys, time
+import registry
+registry.load_all()
+s = registry.build("store", {"component": "sqlite", "path": sys.argv[1]}, path="store")
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))     # every process first touches the new file at once
+print(s.revision())                                        # first use: connect + migrate
+s.close()
+"""
+
+
+def test_processes_opening_one_new_store_together_all_get_the_schema(tmp_path):
+    """A -m sweep's jobs (or tune workers) open the same new store at once: the migration runs once, under a
+    lock, and nobody fails with 'table already exists'."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from components.store.base import HEAD
+    db = tmp_path / "shared.db"
+    start = time.time() + 3.0
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [subprocess.Popen([sys.executable, "-c", _OPEN_ONE, str(db), str(start)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e[-500:] for _, e in outs]
+    assert [o.strip().splitlines()[-1] for o, _ in outs] == [HEAD] * 4
