@@ -141,8 +141,7 @@ def main(argv: list[str]) -> int:
         return hydra_command("data", overrides, lambda cfg: info_job(cfg, bool(flags.get("json"))),
                              json_out=bool(flags.get("json")))
     if sub == "download":
-        from engine.download.command import download_job
-        return hydra_command("data", overrides, lambda cfg: download_job(cfg, bool(flags.get("json"))),
-                             json_out=bool(flags.get("json")))
+        from engine.download.command import main as download_main
+        return download_main(overrides, bool(flags.get("json")))
     markets = [m for m in str(flags.get("markets", "")).split(",") if m] or None
     return hydra_command("data", overrides, lambda cfg: import_job(cfg, str(flags.get("from", "")), markets))

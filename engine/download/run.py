@@ -96,13 +96,16 @@ async def run(rest, markets: list[str], units: list[Unit], out: Path, start_ms: 
         plans = await _plans(pager, markets, units, out, start_ms, end_ms)
         bar.total = bar.n + sum(p.pages() for p in plans)
         bar.refresh()
-        for p in plans:
+        for i, p in enumerate(plans):
             bar.set_description(f"{p.market} {p.unit.name}")
             for a, b in reversed(p.todo):          # newest hole first, like the pages themselves
                 if p.unit.is_trades:
                     await fetch.trades(pager, p.target, p.market, a, b, p.day0)
                 else:
                     await fetch.candles(pager, p.target, p.unit, p.market, a, b)
+            # quiet spans cost no pages: the estimate is an upper bound, corrected as each part ends
+            bar.total = bar.n + sum(q.pages() for q in plans[i + 1:])
+            bar.refresh()
     except fetch.Budget:
         res.stopped = "budget"
     finally:

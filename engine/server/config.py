@@ -41,6 +41,8 @@ class FaultConfig(_Strict):
     error_5xx_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 500")
     malformed_frame_rate: float = Field(0.0, ge=0, le=1, description="fraction of WS frames sent truncated")
     storm_429_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 429")
+    history_malformed_rate: float = Field(0.0, ge=0, le=1, description="fraction of candle/trade history replies "
+                                          "answered 200 with a truncated body")
     # Order-call faults: the create IS processed (the order exists), only its answer goes wrong.
     create_malformed_rate: float = Field(0.0, ge=0, le=1, description="creates answered 2xx with a broken body")
     create_drop_rate: float = Field(0.0, ge=0, le=1, description="creates whose connection drops mid-answer")
