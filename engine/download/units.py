@@ -55,6 +55,6 @@ def align_range(unit: Unit, start_ms: int, end_ms: int, now_ms: int) -> tuple[in
     if unit.is_trades:
         return start_ms, min(end_ms, now_ms)
     step = unit.interval_s * 1000
-    lo = start_ms // step * step
+    lo = -(-start_ms // step) * step        # candles opened at or after start (the feed clip rule)
     hi = min(-(-end_ms // step) * step, now_ms // step * step)
     return lo, hi
