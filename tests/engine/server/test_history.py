@@ -126,3 +126,11 @@ def test_trades_ticks_by_day_time_and_cursor(srv):
     assert _get(srv, "/v1/trades/ticks", market="KRW-BTC", days_ago=2).json() == []
     for bad in ({"days_ago": 8}, {"to": "25:00:00"}, {"cursor": "x"}):
         assert _get(srv, "/v1/trades/ticks", market="KRW-BTC", **bad).status_code == 400, bad
+
+
+def test_weeks_start_on_monday_and_carry_first_day_of_period(srv):
+    from engine.server.history import bucket_start
+    friday = timegm(strptime("2025-09-26T13:00:00", "%Y-%m-%dT%H:%M:%S")) * 1000
+    assert bucket_start(friday, "weeks", 7 * 86400) == timegm(strptime("2025-09-22", "%Y-%m-%d")) * 1000
+    (week,) = _get(srv, "/v1/candles/weeks", market="KRW-BTC", count=5).json()
+    assert week["candle_date_time_utc"] == "2025-09-22T00:00:00" and week["first_day_of_period"] == "2025-09-22"
