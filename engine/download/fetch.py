@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from components.types.upbit import errors as E
 from engine.download.files import Target
@@ -27,7 +27,6 @@ class Counters:
     rows: int = 0
     backoffs_429: int = 0
     retries: int = 0
-    by_target: dict = field(default_factory=dict)
 
 
 def iso(ms: int) -> str:
