@@ -47,7 +47,8 @@ class ServerState:
         from registry import build
         self.cfg = cfg
         loaded = load_source(cfg.source)
-        self.market = MarketState(cfg.source.kind, loaded.synthetic, loaded.markets, loaded.names)
+        self.market = MarketState(cfg.source.kind, loaded.synthetic, loaded.markets, loaded.names,
+                                  cfg.source.history_trades)
         self.replayer = Replayer(loaded, cfg.source.speed, cfg.source.loop, cfg.source.max_gap_s,
                                  cfg.source.prefill_s)
         self.accounts: dict[str, Account] = {}

@@ -20,19 +20,23 @@ def bucket_start(ts_ms: int, unit: str, unit_s: int) -> int:
     return ts_ms // step * step
 
 
-def _bars(hist, unit: str, unit_s: int) -> dict[int, list]:
-    """start -> [open, high, low, close, volume, value, last_ts] over every trade in `hist` (time order)."""
+def _bars(hist, unit: str, unit_s: int, to_ms: int | None, want: int) -> dict[int, list]:
+    """start -> [open, high, low, close, volume, value, last_ts] of the newest `want` candles opened before
+    `to_ms`, walking the trades (time order) from the newest: it stops once `want` candles are complete."""
     bars: dict[int, list] = {}
-    for t in hist:
+    for t in reversed(hist):
         start = bucket_start(t.ts_ms, unit, unit_s)
+        if to_ms is not None and start >= to_ms:
+            continue
         b = bars.get(start)
         if b is None:
+            if len(bars) == want:
+                break                        # an older candle begins: the `want` newer ones are whole
             bars[start] = [t.price, t.price, t.price, t.price, t.volume, t.volume * t.price, t.ts_ms]
         else:
-            b[1], b[2], b[3] = max(b[1], t.price), min(b[2], t.price), t.price
+            b[0], b[1], b[2] = t.price, max(b[1], t.price), min(b[2], t.price)      # walking back: open moves
             b[4] += t.volume
             b[5] += t.volume * t.price
-            b[6] = max(b[6], t.ts_ms)
     return bars
 
 
@@ -41,11 +45,10 @@ def candles(market: str, hist, unit: str, unit_s: int, count: int, to_ms: int | 
 
     A candle is never cut at `to`: it holds every trade of its interval. UNCERTAIN: what Upbit does with a
     `to` inside a candle (the docs say only "exclusive"); every pager here sends candle boundaries."""
-    bars = _bars(hist, unit, unit_s)
-    starts = sorted((s for s in bars if to_ms is None or s < to_ms), reverse=True)
-    prev_close = {s: bars[p][3] for p, s in zip(sorted(bars), sorted(bars)[1:])}
+    bars = _bars(hist, unit, unit_s, to_ms, count + 1)          # one more: the day before's close
+    starts = sorted(bars, reverse=True)
     out = []
-    for start in starts[:count]:
+    for i, start in enumerate(starts[:count]):
         o, h, lo, c, v, val, last = bars[start]
         row = {"market": market, "candle_date_time_utc": _utc(start).strftime("%Y-%m-%dT%H:%M:%S"),
                "candle_date_time_kst": (_utc(start) + timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M:%S"),
@@ -54,7 +57,7 @@ def candles(market: str, hist, unit: str, unit_s: int, count: int, to_ms: int | 
         if unit == "minutes":
             row["unit"] = unit_s // 60
         elif unit == "days":
-            pc = prev_close.get(start, o)
+            pc = bars[starts[i + 1]][3] if i + 1 < len(starts) else o
             row.update(prev_closing_price=pc, change_price=c - pc, change_rate=(c - pc) / pc if pc else 0.0)
         elif unit == "weeks":
             row["first_day_of_period"] = _utc(start).strftime("%Y-%m-%d")

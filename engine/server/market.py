@@ -42,20 +42,25 @@ class Stats:
 class MarketState:
     """What the exchange knows now: applied in event order by the replayer."""
 
-    def __init__(self, source_kind: str, synthetic: bool, markets: list[str], names: dict | None = None) -> None:
+    def __init__(self, source_kind: str, synthetic: bool, markets: list[str], names: dict | None = None,
+                 history_trades: int = 20_000) -> None:
         self.source = {"kind": source_kind, "synthetic": synthetic}
         self.markets = sorted(markets)
         self.names = names or {}
-        self.stats: dict[str, Stats] = {m: Stats() for m in self.markets}
+        self.history_trades = history_trades
+        self.stats: dict[str, Stats] = {m: self._stats() for m in self.markets}
         self.books: dict[str, BookSnapshot] = {}
         self.book_ts: dict[str, int] = {}
         self.now_ms = 0
+
+    def _stats(self) -> Stats:
+        return Stats(history=deque(maxlen=self.history_trades))
 
     # ---- apply -----------------------------------------------------------------------------
     def apply(self, ev) -> None:
         self.now_ms = max(self.now_ms, ev.ts_ms)
         if isinstance(ev, Trade):
-            st = self.stats.setdefault(ev.market, Stats())
+            st = self.stats.get(ev.market) or self.stats.setdefault(ev.market, self._stats())
             day = _utc(ev.ts_ms).strftime("%Y%m%d")
             if day != st.day:
                 st.prev_close = st.last or ev.price
