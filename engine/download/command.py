@@ -62,7 +62,6 @@ def main(overrides: list[str], as_json: bool = False) -> int:
 
 
 def download_job(cfg, as_json: bool = False) -> int:
-    from components.exchange.upbit.rest import UpbitRest
     from components.types.feed.paths import to_ms
     from engine.app import report_problems
     from engine.download import fetch, run
@@ -76,7 +75,10 @@ def download_job(cfg, as_json: bool = False) -> int:
     import time
     end_ms = to_ms(d.end) if d.end is not None else int(time.time() * 1000)
     out = Path(d.out).expanduser()
-    rest = UpbitRest(UpbitRest.Params(base_url=d.base_url, timeout_ms=d.timeout_ms, retries=0))
+    from registry import build
+    # retries=0: the pager itself decides how a 429 / 5xx / timeout is retried, and counts it
+    rest = build("exchange", {"component": "upbit", "base_url": d.base_url, "timeout_ms": d.timeout_ms,
+                              "retries": 0}, path="download")
     rest.limiter = careful_limiter()
 
     async def go():
