@@ -81,6 +81,8 @@ def test_download_gives_files_data_info_lists_without_gaps(srv, bundled_data, tm
     assert main(["data", "info", "--json", f"feed.path={out}", "feed.candle_interval_s=300", "feed.kinds=[candle]",
                  "markets=[KRW-BTC]", "ui.lang=en"]) == 0
     assert json.loads(capsys.readouterr().out)["rows"][0]["rows"] == 300     # candles_5m read as 300 s bars
+    # the backtest's own config check accepts the folder as its feed (a full backtest of it: README Measured)
+    assert main(["validate", f"feed.path={out}", "markets=[KRW-BTC]", "ui.lang=en"]) == 0
 
 
 def test_page_budget_then_rerun_fills_only_what_is_missing(srv, tmp_path, capsys):
