@@ -19,8 +19,8 @@ def _report(res, out: Path, max_pages: int) -> None:
         for a, b in r["missing"][:5]:
             print(t("download.missing_span", market=r["market"], unit=r["unit"], start=utc(a), end=utc(b)))
         if r["unreachable"]:
-            print(t("download.unreachable", market=r["market"], start=utc(r["unreachable"][0]),
-                    end=utc(r["unreachable"][1])))
+            print(t("download.unreachable", market=r["market"], unit=r["unit"], start=utc(r["unreachable"][0]),
+                    end=utc(r["unreachable"][1]), days=7 if r["unit"] == "trades" else 90))
     c = res.counters
     print(t("download.total", pages=c.pages, rows=c.rows, backoffs=c.backoffs_429, retries=c.retries,
             seconds=f"{res.seconds:.1f}"))

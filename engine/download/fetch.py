@@ -93,6 +93,14 @@ async def candles(pager: Pager, target: Target, unit: Unit, market: str, lo: int
         to = covered
 
 
+async def newest_second(pager: Pager, market: str) -> int | None:
+    """Open time of the exchange's newest seconds candle: the "now" its 3-month retention counts from."""
+    endpoint = f"GET /v1/candles/seconds ({market})"
+    rows = candle_rows(endpoint, market, await pager.get(endpoint, lambda: pager.rest.candles(market, "seconds",
+                                                                                              1, 1)))
+    return rows[0][0] if rows else None
+
+
 async def trade_day0(pager: Pager, market: str) -> int:
     """The exchange's UTC day (ms of its midnight), from its newest trade: `days_ago` counts from there.
     UNCERTAIN: a market without a trade yet today makes this yesterday (then days_ago is off by one)."""

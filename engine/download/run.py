@@ -11,7 +11,7 @@ from pathlib import Path
 
 from engine.download import fetch
 from engine.download.files import Target, holes
-from engine.download.units import CANDLE_PAGE, DAY_MS, TRADES_DAYS, Unit, align_range
+from engine.download.units import CANDLE_PAGE, DAY_MS, SECONDS_DAYS, TRADES_DAYS, Unit, align_range
 
 
 class UnknownMarkets(Exception):
@@ -31,7 +31,7 @@ class Plan:
     hi: int
     target: Target
     todo: list[tuple[int, int]]
-    unreachable: tuple[int, int] | None = None    # trades older than the 7 days the endpoint serves
+    unreachable: tuple[int, int] | None = None    # older than the endpoint serves (trades 7 d, seconds 90 d)
     day0: int | None = None                       # trades: the exchange's UTC day (days_ago counts from it)
 
     def pages(self) -> int:
@@ -68,12 +68,16 @@ async def _plans(pager, markets: list[str], units: list[Unit], out: Path, start_
         day0 = None
         for u in units:
             lo, hi = align_range(u, start_ms, end_ms, now_ms)
-            unreachable = None
+            first = None
             if u.is_trades:
                 day0 = await fetch.trade_day0(pager, m) if day0 is None else day0
                 first = day0 - TRADES_DAYS * DAY_MS
-                if lo < first:
-                    unreachable, lo = (lo, min(first, hi)), min(first, hi)
+            elif u.name == "seconds":
+                newest = await fetch.newest_second(pager, m)
+                first = newest - SECONDS_DAYS * DAY_MS if newest is not None else None
+            unreachable = None
+            if first is not None and lo < first:       # asked for, but the exchange no longer serves it
+                unreachable, lo = (lo, min(first, hi)), min(first, hi)
             t = Target(out, u, m)
             plans.append(Plan(m, u, lo, hi, t, t.missing(lo, hi) if hi > lo else [], unreachable, day0))
     return plans

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 MINUTES = (1, 3, 5, 10, 15, 30, 60, 240)
 DAY_MS = 86_400_000
 TRADES_DAYS = 7            # /v1/trades/ticks reaches back `days_ago` 1..7 days (UPBIT_API.md §2.3)
+SECONDS_DAYS = 90          # seconds candles: "the last 3 months" (docs); 90 days is our reading of it
 CANDLE_PAGE = 200          # max `count` of a candles page (§2.2)
 TRADE_PAGE = 500           # max `count` of a trades page (§2.3)
 

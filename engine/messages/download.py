@@ -15,10 +15,10 @@ MESSAGES = {
                            "{first} -> {last}  {file}"},
     "download.missing_span": {"ko": "  받지 못함 {market} {unit}: {start} -> {end}",
                               "en": "  not downloaded {market} {unit}: {start} -> {end}"},
-    "download.unreachable": {"ko": "  {market} 체결: {start} -> {end} 는 7일보다 오래되어 /v1/trades/ticks 로 받을 수 "
-                                   "없습니다",
-                             "en": "  {market} trades: {start} -> {end} is older than the 7 days /v1/trades/ticks "
-                                   "serves"},
+    "download.unreachable": {"ko": "  {market} {unit}: {start} -> {end} 는 거래소가 제공하는 최근 {days}일보다 오래되어 "
+                                   "받지 않았습니다",
+                             "en": "  {market} {unit}: {start} -> {end} is older than the last {days} days the "
+                                   "exchange serves: not fetched"},
     "download.total": {"ko": "합계: 요청 {pages}회 · 받은 행 {rows} · 429 후 대기 {backoffs}회 · 재시도 {retries}회 · "
                              "{seconds}초",
                        "en": "total: {pages} requests · {rows} rows fetched · {backoffs} backoffs after 429 · "

@@ -186,3 +186,21 @@ def test_help_names_the_download():
                          capture_output=True, text=True, cwd=ROOT, timeout=120,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0 and "scalp data download" in out.stdout and "download.start" in out.stdout
+
+
+def test_parts_older_than_the_exchange_serves_are_reported_not_fetched(srv, tmp_path, capsys):
+    from engine.cli import main
+
+    def run(*extra, text=False):
+        rng = ["download.start=2025-06-01", "download.end=2025-09-26T00:00:00Z"]
+        drop = ("download.start=", "download.end=") + (("--json",) if text else ())
+        return main([a for a in args(srv, tmp_path, *extra) if not a.startswith(drop)] + rng)
+    # trades: 7 days back from the exchange's newest trade day (2025-09-26) = 2025-09-19; seconds: 90 days
+    assert run("download.units=[trades,seconds]") == 0
+    u = by_unit(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+    assert u["trades"]["unreachable"] == [1748736000000, 1758240000000]         # 06-01 -> 09-19 00:00
+    assert u["seconds"]["unreachable"][0] == 1748736000000 and u["seconds"]["unreachable"][1] > 1748736000000
+    assert u["trades"]["missing"] == [] and u["trades"]["rows"] == 240         # the 25th's last hour only
+    assert run("download.units=[trades]", text=True) == 0
+    assert "KRW-BTC trades: 2025-06-01 00:00:00 -> 2025-09-19 00:00:00 is older than the last 7 days the exchange " \
+           "serves" in capsys.readouterr().out
