@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from components.types.orders import MIN_ORDER_KRW
 from engine.conf import plain
+from engine.download.settings import DownloadSettings
 from engine.i18n import pydantic_text, t
 
 # config group -> (component kind, multi-select?): validated by the registry, not by these models
@@ -192,6 +193,7 @@ class Settings(_Strict):
     classes: ClassSettings = ClassSettings()
     retrain: RetrainSettings = RetrainSettings()
     control: ControlSettings = ControlSettings()
+    download: DownloadSettings = DownloadSettings()
 
     @field_validator("markets")
     @classmethod

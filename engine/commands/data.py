@@ -9,7 +9,7 @@ from engine import exit_codes
 
 from engine.i18n import problem_text, t
 
-HELP = "market data: info, import --from <dir>"
+HELP = "market data: info, import --from <dir>, download (Upbit REST history)"
 FLAGS_WITH_VALUE = ("--from", "--markets")
 
 
@@ -131,7 +131,7 @@ def import_job(cfg, src: str, markets: list[str] | None) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("info", "import"):
+    if not argv or argv[0] not in ("info", "import", "download"):
         print(t("data.usage"), file=sys.stderr)
         return exit_codes.CONFIG
     from engine.app import hydra_command
@@ -140,5 +140,8 @@ def main(argv: list[str]) -> int:
     if sub == "info":
         return hydra_command("data", overrides, lambda cfg: info_job(cfg, bool(flags.get("json"))),
                              json_out=bool(flags.get("json")))
+    if sub == "download":
+        from engine.download.command import main as download_main
+        return download_main(overrides, bool(flags.get("json")))
     markets = [m for m in str(flags.get("markets", "")).split(",") if m] or None
     return hydra_command("data", overrides, lambda cfg: import_job(cfg, str(flags.get("from", "")), markets))

@@ -1,11 +1,15 @@
 """Messages of `scalp data` and `scalp bench replay`."""
 MESSAGES = {
-    "cmd.data": {"ko": "시장 데이터: info (마켓·기간·행 수·품질), import --from <디렉터리> (저장소로 적재)",
-                 "en": "market data: info (markets, spans, rows, quality), import --from <dir> (load into a store)"},
+    "cmd.data": {"ko": "시장 데이터: info (마켓·기간·행 수·품질), import --from <디렉터리> (저장소로 적재), "
+                       "download (Upbit REST 기록 받기)",
+                 "en": "market data: info (markets, spans, rows, quality), import --from <dir> (load into a store), "
+                       "download (Upbit REST history)"},
     "data.usage": {"ko": "사용법: scalp data info [--json] [오버라이드...] | scalp data import --from <디렉터리> "
-                         "[--markets A,B] [store=...]",
+                         "[--markets A,B] [store=...] | scalp data download markets=[...] download.start=... "
+                         "[download.*=...]",
                    "en": "usage: scalp data info [--json] [overrides...] | scalp data import --from <dir> "
-                         "[--markets A,B] [store=...]"},
+                         "[--markets A,B] [store=...] | scalp data download markets=[...] download.start=... "
+                         "[download.*=...]"},
     "data.info.header": {"ko": "데이터: {where} ({source}) · 마켓 {n}개 · 이벤트 {events}개",
                          "en": "data: {where} ({source}) · {n} markets · {events} events"},
     "data.info.columns": {"ko": "{market:<12} {kind:<7} {rows:>8}  {first:<19}  {last:<19}  {detail}",

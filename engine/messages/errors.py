@@ -92,3 +92,9 @@ KO = {
     "candle #{i}: missing or bad field {e}": "캔들 #{i}: 없거나 잘못된 필드 {e}",
     "not a /v1/market/all reply": "/v1/market/all 응답이 아닙니다",
 }
+
+# engine/download/settings.py (scalp data download)
+KO.update({
+    "must be after download.start": "download.start 보다 뒤여야 합니다",
+    "unknown units {bad}; known: {known}": "알 수 없는 단위 {bad}; 가능한 값: {known}",
+})

@@ -118,13 +118,23 @@ MESSAGES = {
                'unless walkforward.folds (or --folds) is given.')},
     'help.data.usage': {
         'ko': ('사용법: scalp data info [--json] [오버라이드...] | scalp data import --from <디렉터리> [--markets A,B] '
-               '[store=...]'),
+               '[store=...] | scalp data download [--json] markets=[...] download.start=... [download.*=...]'),
         'en': ('usage: scalp data info [--json] [overrides...] | scalp data import --from <dir> [--markets '
-               'A,B] [store=...]')},
+               'A,B] [store=...] | scalp data download [--json] markets=[...] download.start=... [download.*=...]')},
     'help.data.about': {
-        'ko': '데이터의 마켓·기간·행 수·공백·품질을 보여 주거나 (info), CSV 폴더를 저장소로 적재합니다 (import).',
-        'en': ('shows markets, spans, rows, gaps and quality counts (info), or loads a CSV folder into a '
-               'store (import).')},
+        'ko': ('데이터의 마켓·기간·행 수·공백·품질을 보여 주거나 (info), CSV 폴더를 저장소로 적재하거나 (import), Upbit REST 의 '
+               '캔들 (seconds, minutes1|3|5|10|15|30|60|240, days) 과 최근 7일 체결 (trades) 을 download.out 폴더에 '
+               'shared/data/upbit 와 같은 배치로 받습니다 (download). 다운로드는 to/count 로 페이지를 넘기고, 클라이언트의 '
+               '속도 제한을 지키며 429 에는 물러서고 418 에는 멈춥니다. 다시 실행하면 빠진 구간만 받고 중복은 버립니다. 끝에 품질 '
+               '보고 (행 수, 버린 중복, 원천의 공백, 받지 못한 구간) 를 출력합니다. 알 수 없는 마켓·잘못된 기간은 2, 거래소 '
+               '오류·잘못된 응답은 4.'),
+        'en': ('shows markets, spans, rows, gaps and quality counts (info), loads a CSV folder into a store '
+               '(import), or fetches Upbit REST candles (seconds, minutes1|3|5|10|15|30|60|240, days) and the last '
+               "7 days' trades (trades) into download.out, laid out like shared/data/upbit (download). The download "
+               'pages with to/count, keeps to the client rate limiter, backs off on 429 and stops on 418; a re-run '
+               'fetches only the missing spans and drops duplicates; it ends with a quality report (rows, '
+               'duplicates dropped, the source\'s quiet intervals, spans not downloaded). Unknown markets or a bad '
+               'range exit 2, exchange errors or malformed pages 4.')},
     'help.exchange_server.usage': {
         'ko': '사용법: scalp exchange-server [--config server.yaml] [키=값...]',
         'en': 'usage: scalp exchange-server [--config server.yaml] [key=value...]'},
@@ -219,9 +229,12 @@ CODE = {
         'examples': '  scalp leakcheck\n  scalp leakcheck --json markets=[KRW-ETH] walkforward.folds=3',
     },
     'data': {
-        'reads': '  feed (info), store (import)',
+        'reads': '  feed (info), store (import), markets + download.* (download)',
         'examples': ('  scalp data info\n  scalp data info --json feed.path=/data/upbit\n  scalp data import '
-                     '--from /data/upbit --markets KRW-BTC,KRW-ETH store.path=outputs/my.db'),
+                     '--from /data/upbit --markets KRW-BTC,KRW-ETH store.path=outputs/my.db\n'
+                     '  scalp data download markets=[KRW-BTC,KRW-ETH] download.start=2025-09-01 '
+                     'download.end=2025-09-08 download.units=[minutes1,days]\n'
+                     '  scalp data info feed.path=outputs/data/upbit'),
     },
     'exchange_server': {
         'examples': ('  scalp exchange-server\n  scalp exchange-server port=9000 source.speed=50\n  scalp '

@@ -47,7 +47,8 @@ class ServerState:
         from registry import build
         self.cfg = cfg
         loaded = load_source(cfg.source)
-        self.market = MarketState(cfg.source.kind, loaded.synthetic, loaded.markets, loaded.names)
+        self.market = MarketState(cfg.source.kind, loaded.synthetic, loaded.markets, loaded.names,
+                                  cfg.source.history_trades)
         self.replayer = Replayer(loaded, cfg.source.speed, cfg.source.loop, cfg.source.max_gap_s,
                                  cfg.source.prefill_s)
         self.accounts: dict[str, Account] = {}
@@ -146,6 +147,11 @@ def _handler(state: ServerState, group: str, private: bool, fn):
             return _json(error_body(exc.error_name, exc.message), exc.status or 400, headers)
         except quotation.QuotationError as exc:
             return _json(error_body(exc.status, exc.message), exc.status, headers)
+        if faults.history_malformed_rate and group in ("candle", "trade") \
+                and state.rng.random() < faults.history_malformed_rate:
+            text = json.dumps(result, ensure_ascii=False)
+            return Response(text[: len(text) // 2], status_code=200, headers=headers,
+                            media_type="application/json; charset=utf-8")
         create = request.method == "POST" and request.url.path == "/v1/orders"
         code = 201 if create else 200
         if private:

@@ -30,6 +30,8 @@ class SourceConfig(_Strict):
     loop: bool = Field(True, description="start again (timestamps and sequential_ids shifted) when data ends")
     max_gap_s: float = Field(10.0, gt=0, description="quiet spans longer than this replay as this long")
     max_candles: int = Field(2000, ge=1, description="candles source: last N candles per market")
+    history_trades: int = Field(20_000, ge=1, description="trades per market kept for REST history (candles, "
+                                "/v1/trades/ticks); older ones are forgotten")
     prefill_s: float = Field(0.0, ge=0, description="data seconds at the start applied at once, not in time "
                              "(REST history such as candles for a client's warm-up before the live stream)")
 
@@ -41,6 +43,8 @@ class FaultConfig(_Strict):
     error_5xx_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 500")
     malformed_frame_rate: float = Field(0.0, ge=0, le=1, description="fraction of WS frames sent truncated")
     storm_429_rate: float = Field(0.0, ge=0, le=1, description="fraction of REST calls answered 429")
+    history_malformed_rate: float = Field(0.0, ge=0, le=1, description="fraction of candle/trade history replies "
+                                          "answered 200 with a truncated body")
     # Order-call faults: the create IS processed (the order exists), only its answer goes wrong.
     create_malformed_rate: float = Field(0.0, ge=0, le=1, description="creates answered 2xx with a broken body")
     create_drop_rate: float = Field(0.0, ge=0, le=1, description="creates whose connection drops mid-answer")

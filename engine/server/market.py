@@ -42,20 +42,25 @@ class Stats:
 class MarketState:
     """What the exchange knows now: applied in event order by the replayer."""
 
-    def __init__(self, source_kind: str, synthetic: bool, markets: list[str], names: dict | None = None) -> None:
+    def __init__(self, source_kind: str, synthetic: bool, markets: list[str], names: dict | None = None,
+                 history_trades: int = 20_000) -> None:
         self.source = {"kind": source_kind, "synthetic": synthetic}
         self.markets = sorted(markets)
         self.names = names or {}
-        self.stats: dict[str, Stats] = {m: Stats() for m in self.markets}
+        self.history_trades = history_trades
+        self.stats: dict[str, Stats] = {m: self._stats() for m in self.markets}
         self.books: dict[str, BookSnapshot] = {}
         self.book_ts: dict[str, int] = {}
         self.now_ms = 0
+
+    def _stats(self) -> Stats:
+        return Stats(history=deque(maxlen=self.history_trades))
 
     # ---- apply -----------------------------------------------------------------------------
     def apply(self, ev) -> None:
         self.now_ms = max(self.now_ms, ev.ts_ms)
         if isinstance(ev, Trade):
-            st = self.stats.setdefault(ev.market, Stats())
+            st = self.stats.get(ev.market) or self.stats.setdefault(ev.market, self._stats())
             day = _utc(ev.ts_ms).strftime("%Y%m%d")
             if day != st.day:
                 st.prev_close = st.last or ev.price
@@ -167,39 +172,5 @@ class MarketState:
                 row["market_event"] = {"warning": False, "caution": {
                     "PRICE_FLUCTUATIONS": False, "TRADING_VOLUME_SOARING": False, "DEPOSIT_AMOUNT_SOARING": False,
                     "GLOBAL_PRICE_DIFFERENCES": False, "CONCENTRATION_OF_SMALL_ACCOUNTS": False}}
-            out.append(row)
-        return out
-
-    def trades_ticks(self, market: str, count: int, cursor: int | None) -> list[dict]:
-        hist = self.stats[market].history if market in self.stats else ()
-        rows = [t for t in reversed(hist) if cursor is None or t.seq < cursor]
-        return [self.rest_trade(t) for t in rows[:count]]
-
-    def candles(self, market: str, unit_s: int, count: int, to_ms: int | None) -> list[dict]:
-        """Candles aggregated from the replayed trades (newest first; only intervals with trades)."""
-        hist = self.stats[market].history if market in self.stats else ()
-        bars: dict[int, list] = {}
-        for t in hist:
-            if to_ms is not None and t.ts_ms >= to_ms:
-                continue
-            start = t.ts_ms // (unit_s * 1000) * unit_s * 1000
-            b = bars.get(start)
-            if b is None:
-                bars[start] = [t.price, t.price, t.price, t.price, t.volume, t.volume * t.price, t.ts_ms]
-            else:
-                b[1], b[2], b[3] = max(b[1], t.price), min(b[2], t.price), t.price
-                b[4] += t.volume
-                b[5] += t.volume * t.price
-                b[6] = t.ts_ms
-        out = []
-        for start in sorted(bars, reverse=True)[:count]:
-            o, h, lo, c, v, val, last = bars[start]
-            row = {"market": market, "candle_date_time_utc": _utc(start).strftime("%Y-%m-%dT%H:%M:%S"),
-                   "candle_date_time_kst": _kst(start).strftime("%Y-%m-%dT%H:%M:%S"), "opening_price": o,
-                   "high_price": h, "low_price": lo, "trade_price": c, "timestamp": last,
-                   "candle_acc_trade_price": val, "candle_acc_trade_volume": v}
-            if unit_s % 60 == 0 and unit_s < 86400:
-                row["unit"] = unit_s // 60
-            row["scalp_source"] = self.source
             out.append(row)
         return out

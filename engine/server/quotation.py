@@ -1,7 +1,10 @@
 """Quotation (public) endpoints of the server: JSON numbers, integer error names (UPBIT_API.md §2, §6)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from components.types.tick import quote_currency, table_tick
+from engine.server import history
 
 
 class QuotationError(Exception):
@@ -13,6 +16,7 @@ class QuotationError(Exception):
 
 
 MISSING = "Missing request parameter error. Check the required parameters!"
+INVALID = "Invalid parameter. Check the given value!"
 
 
 def need(p: dict, key: str) -> str:
@@ -38,7 +42,7 @@ def _int(p: dict, key: str, default: int, hi: int) -> int:
     try:
         return max(1, min(hi, int(p.get(key) or default)))
     except ValueError:
-        raise QuotationError(400, "Invalid parameter. Check the given value!") from None
+        raise QuotationError(400, INVALID) from None
 
 
 def market_all(state, p, r):
@@ -74,43 +78,69 @@ def instruments(state, p, r):
     return out
 
 
+def _hist(state, market: str):
+    return state.market.stats[market].history if market in state.market.stats else ()
+
+
+def _opt_int(p: dict, key: str, lo: int, hi: int) -> int | None:
+    raw = p.get(key)
+    if raw in (None, ""):
+        return None
+    try:
+        v = int(raw)
+    except ValueError:
+        raise QuotationError(400, INVALID) from None
+    if not lo <= v <= hi:
+        raise QuotationError(400, INVALID)
+    return v
+
+
 def trades_ticks(state, p, r):
     m = _markets(state, p, "market")[0]
-    cursor = p.get("cursor")
-    try:
-        cursor = int(cursor) if cursor not in (None, "") else None
-    except ValueError:
-        raise QuotationError(400, "Invalid parameter. Check the given value!") from None
-    return state.market.trades_ticks(m, _int(p, "count", 1, 500), cursor)
+    cursor = _opt_int(p, "cursor", 0, 2**63 - 1)
+    days_ago = _opt_int(p, "days_ago", 1, 7)
+    to = p.get("to") or None
+    if to is not None:
+        try:
+            history.parse_time_of_day(str(to))
+        except ValueError:
+            raise QuotationError(400, INVALID) from None
+    rows = history.trades(_hist(state, m), state.market.now_ms, _int(p, "count", 1, 500), cursor, to, days_ago)
+    return [state.market.rest_trade(t) for t in rows]
 
 
 def _to_ms(p: dict) -> int | None:
+    """`to`: ISO-8601 with `Z`/offset or `yyyy-MM-dd HH:mm:ss`, UTC when it carries no offset (§2.2)."""
     to = p.get("to")
     if not to:
         return None
-    from datetime import datetime, timezone
-    text = str(to).replace(" ", "T")
+    text = str(to).strip()
+    if len(text) > 10 and text[10] == " ":
+        text = text[:10] + "T" + text[11:]
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise QuotationError(400, "Invalid parameter. Check the given value!") from None
+    except ValueError:      # an unencoded `+09:00` arrives as ` 09:00`: Upbit answers 400 as well
+        raise QuotationError(400, INVALID) from None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)  # UTC by default (§2.2)
+        dt = dt.replace(tzinfo=timezone.utc)
     return int(dt.timestamp() * 1000)
 
 
-def _candles(unit_s: int):
+def _candles(unit: str, unit_s: int):
     def handler(state, p, r):
         m = _markets(state, p, "market")[0]
-        return state.market.candles(m, unit_s, _int(p, "count", 1, 200), _to_ms(p))
+        rows = history.candles(m, _hist(state, m), unit, unit_s, _int(p, "count", 1, 200), _to_ms(p))
+        for row in rows:
+            row["scalp_source"] = state.market.source      # the server's own marker (synthetic or recorded)
+        return rows
     return handler
 
 
 def minutes(state, p, r):
     unit = int(r.path_params["unit"])
     if unit not in (1, 3, 5, 10, 15, 30, 60, 240):
-        raise QuotationError(400, "Invalid parameter. Check the given value!")
-    return _candles(unit * 60)(state, p, r)
+        raise QuotationError(400, INVALID)
+    return _candles("minutes", unit * 60)(state, p, r)
 
 
 ROUTES = [
@@ -120,8 +150,8 @@ ROUTES = [
     ("/v1/orderbook", "orderbook", orderbook),
     ("/v1/orderbook/instruments", "orderbook", instruments),
     ("/v1/trades/ticks", "trade", trades_ticks),
-    ("/v1/candles/seconds", "candle", _candles(1)),
+    ("/v1/candles/seconds", "candle", _candles("seconds", 1)),
     ("/v1/candles/minutes/{unit:int}", "candle", minutes),
-    ("/v1/candles/days", "candle", _candles(86400)),
-    ("/v1/candles/weeks", "candle", _candles(7 * 86400)),
+    ("/v1/candles/days", "candle", _candles("days", 86400)),
+    ("/v1/candles/weeks", "candle", _candles("weeks", 7 * 86400)),
 ]

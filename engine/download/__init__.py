@@ -1,0 +1,1 @@
+"""`scalp data download`: Upbit REST history (candles, recent trades) paged, rate-limited and resumable."""
