@@ -73,13 +73,13 @@ def plain_towers(cfg) -> dict:
 
 def train_tick_towers(cfg, wf) -> tuple[dict, dict] | None:
     """Towers that need trades + books (`needs_ticks`: hfp), fitted on the configured feed's trades and books,
-    one row a second of the configured features (components/tower/hfp_train.py). None when none is selected.
+    one row a second of the configured features (engine/tick_train.py). None when none is selected.
     A feed without books raises (the tower says so)."""
     import registry
     from engine.ensemble import build_tower_node
     from engine.conf import plain
     from engine.walkforward import feature_nodes
-    from components.tower.hfp_train import fit_on_ticks
+    from engine.tick_train import fit_on_ticks
     nodes = {tid: dict(n) for tid, n in plain_towers(cfg).items()
              if getattr(registry.get("tower", str((n or {}).get("component", tid)), path=f"towers.{tid}"),
                         "needs_ticks", False)}
@@ -104,13 +104,13 @@ def train_tick_towers(cfg, wf) -> tuple[dict, dict] | None:
 
 def tick_walkforward(cfg, wf) -> dict | None:
     """`scalp walkforward` when every selected trainable tower needs ticks (hfp): purged folds over the feed's
-    one-second rows (components/tower/hfp_train.walk_forward); None otherwise (the bar walk-forward runs)."""
+    one-second rows (engine/tick_train.walk_forward); None otherwise (the bar walk-forward runs)."""
     import registry
     from engine import ensemble
     from engine.conf import plain
     from engine.ensemble import build_tower_node
     from engine.walkforward import feature_nodes
-    from components.tower.hfp_train import walk_forward
+    from engine.tick_train import walk_forward
     towers = plain_towers(cfg)
     ticks = {tid: dict(n) for tid, n in towers.items()
              if getattr(registry.get("tower", str((n or {}).get("component", tid)), path=f"towers.{tid}"),

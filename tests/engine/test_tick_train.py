@@ -16,7 +16,7 @@ TICK = ["towers=[hfp]", "features=[spread_pct,bid_ask_imbalance]", "markets=[KRW
 
 
 def test_folds_are_purged_and_expanding(bundled_data, monkeypatch):
-    from components.tower import hfp_train
+    from engine import tick_train
     from engine.app import compose, job_config
     from engine.walkforward import feature_nodes
     registry.load_all()
@@ -34,8 +34,8 @@ def test_folds_are_purged_and_expanding(bundled_data, monkeypatch):
             return fit(X, y, names, **kw)
         tower.fit = spy
         return tower
-    folds = hfp_train.walk_forward(make, streams, feature_nodes(cfg), 2)
-    rows = hfp_train.tick_rows(streams, feature_nodes(cfg), 5, 0.0, 10)
+    folds = tick_train.walk_forward(make, streams, feature_nodes(cfg), 2)
+    rows = tick_train.tick_rows(streams, feature_nodes(cfg), 5, 0.0, 10)
     assert [f["fold"] for f in folds] == [1, 2] and folds[0]["train_rows"] < folds[1]["train_rows"]
     for f, (y, _) in zip(folds, seen):
         trained = np.isfinite(y)
