@@ -12,7 +12,7 @@ log = logging.getLogger("scalp.live")
 
 # Dotted "module:factory" paths, imported lazily so a session without these services pays nothing for them.
 # A factory takes the SessionContext and returns a hook, or None when its service is off in the config.
-HOOK_FACTORIES: tuple[str, ...] = ()
+HOOK_FACTORIES: tuple[str, ...] = ("engine.alerts.hook:build", "engine.alerts.heartbeat:build")
 
 
 @dataclass
