@@ -32,7 +32,8 @@ class TelegramAlert:
         timeout_s: float = Field(5.0, gt=0, le=60, description="per-request timeout, seconds")
         retries: int = Field(2, ge=0, le=5, description="extra attempts on failure / 429 / 5xx (send only)")
         backoff_s: float = Field(0.5, ge=0, le=10, description="sleep before a retry, doubled each time (send only)")
-        min_level: str = Field("warning", pattern="^(info|warning|critical)$")
+        min_level: str = Field("info", pattern="^(info|warning|critical)$",
+                               description="drop alerts below this level (info: start/stop, daily summary)")
 
     def __init__(self, p: "TelegramAlert.Params") -> None:
         self.p = p

@@ -92,25 +92,29 @@ class Lane:
                     self.cv.wait()
                 if not self.q:
                     return
+            if self.closing and time.monotonic() >= self.deadline_s:
+                return self._give_up()
             while (wait := self.bucket.wait_s()) > 0:
                 if not self._sleep(wait):
                     return self._give_up()
+            # tokens to spare: one alert per message; the last token of a burst takes all that waits
+            n = 1 if self.bucket.tokens >= 2.0 else self.s.max_batch
             with self.cv:
-                batch = [self.q.popleft() for _ in range(min(len(self.q), self.s.max_batch))]
+                batch = [self.q.popleft() for _ in range(min(len(self.q), n))]
                 dropped, self.unreported_drops = self.unreported_drops, 0
             self.bucket.take()
             self._deliver(self._compose(batch, dropped))
 
     def _compose(self, batch: list[Alert], dropped: int) -> Alert:
-        if len(batch) == 1 and not dropped:
-            return batch[0]
+        note = [t("alerts.dropped", n=dropped)] if dropped else []
+        if len(batch) == 1:
+            one = batch[0]
+            return one if not note else Alert(one.event, one.level, "\n".join([one.message, *note]), one.fields,
+                                              one.ts_ms)
         self.stats["coalesced"] += len(batch) - 1
         level = max((a.level for a in batch), key=lambda lv: LEVELS.get(lv, 1))
-        lines = [t("alerts.coalesced", n=len(batch))] + [f"- {a.message}" for a in batch]
-        if dropped:
-            lines.append(t("alerts.dropped", n=dropped))
-        return Alert("coalesced" if len(batch) > 1 else batch[0].event, level, "\n".join(lines),
-                     {} if len(batch) > 1 else batch[0].fields, batch[-1].ts_ms)
+        lines = [t("alerts.coalesced", n=len(batch))] + [f"- {a.message}" for a in batch] + note
+        return Alert("coalesced", level, "\n".join(lines), {}, batch[-1].ts_ms)
 
     def _attempt(self, alert: Alert) -> Attempt:
         try:
