@@ -55,7 +55,8 @@ class AlertHook:
             text = t("risk.trip", switch=switch, action=action, reason=reason)
             level = "critical" if action in LOUD_ACTIONS else "warning"
         else:      # a clear reaches every channel its trip reached
-            text = t("alerts.clear", switch=switch, market=f" {market}" if market else "", why=t(f"alerts.clear.{reason}"))
+            text = t("alerts.clear", switch=switch, market=f" {market}" if market else "",
+                     why=t(f"alerts.clear.{reason}"))
             level = "warning"
         self.post(make(f"killswitch_{kind}", level, text, switch=switch, action=action, market=market))
 
