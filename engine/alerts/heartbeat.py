@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from engine.alerts.events import equity_of, make
+from engine.alerts.events import make
 from engine.i18n import t
 from engine.settings import settings_of
 
@@ -61,9 +61,11 @@ class Heartbeat:
         snap = loop.risk.snapshot
         last_ev = getattr(silence, "last_ev", None)
         lag_ms = int(time.time() * 1000) - int(last_ev.ts_ms) if getattr(last_ev, "ts_ms", None) else None
-        cash = float(snap.cash_krw)
+        # the risk manager's last valuation (None before the first): a heartbeat never asks the exchange
+        equity, cash = float(snap.equity_krw), float(snap.cash_krw)
         return {"event": "heartbeat", "mode": ctx.mode, "run_id": ctx.run_id, "events": ctx.result.events,
-                "equity_krw": round(equity_of(loop), 2), "cash_krw": round(cash, 2) if math.isfinite(cash) else None,
+                "equity_krw": round(equity, 2) if math.isfinite(equity) else None,
+                "cash_krw": round(cash, 2) if math.isfinite(cash) else None,
                 "positions": {m: round(v, 2) for m, v in snap.positions_krw.items()},
                 "open_orders": len(loop.om.open), "state": loop.risk.state.value,
                 "feed_idle_s": round(now_s - silence.last_s, 3) if silence is not None else None,
