@@ -48,6 +48,12 @@ class OutcomeTracker:
         self.market_class = market_class
         self.pending: dict[str, deque] = {}
         self.pairs: deque = deque(maxlen=window)
+        # Running calibration bins over `pairs` (sum p, sum y per equal-width bin): publish is O(bins), not a
+        # rebuild of the whole window every minute. Re-summed from `pairs` every `window` evictions so float
+        # rounding cannot accumulate over a long run.
+        self._sum_p = np.zeros(bins)
+        self._sum_y = np.zeros(bins)
+        self._evicted = 0
         self.all_p: list[float] = []
         self.all_y: list[float] = []
         self.bins = bins
@@ -82,18 +88,39 @@ class OutcomeTracker:
                 y = hit if hit is not None else 0.0      # time barrier: the label says 0
             else:
                 y = 1.0 if r > 0 else 0.0
-            self.pairs.append((p, y))
+            self._add_pair(p, y)
             self.all_p.append(p)
             self.all_y.append(y)
             if self._record is not None:
                 self._record(scores, r, self.market_class)
 
+    def _bin(self, p: float) -> int:
+        return min(int(min(max(p, 0.0), 1.0) * self.bins), self.bins - 1)
+
+    def _add_pair(self, p: float, y: float) -> None:
+        if len(self.pairs) == self.pairs.maxlen:
+            p0, y0 = self.pairs[0]
+            b0 = self._bin(p0)
+            self._sum_p[b0] -= p0
+            self._sum_y[b0] -= y0
+            self._evicted += 1
+        self.pairs.append((p, y))
+        b = self._bin(p)
+        self._sum_p[b] += p
+        self._sum_y[b] += y
+        if self._evicted >= (self.pairs.maxlen or 1):
+            self._evicted = 0
+            self._sum_p[:], self._sum_y[:] = 0.0, 0.0
+            for pp, yy in self.pairs:
+                bb = self._bin(pp)
+                self._sum_p[bb] += pp
+                self._sum_y[bb] += yy
+
     def publish(self, metrics: Any) -> None:
-        from engine.drift import expected_calibration_error
+        """ECE of the window (engine.drift.expected_calibration_error's definition) from the running bins."""
         metrics.set(MN.CALIBRATION_SAMPLES, len(self.pairs))
         if self.pairs:
-            p, y = np.array(self.pairs).T
-            metrics.set(MN.CALIBRATION_ECE, expected_calibration_error(p, y, self.bins))
+            metrics.set(MN.CALIBRATION_ECE, float(np.abs(self._sum_p - self._sum_y).sum() / len(self.pairs)))
 
     def reliability(self) -> dict | None:
         """Report section: mean P(up) and observed up-frequency per equal-width bin (bins with data only)."""

@@ -108,7 +108,21 @@ class WalkForwardParams(_Strict):
     engine_loop: bool = Field(True, description="price each fold by replaying the data through the engine "
                                                 "loop with the fold's models (the replay scalp backtest runs); "
                                                 "false = only the labelled estimate_* columns (leak check)")
+    fit_threads: int = Field(2, ge=1, le=64, description="towers of a fold fitted side by side on this many "
+                                                        "threads (each tower keeps its own thread count; results "
+                                                        "do not depend on it)")
     seed: int = 42
+
+
+class MonitorSettings(_Strict):
+    """Metrics, health and the live dashboard beside a paper/live session (root `monitor`, engine/monitor/)."""
+    enabled: bool = Field(True, description="serve /metrics, /health and the dashboard during paper/live (never backtests)")
+    host: str = Field("127.0.0.1", min_length=1, description="address the monitor listens on")
+    port: int = Field(9108, ge=0, le=65535, description="0 = pick a free port (printed at start)")
+    stale_after_s: float = Field(10.0, gt=0, description="/health is not ready when the feed is silent this long; "
+                                 "keep it below feed.stale_after_s, which stops the session")
+    publish_interval_s: float = Field(1.0, gt=0, description="how often the engine thread hands the monitor a new state")
+    recent_rows: int = Field(50, ge=1, le=1000, description="recent decisions / trips the dashboard keeps")
 
 
 class Ui(_Strict):
@@ -177,6 +191,7 @@ class Settings(_Strict):
     plugins: list[str] = Field(default_factory=list, description="extra component modules or .py files")
     ui: Ui = Ui()
     run: Run = Run()
+    monitor: MonitorSettings = MonitorSettings()
     alerting: AlertSettings = AlertSettings()
     logging: LogSettings = LogSettings()
 

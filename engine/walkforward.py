@@ -200,10 +200,19 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     te = fold.test
     y = ds.y[te]
     secs, p_cal, p_test = {}, {}, {}
-    for tid, tower in towers.items():
-        secs[tid] = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
-        got = ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": te})
-        p_cal[tid], p_test[tid] = got["cal"], got["test"]
+    def fit_one(tower) -> tuple[float, dict]:
+        s = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
+        return s, ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": te})
+
+    workers = min(int(getattr(wf, "fit_threads", 1) or 1), len(towers))
+    if workers > 1:     # towers share nothing and their heavy parts release the GIL: fit them side by side
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(workers, thread_name_prefix="fit") as pool:
+            done = dict(zip(towers, pool.map(fit_one, towers.values())))
+    else:
+        done = {tid: fit_one(tower) for tid, tower in towers.items()}
+    for tid, (s, got) in done.items():
+        secs[tid], p_cal[tid], p_test[tid] = s, got["cal"], got["test"]
     fusion = make_fusion() if make_fusion is not None and len(towers) > 1 else None
     bind_costs(costs, fusion)
     if fusion is not None:        # learned from the calibration fold only: test rows never reach fit

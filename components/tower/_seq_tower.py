@@ -10,6 +10,7 @@ Context targets and the loss live in _seq_targets.py.
 from __future__ import annotations
 
 import contextlib
+import threading
 import json
 import math
 from pathlib import Path
@@ -389,14 +390,26 @@ def _prior_bias(net, y: np.ndarray) -> None:
             head.bias[0] = float(np.log(rate / (1.0 - rate)))
 
 
+_THREADS_LOCK = threading.Lock()
+_THREADS_USERS = [0, 0]          # [blocks inside, thread count to restore when the last one leaves]
+
+
 @contextlib.contextmanager
 def torch_threads(n: int):
     """torch's intra-op threads = n inside the block. Its default (one per core) spins for work: on a busy
-    2-core machine the small ops of these nets then cost ~10x more CPU than on one thread."""
+    2-core machine the small ops of these nets then cost ~10x more CPU than on one thread. The setting is
+    process-wide, and the walk-forward fits towers on parallel threads: the first block in sets it, the last
+    one out restores it, so one tower never resets the count under another that is still training."""
     import torch
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
+    with _THREADS_LOCK:
+        if _THREADS_USERS[0] == 0:
+            _THREADS_USERS[1] = torch.get_num_threads()
+            torch.set_num_threads(n)
+        _THREADS_USERS[0] += 1
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        with _THREADS_LOCK:
+            _THREADS_USERS[0] -= 1
+            if _THREADS_USERS[0] == 0:
+                torch.set_num_threads(_THREADS_USERS[1])

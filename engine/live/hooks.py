@@ -12,7 +12,11 @@ log = logging.getLogger("scalp.live")
 
 # Dotted "module:factory" paths, imported lazily so a session without these services pays nothing for them.
 # A factory takes the SessionContext and returns a hook, or None when its service is off in the config.
-HOOK_FACTORIES: tuple[str, ...] = ("engine.alerts.hook:build", "engine.alerts.heartbeat:build")
+HOOK_FACTORIES: tuple[str, ...] = (
+    "engine.monitor.hook:build",          # /metrics, /health, dashboard (monitor.*)
+    "engine.alerts.hook:build",           # webhook / Telegram / log alerts (alerts, alerting.*)
+    "engine.alerts.heartbeat:build",      # heartbeat line + stall watchdog (logging.heartbeat_s); after alerts
+)
 
 
 @dataclass

@@ -162,7 +162,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             q.put(_Failure(e))
 
     from engine.live.hooks import Hooks, SessionContext
-    ctx = SessionContext(cfg, mode, loop, store, run_id, res, stop, exchange=ex, silence=_Silence.of(feed))
+    ctx = SessionContext(cfg, mode, loop, store, run_id, res, stop, exchange=ex, silence=_Silence.of(feed),
+                         extra={"feed": feed})       # the monitor reads the feed's WebSocket counters
     hooks = Hooks([])
     pump_fut = None
     try:

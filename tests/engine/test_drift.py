@@ -99,3 +99,23 @@ def test_reference_round_trip_feeds_a_monitor_and_refuses_other_names(feats, tmp
     assert np.isfinite(mon.publish(m)["drift_ks_max"])
     with pytest.raises(ValueError, match="differ"):
         DriftMonitor.from_reference(path, NAMES[::-1])
+
+
+def test_ks_drift_equals_scipy_ks_2samp_asymp_with_nans_ties_and_a_presorted_reference():
+    """The vectorised statistic and p-value are scipy's (method="asymp"), NaN rows dropped per column."""
+    from scipy.stats import ks_2samp
+    from engine.drift import ks_drift, sorted_columns
+    rng = np.random.default_rng(7)
+    ref = rng.normal(size=(3000, 4))
+    rec = np.column_stack([rng.normal(size=700), rng.normal(0.3, 1, 700), np.round(rng.normal(size=700), 1),
+                           rng.standard_t(3, 700)])
+    ref[::17, 1] = np.nan
+    rec[::11, 3] = np.inf
+    ref[:, 2] = np.round(ref[:, 2], 1)                       # heavy ties on both sides
+    for rep in (ks_drift(ref, rec, list("abcd")), ks_drift(ref, rec, list("abcd"), ref_sorted=sorted_columns(ref))):
+        for j in range(4):
+            a, b = ref[:, j][np.isfinite(ref[:, j])], rec[:, j][np.isfinite(rec[:, j])]
+            want = ks_2samp(a, b, method="asymp")
+            assert rep.ks[j] == pytest.approx(want.statistic, abs=1e-12)
+            assert rep.p_value[j] == pytest.approx(want.pvalue, rel=1e-9, abs=1e-300)
+        assert rep.shifted[1] and not rep.shifted[0]

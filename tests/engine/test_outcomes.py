@@ -75,3 +75,20 @@ def test_without_a_barrier_label_the_outcome_is_price_up():
     tr.on_decision("KRW-BTC", 0, 0.5, {}, 100.0)
     tr.on_price("KRW-BTC", 60_000, 100.1)
     assert list(tr.all_y) == [1.0]
+
+
+def test_running_calibration_bins_equal_the_ece_of_the_window_after_many_evictions():
+    """publish() reads running per-bin sums; they must equal a from-scratch ECE of the current window."""
+    from engine.drift import expected_calibration_error
+    rng = np.random.default_rng(3)
+    tr = OutcomeTracker(horizon_ms=1, window=300, bins=10)
+    m = Metrics()
+    for i in range(2_000):                                   # > 6 windows: evictions and periodic re-sums
+        p = float(rng.beta(2, 2)) if i % 7 else float(rng.choice([0.0, 1.0, 0.1, 0.999]))   # bin edges too
+        tr.on_decision("KRW-BTC", i, p, {}, 100.0)
+        tr.on_price("KRW-BTC", i + 1, 100.0 + float(rng.normal()))
+        if i % 97 == 0 or i > 1_990:
+            tr.publish(m)
+            p_arr, y_arr = np.array(tr.pairs).T
+            assert m.get("calibration_samples") == len(tr.pairs) == min(i + 1, 300)
+            assert math.isclose(m.get("calibration_ece"), expected_calibration_error(p_arr, y_arr, 10), abs_tol=1e-12)

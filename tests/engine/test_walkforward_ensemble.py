@@ -187,3 +187,20 @@ def test_train_cli_writes_models_and_a_drift_reference(capsys, tmp_path):
     from engine.drift import DriftMonitor
     mon = DriftMonitor.from_reference(doc["drift_reference"], doc["signatures"]["catboost"]["feature_names"])
     assert len(mon.ref) == min(5000, doc["train_rows"])
+
+
+def test_towers_fitted_side_by_side_give_the_same_folds_as_one_by_one(three):
+    """walkforward.fit_threads only changes wall time: catboost, ssm and regime fitted on parallel threads (the
+    fixture, fit_threads=2) give the fold rows of a one-by-one fit; torch's thread count is restored."""
+    import torch
+    before = torch.get_num_threads()
+    par, _ = three
+    assert WF.fit_threads == 2
+    serial = run_walkforward(job_config(compose(THREE)), WF.model_copy(update={"fit_threads": 1}))
+    assert torch.get_num_threads() == before
+    keys = ("auc", "auc_catboost", "auc_ssm", "auc_regime", "estimate_trades", "estimate_net_pnl_krw")
+    for a, b in zip(serial["folds"], par["folds"]):
+        assert all(k in a for k in keys[:4])
+        for k in keys:
+            if k in a:
+                assert a[k] == b[k], k

@@ -99,6 +99,11 @@ class UpbitRest:
             headers["Authorization"] = f"Bearer {token}"
         resp = await self._client().request(method, url, content=body, headers=headers)
         self.limiter.observe(resp.headers.get("Remaining-Req"))
+        # The last budget the server reported per group, for the monitor's upbit_remaining_req gauge; replaced
+        # whole (never mutated) so another thread may read it while requests go on.
+        from components.types.upbit.limiter import parse_remaining_req
+        if (left := parse_remaining_req(resp.headers.get("Remaining-Req"))) is not None:
+            self.remaining_req = {**getattr(self, "remaining_req", {}), left[0]: left[1]}
         return resp
 
     async def _call(self, method: str, path: str, params: dict | None = None, group: str = "default",

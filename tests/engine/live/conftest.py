@@ -56,7 +56,8 @@ def keys(monkeypatch):
 
 BASE = ["markets=[KRW-DAWN,KRW-STX,KRW-ADA]", "features=[spread_pct,bid_ask_imbalance]", "towers=[random_entry]",
         "entry=prob_threshold",
-        "towers.random_entry.entry_rate=0.5", "fill_model=queue_conservative", "ui.lang=en"]
+        "towers.random_entry.entry_rate=0.5", "fill_model=queue_conservative", "ui.lang=en",
+        "monitor.port=0"]   # a free port per session: tests never contend for the default 9108
 
 
 @pytest.fixture
