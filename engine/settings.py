@@ -166,12 +166,53 @@ class RetrainSettings(_Strict):
                       "their files deleted)")
     out_dir: str = Field("outputs/models", description="where candidate models are saved")
     swap_check_s: float = Field(5.0, gt=0, description="paper/live: how often a session looks for a promoted model")
+
+
 class ControlSettings(_Strict):
     """Operating a running paper/live session (root `control`, engine/control/): hot reload of the safe subset."""
     reload_file: str | None = Field(None, description="YAML of dotted overrides (safe subset only, "
                                     "engine/control/safe.py) applied to the running session; read on SIGHUP "
                                     "and whenever its mtime changes")
     poll_interval_s: float = Field(1.0, ge=1.0, description="how often the reload file's mtime is checked")
+
+
+class AlertEvents(_Strict):
+    """Which paper/live events become alerts (root `alerting.events`, engine/alerts/)."""
+    killswitch: bool = Field(True, description="kill-switch trips and clears")
+    fills: bool = Field(False, description="every fill (noisy, off by default)")
+    errors: bool = Field(True, description="session failure, store errors, orders the exchange rejected")
+    stale_feed: bool = Field(True, description="nothing from the feed for alerting.stale_feed_s, and its return")
+    daily_summary: bool = Field(True, description="a PnL summary once a day at alerting.daily_summary_hour_kst")
+    session: bool = Field(True, description="session start and stop")
+    heartbeat: bool = Field(True, description="the engine thread stopped ticking (logging.heartbeat_s x stall_beats)")
+
+
+class AlertSettings(_Strict):
+    """How paper/live alerts reach the `alerts` channels: events, per-channel rate, retries (root `alerting`)."""
+    events: AlertEvents = AlertEvents()
+    daily_summary_hour_kst: int = Field(9, ge=0, le=23, description="hour of the daily summary, Asia/Seoul")
+    stale_feed_s: float = Field(30.0, gt=0, description="no feed event for this long = stale-feed alert")
+    rate_per_min: float = Field(20.0, gt=0, le=600, description="per channel: messages per minute, sustained")
+    burst: int = Field(5, ge=1, le=100, description="per channel: messages sent back to back before the rate "
+                       "applies; alerts waiting beyond it are coalesced into one message")
+    max_batch: int = Field(20, ge=1, le=200, description="alerts coalesced into one message at most")
+    queue_size: int = Field(200, ge=1, le=100_000, description="per channel: alerts waiting; more are dropped "
+                            "and their count is sent with the next message")
+    retries: int = Field(4, ge=0, le=10, description="extra attempts on 429 / 5xx / network errors")
+    backoff_s: float = Field(1.0, gt=0, le=60, description="first wait before a retry; doubles per attempt")
+    backoff_max_s: float = Field(120.0, gt=0, le=3600, description="cap of that wait and of a 429 Retry-After")
+    error_repeat_s: float = Field(300.0, ge=0, description="store errors / rejected orders: at most one alert "
+                                  "per kind this often (the count since the last one is in it)")
+    drain_s: float = Field(5.0, ge=0, le=60, description="at stop: how long queued alerts may still take")
+
+
+class LogSettings(_Strict):
+    """Job log rotation and the heartbeat (root `logging`; conf/hydra/settings.yaml reads max_bytes/backups)."""
+    max_bytes: int = Field(10_000_000, ge=0, description="rotate <run dir>/<command>.log at this size; 0 = never")
+    backups: int = Field(5, ge=1, le=100, description="rotated files kept: <command>.log.1 ... .N")
+    heartbeat_s: float = Field(60.0, ge=0, description="paper/live: one JSON heartbeat line this often; 0 = none")
+    stall_beats: int = Field(3, ge=2, le=100, description="no engine tick for this many heartbeats = stalled "
+                             "(logged and alerted once)")
 
 
 class Settings(_Strict):
@@ -194,6 +235,8 @@ class Settings(_Strict):
     retrain: RetrainSettings = RetrainSettings()
     control: ControlSettings = ControlSettings()
     download: DownloadSettings = DownloadSettings()
+    alerting: AlertSettings = AlertSettings()
+    logging: LogSettings = LogSettings()
 
     @field_validator("markets")
     @classmethod

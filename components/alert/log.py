@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from components.alert._delivery import LEVELS, Attempt
 from registry import Params, register
 
 
@@ -21,15 +22,20 @@ class LogAlert:
         min_level: str = Field("info", pattern="^(info|warning|critical)$",
                                description="drop alerts below this level")
 
-    _LEVELS = {"info": 0, "warning": 1, "critical": 2}
-
     def __init__(self, p: "LogAlert.Params") -> None:
         self.p = p
         self._lock = threading.Lock()
 
+    def wants(self, level: str) -> bool:
+        return LEVELS.get(level, 1) >= LEVELS[self.p.min_level]
+
+    def attempt(self, message: str, level: str = "warning", fields: dict | None = None) -> Attempt:
+        return Attempt(True) if self._write(message, level, fields) else Attempt(False, retry=True, error="OSError")
+
     def send(self, message: str, level: str = "warning", fields: dict | None = None) -> bool:
-        if self._LEVELS.get(level, 1) < self._LEVELS[self.p.min_level]:
-            return False
+        return self.wants(level) and self._write(message, level, fields)
+
+    def _write(self, message: str, level: str, fields: dict | None) -> bool:
         line = json.dumps({"ts_ms": int(time.time() * 1000), "level": level, "message": message,
                            **(fields or {})}, ensure_ascii=False, default=str)
         try:

@@ -15,6 +15,8 @@ log = logging.getLogger("scalp.live")
 HOOK_FACTORIES: tuple[str, ...] = (
     "engine.monitor.hook:build",          # /metrics, /health, dashboard (monitor.*)
     "engine.control.hook:build",          # hot reload of the safe subset (control.*)
+    "engine.alerts.hook:build",           # webhook / Telegram / log alerts (alerts, alerting.*)
+    "engine.alerts.heartbeat:build",      # heartbeat line + stall watchdog (logging.heartbeat_s); after alerts
 )
 
 

@@ -93,4 +93,5 @@ KO = {
     "store.sqlite": "내장 SQLite 저장소 (WAL); 시장 데이터와 실행별 결정·주문·체결·킬 스위치 기록",
     "alert.log": "JSON 한 줄씩 `path`에 추가 (null = stderr)",
     "alert.webhook": "환경 변수 `url_env`의 URL로 POST (discord/slack 형식)",
+    "alert.telegram": "텔레그램 Bot API sendMessage 로 전송; 토큰과 채팅 ID 는 환경 변수에서만 읽고 출력하지 않음",
 }

@@ -167,8 +167,13 @@ MESSAGES = {
                'Upbit; for the local server start `scalp exchange-server` in another terminal first and set '
                'feed.url to it. Stops on Ctrl-C or after run.duration_s.')},
     'help.paper.reads': {
-        'ko': '  전체 설정 (feed=upbit_ws, run.duration_s)',
-        'en': '  the whole config (feed=upbit_ws, run.duration_s)'},
+        'ko': ('  전체 설정 (feed=upbit_ws, run.duration_s)\n'
+               '  알림: alerts=[log,webhook,telegram], alerting.* (이벤트, 속도 제한, 재시도); 로그: logging.* (하트비트, 로테이션)\n'
+               '  환경 변수: SCALP_ALERT_WEBHOOK_URL, SCALP_TELEGRAM_BOT_TOKEN, SCALP_TELEGRAM_CHAT_ID'),
+        'en': ('  the whole config (feed=upbit_ws, run.duration_s)\n'
+               '  alerts: alerts=[log,webhook,telegram], alerting.* (events, rate limit, retries); logs: logging.* '
+               '(heartbeat, rotation)\n'
+               '  environment: SCALP_ALERT_WEBHOOK_URL, SCALP_TELEGRAM_BOT_TOKEN, SCALP_TELEGRAM_CHAT_ID')},
     'help.live.usage': {
         'ko': '사용법: scalp live [--duration-s N] [오버라이드...]',
         'en': 'usage: scalp live [--duration-s N] [overrides...]'},
@@ -181,8 +186,10 @@ MESSAGES = {
                'the go-live evidence in the store (live.gates: a walk-forward and a paper session of the same '
                'trading signature) it refuses with exit 1, listing each unmet gate with its measured value.')},
     'help.live.reads': {
-        'ko': '  전체 설정 (exchange=upbit, killswitches, run.duration_s)',
-        'en': '  the whole config (exchange=upbit, killswitches, run.duration_s)'},
+        'ko': ('  전체 설정 (exchange=upbit, killswitches, run.duration_s)\n'
+               '  알림: alerts=[log,webhook,telegram], alerting.*; 로그: logging.* (scalp paper --help 참고)'),
+        'en': ('  the whole config (exchange=upbit, killswitches, run.duration_s)\n'
+               '  alerts: alerts=[log,webhook,telegram], alerting.*; logs: logging.* (see scalp paper --help)')},
     'help.cancel_all.usage': {
         'ko': '사용법: scalp cancel-all [오버라이드...]',
         'en': 'usage: scalp cancel-all [overrides...]'},

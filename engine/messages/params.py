@@ -326,4 +326,11 @@ KO.update({
     "alert.webhook.timeout_s": "요청당 제한 시간, 초",
     "alert.webhook.retries": "실패 / 429 / 5xx 때 추가 시도 횟수",
     "alert.webhook.backoff_s": "재시도 전 대기, 매번 두 배",
+    "alert.telegram.token_env": "봇 토큰을 담은 환경 변수의 이름",
+    "alert.telegram.chat_id_env": "채팅 ID 를 담은 환경 변수의 이름",
+    "alert.telegram.base_url": "Bot API 주소 (토큰 제외)",
+    "alert.telegram.timeout_s": "요청당 제한 시간, 초",
+    "alert.telegram.retries": "실패 / 429 / 5xx 때 추가 시도 횟수 (send 만)",
+    "alert.telegram.backoff_s": "재시도 전 대기, 매번 두 배 (send 만)",
+    "alert.telegram.min_level": "이 수준보다 낮은 알림은 버림 (info: 시작/종료, 일일 요약)",
 })

@@ -71,6 +71,9 @@ class RiskManager:
                 self.switches[str(sid)] = obj
         self.alerts = [a for aid, node in (plain(alerts) or {}).items()
                        if (a := build("alert", node, f"alerts.{aid}")) is not None]
+        # paper/live: engine/alerts queues trips and clears here (kind, switch, action, market, reason) and its
+        # own threads send them; None (backtests, tools) = the channels above are called synchronously
+        self.alert_sink: Any = None
         if problems:
             raise registry.ConfigError(problems)
         if limits is not None and not isinstance(limits, Limits):
@@ -216,12 +219,14 @@ class RiskManager:
             return
         for key, trip in list(self.trips.items()):
             if trip.expired(ts_ms):
-                self._drop(key, ts_ms)
+                self._drop(key, ts_ms, "expired")
 
-    def _drop(self, key: tuple[str, str], ts_ms: int) -> None:
+    def _drop(self, key: tuple[str, str], ts_ms: int, why: str = "recovered") -> None:
         trip = self.trips.pop(key)
         if self.persistence is not None and trip.id is not None:
             self._persist(self.persistence.clear_trip, trip.id, ts_ms)
+        if self.alert_sink is not None:
+            self.alert_sink("clear", trip.switch, trip.action, trip.market, why)
 
     def evaluate(self, metrics: Metrics | None, ts_ms: int) -> list[Trip]:
         """Run every switch; returns the NEW trips (reason formatted in ui.lang). Level trips whose switch no
@@ -329,6 +334,10 @@ class RiskManager:
             return f"{trip.reason} {trip.values}" if trip.values else trip.reason
 
     def _alert(self, trips: list[Trip]) -> None:
+        if self.alert_sink is not None:         # queued: a slow or dead channel never holds the loop
+            for trip in trips:
+                self.alert_sink("trip", trip.switch, trip.action, trip.market, trip.reason)
+            return
         if not self.alerts:
             return
         from engine.i18n import t
@@ -346,7 +355,7 @@ class RiskManager:
         """Manual reset of a switch's trips (all markets unless given); returns how many were cleared."""
         keys = [k for k in self.trips if k[0] == switch and (market is None or k[1] == market)]
         for key in keys:
-            self._drop(key, ts_ms)
+            self._drop(key, ts_ms, "manual")
         self._state = derive_state(list(self.trips.values()))
         return len(keys)
 

@@ -1,0 +1,1 @@
+"""Paper/live alerts: a dispatcher (own threads, bounded queues, rate limit, retries) fed by session events."""
