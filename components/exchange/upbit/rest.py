@@ -4,8 +4,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import uuid
+from collections import deque
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 
 from pydantic import Field, SecretStr
 
@@ -15,6 +18,7 @@ from components.types.upbit.limiter import RateLimiter
 from registry import Params, register
 
 CANDLE_MINUTES = (1, 3, 5, 10, 15, 30, 60, 240)
+CLOCK_SAMPLES = 31          # replies behind the exchange clock offset (median: one slow reply cannot move it)
 
 
 def num_str(x) -> str | None:
@@ -52,6 +56,7 @@ class UpbitRest:
         self.limiter = RateLimiter(order_per_s=p.order_per_s)
         self._transport = transport
         self._http = None
+        self._clock_offsets_ms: deque = deque(maxlen=CLOCK_SAMPLES)   # exchange - local, from Date headers
 
     def __repr__(self) -> str:
         return f"UpbitRest(base_url={self.p.base_url!r})"
@@ -97,9 +102,32 @@ class UpbitRest:
             token = make_token(self._access.get_secret_value(), self._secret.get_secret_value(), params,
                                self.p.jwt_algorithm)
             headers["Authorization"] = f"Bearer {token}"
+        sent_s = time.time()
         resp = await self._client().request(method, url, content=body, headers=headers)
         self.limiter.observe(resp.headers.get("Remaining-Req"))
+        self._observe_date(resp.headers.get("Date"), sent_s, time.time())
         return resp
+
+    # ---- exchange clock (#15): offset from the Date header of every reply ---------------------
+    def _observe_date(self, date: str | None, sent_s: float, received_s: float) -> None:
+        """One offset sample: the reply's Date (whole seconds, so +0.5 s is its expected midpoint) minus the
+        local clock halfway through the request."""
+        if not date:
+            return
+        try:
+            server_s = parsedate_to_datetime(date).timestamp() + 0.5
+        except (TypeError, ValueError, IndexError):
+            return
+        self._clock_offsets_ms.append((server_s - (sent_s + received_s) / 2.0) * 1000.0)
+
+    @property
+    def clock_offset_ms(self) -> float | None:
+        """Exchange clock minus local clock, ms: the median of the last CLOCK_SAMPLES replies (None before any)."""
+        xs = sorted(self._clock_offsets_ms)
+        if not xs:
+            return None
+        n = len(xs)
+        return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2.0
 
     async def _call(self, method: str, path: str, params: dict | None = None, group: str = "default",
                     private: bool = False, retry: bool = True):
