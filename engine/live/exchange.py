@@ -80,6 +80,7 @@ class LiveExchange:
         if private_stream:
             from engine.live.private_stream import PrivateStream
             self.stream = PrivateStream(rest, bridge)
+            self._orders_polled_s = time.monotonic()    # the stream delivers first; REST is the periodic net
 
     def bind_costs(self, costs: CostModel) -> None:
         self.costs = costs

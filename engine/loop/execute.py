@@ -50,7 +50,8 @@ class Execution:
         self._drain = getattr(ex, "drain_fills", None)
         self._bases = {m: m.split("-", 1)[1] for m in markets}
         self.slip = SlippageBook(md.metrics, orders.slippage_window_fills if orders is not None else 50)
-        self.flagged: dict[str, str] = {}      # market -> why no entries go there (warning, suspended)
+        self.flagged: dict[str, str] = {}      # market -> why no entries went there (warning, suspended), ever
+        self._suspended: dict[str, str] = {}   # markets whose orders the exchange refused market_offline
         self._flags = getattr(ex, "market_flags", None)
         watch = getattr(ex, "watch_markets", None)
         if watch is not None:                  # live: read the exchange's market flags before the first entry
@@ -81,7 +82,10 @@ class Execution:
             for mo in resolved:
                 if mo.state == "rejected":
                     self._refused(mo.intent.market, mo.intent.side, ts)
-                    self.rec.order(om.row(mo, ts, getattr(mo.order, "reason", "") or "exchange.not_found"))
+                    why = getattr(mo.order, "reason", "") or "exchange.not_found"
+                    self.rec.order(om.row(mo, ts, why))
+                    if "market_offline" in why:      # Upbit refuses orders on a suspended market
+                        self._flag(mo.intent.market, "suspended", ts)
             if resolved:
                 self.collect_fills()         # a found order may be final already: its fills first, then its state
         if om.open:                          # nothing working: nothing can have closed
@@ -266,14 +270,17 @@ class Execution:
             self.collect_fills()
 
     def market_flag(self, m: str, ts: int) -> str:
-        """Why `m` takes no entries ('' = it does): the exchange's flags (live) or a suspension seen here."""
-        if self._flags is not None:
-            for market, why in self._flags().items():
-                if market not in self.flagged:
-                    self._flag(market, why, ts)
-        return self.flagged.get(m, "")
+        """Why `m` takes no entries now ('' = it does): the exchange's current flags (live; a lifted flag lets
+        entries go again) or a suspension seen here (an order refused `market_offline`)."""
+        now = self._flags() if self._flags is not None else {}
+        for market, why in now.items():
+            self._flag(market, why, ts)
+        return now.get(m) or self._suspended.get(m, "")
 
     def _flag(self, m: str, why: str, ts: int) -> None:
+        """Remember a flag (the summary lists every market flagged during the run) and log it once."""
+        if why == "suspended":
+            self._suspended[m] = why
         if self.flagged.get(m) == why:
             return
         self.flagged[m] = why
