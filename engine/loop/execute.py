@@ -49,7 +49,7 @@ class Execution:
         self.holding_ctx: dict[str, ExitContext] = {}     # market -> context with the model's expectation
         self._drain = getattr(ex, "drain_fills", None)
         self._bases = {m: m.split("-", 1)[1] for m in markets}
-        self.slip = SlippageBook(md.metrics, orders.slippage_window_fills if orders is not None else 50)
+        self.slip = SlippageBook(getattr(md, "metrics", None), orders.slippage_window_fills if orders is not None else 50)
         self.flagged: dict[str, str] = {}      # market -> why no entries went there (warning, suspended), ever
         self._suspended: dict[str, str] = {}   # markets whose orders the exchange refused market_offline
         self._flags = getattr(ex, "market_flags", None)
@@ -184,7 +184,8 @@ class Execution:
     def _decision_px(self, m: str, side: str) -> float:
         """The price a market-type order is decided at: the touch it would take (ask for a buy, bid for a
         sell), the last trade without a book."""
-        px = self.md.best_ask[m] if side == "bid" else self.md.best_bid[m]
+        touch = getattr(self.md, "best_ask" if side == "bid" else "best_bid", None) or {}
+        px = touch.get(m, math.nan)
         return px if math.isfinite(px) and px > 0 else self.md.last_px[m]
 
     def _send(self, intent: OrderIntent, ts: int, purpose: str, decision_px: float,

@@ -77,6 +77,8 @@ class SlippageBook:
         if math.isfinite(bps):
             self.recent.append(bps)
             self.all_bps.append(bps)
+            if self.metrics is None:           # an Execution without the loop's metrics (unit tests)
+                return bps
             self.metrics.set(MN.SLIPPAGE_P95_BPS, float(np.percentile(np.asarray(self.recent), 95)))
             self.metrics.set(MN.SLIPPAGE_FILLS, len(self.recent))
         return bps
