@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import random
 import time
@@ -82,6 +83,9 @@ class ServerState:
 
     def on_event(self, ev) -> None:
         """One replayed event: market state, every account's matching, public and private streams."""
+        scale = self.cfg.faults.book_size_scale
+        if scale != 1.0 and ev.kind == 2:     # the thin-book knob: what matching and the public book both see
+            ev = dataclasses.replace(ev, bid_sz=ev.bid_sz * scale, ask_sz=ev.ask_sz * scale)
         self.market.apply(ev)
         self.events_applied += 1
         for acc in self.accounts.values():

@@ -49,6 +49,8 @@ class FaultConfig(_Strict):
     poll_418_after_create_rate: float = Field(0.0, ge=0, le=1, description="after a create, the account's next "
                                               "GET /v1/order is answered 418")
     poll_418_block_s: float = Field(1.0, gt=0, description="Retry-After of that 418")
+    book_size_scale: float = Field(1.0, gt=0, le=1, description="every replayed book level's size times this "
+                                   "(a thin book: market orders walk it, capped orders leave a remainder)")
     date_skew_s: float = Field(0.0, ge=-86_400, le=86_400, description="every REST reply's Date header is this "
                                "far from the server's clock (clients tracking the exchange clock see the offset)")
     seed: int = 0

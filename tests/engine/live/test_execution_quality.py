@@ -33,13 +33,14 @@ def session(xsrv, tmp_path, monkeypatch):
     from engine.app import compose, job_config
     from engine.live.runner import run_session
 
-    def run(name, *extra, duration_s=5.0, settings=FAST):
+    def run(name, *extra, duration_s=5.0, settings=FAST, server=None):
         registry.load_all()
+        srv = server or xsrv
         a, s = KEYS[name]
         monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
         monkeypatch.setenv("UPBIT_SECRET_KEY", s)
-        ov = ["mode=live", "feed=upbit_ws", f"feed.url={xsrv.ws_url}", f"feed.rest_url={xsrv.base_url}",
-              f"store.path={tmp_path / 'x.db'}", *BASE, "exchange=upbit", f"exchange.base_url={xsrv.base_url}",
+        ov = ["mode=live", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}",
+              f"store.path={tmp_path / 'x.db'}", *BASE, "exchange=upbit", f"exchange.base_url={srv.base_url}",
               "live.gates.enabled=false", *extra]
         store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / f"{name}.db")}, path="store")
         res = run_session(job_config(compose(ov)), "live", store=store, duration_s=duration_s, settings=settings)
@@ -91,10 +92,21 @@ def test_limit_first_fills_at_the_touch(session, xsrv):
     store.close()
 
 
-def test_slippage_cap_cancels_the_remainder_in_a_thin_book(session, xsrv):
-    # a cap of 0.5 bps keeps every buy at the best ask; orders bigger than that level leave a remainder
-    res, store = session("cap", "orders.max_slippage_bps=0.5", "sizing=fixed_krw", "sizing.amount_krw=2000000")
+@pytest.fixture(scope="module")
+def thin(bundled_data):
+    """A server whose replayed books hold a thousandth of the recorded sizes."""
+    srv = capture_server(shared_capture(bundled_data), [KEYS["cap"]], faults={"book_size_scale": 0.001})
+    yield srv
+    srv.stop()
+
+
+def test_slippage_cap_cancels_the_remainder_in_a_thin_book(session, thin):
+    # a cap of 0.5 bps keeps every buy at the best ask; in a thin book a 200,000 KRW buy is bigger than that
+    # level, so the exchange cancels the remainder (an uncapped market buy would walk the book instead)
+    res, store = session("cap", "orders.max_slippage_bps=0.5", "sizing=fixed_krw", "sizing.amount_krw=200000",
+                         server=thin)
     q = res.summary["execution"]
+    xsrv = thin
     orders = [o for o in server_orders(xsrv, "cap") if o.side == "bid"]
     assert orders and all(o.ord_type == "limit" and o.time_in_force == "ioc" for o in orders)
     assert q["capped_orders"] >= 1 and q["capped_cancelled"] >= 1, q
