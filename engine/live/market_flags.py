@@ -26,19 +26,18 @@ def flags_from(rows: list[dict], watched: list[str]) -> dict[str, str]:
 
 
 class MarketFlags:
-    """Reads market/all?is_details=true at start (bounded wait) and every `check_s` in the background;
-    `current` holds the last answer's flags. A failed read keeps the previous flags (logged)."""
+    """Reads market/all?is_details=true at start and every `check_s` in the background; `current` holds the
+    last answer's flags. The start waits at most `start_wait_s` for its answer (a slow exchange must not eat
+    the session's start; a late answer is taken by `step`). A failed read keeps the previous flags (logged)."""
 
-    def __init__(self, ex: Any, markets: list[str], check_s: float) -> None:
+    def __init__(self, ex: Any, markets: list[str], check_s: float, start_wait_s: float = 2.0) -> None:
         self.ex, self.markets, self.check_s = ex, list(markets), check_s
         self.current: dict[str, str] = {}
         self.checks = 0
-        self._fut: Any = None
         self._next_s = time.monotonic() + check_s
-        try:
-            self._set(ex._call(ex.rest.markets(is_details=True)))
-        except Exception as e:  # noqa: BLE001  the periodic check tries again; entries stay allowed meanwhile
-            log.warning(json.dumps({"event": "market_check_failed", "error": f"{type(e).__name__}: {e}"[:300]}))
+        self._fut: Any = ex._spawn(ex.rest.markets(is_details=True))
+        ex._wait(self._fut, start_wait_s)
+        self.step()
 
     def _set(self, rows: Any) -> None:
         flags = flags_from(rows if isinstance(rows, list) else [], self.markets)

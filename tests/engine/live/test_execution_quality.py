@@ -204,6 +204,10 @@ def test_warning_market_gets_no_entries(session, xsrv):
     reasons = [r for r in store.records("decisions", res.run_id) if r["market"] == WARNED and r["action"] == "rejected"]
     assert reasons and all("market.flagged: warning" in str(r["reasons"]) for r in reasons)
     assert any(o.market != WARNED for o in server_orders(xsrv, "warn"))    # the others trade
+    # the server's Date runs SKEW_S ahead: the session's summary and metric show that offset
+    from components.types import metric_names as MN
+    assert res.summary["execution"]["clock_offset_ms"] == pytest.approx(SKEW_S * 1000, abs=1000)
+    assert res.loop.metrics.get(MN.CLOCK_OFFSET_MS) == pytest.approx(SKEW_S * 1000, abs=1000)
     store.close()
 
 
@@ -282,3 +286,18 @@ def test_suspended_market_refuses_orders_and_takes_no_more_entries(session, xsrv
     refused = [o for o in store.records("orders", res.run_id) if o["market"] == "KRW-STX"]
     assert len(refused) == 1 and "market_offline" in refused[0]["reason"]     # one refusal, then no more tries
     store.close()
+
+
+def test_summary_prints_the_execution_block(capsys):
+    from engine.i18n import lang, set_lang
+    from engine.live.command import _print_execution
+    before = lang()
+    set_lang("en")
+    try:
+        _print_execution({"limit_first": 3, "limit_first_filled": 1, "fallbacks": 2, "capped_cancelled": 1,
+                          "slippage_p95_bps": 4.25, "clock_offset_ms": 30012.0, "flagged_markets": {WARNED: "warning"}})
+    finally:
+        set_lang(before)
+    out = capsys.readouterr().out
+    assert "limit-first 3 (filled 1, market fallback 2)" in out and "slippage p95 4.2 bps" in out
+    assert "clock offset +30012 ms" in out and f"{WARNED}: no new entries (Upbit investment warning)" in out
