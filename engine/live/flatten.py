@@ -17,7 +17,9 @@ def flatten_at_stop(loop: Any, ex: Any, guard: Any, s: Any) -> list[str]:
     the cancels the stop sent have settled; returns the identifiers sent. Never the limit-first path: a stop
     does not wait for the touch. The stop's confirm loop then waits for these orders like any other."""
     execu = loop.execution
-    if guard is not None:                      # live: the cancels must be final before the coins can be sold
+    if guard is not None:
+        # live: the cancels must be final (coins unlocked) and creates still in flight known (an entry that
+        # was on its way may have bought) before the positions to sell are known
         deadline = time.monotonic() + min(SETTLE_S, s.shutdown_timeout_s)
         while time.monotonic() < deadline:
             try:
@@ -26,7 +28,8 @@ def flatten_at_stop(loop: Any, ex: Any, guard: Any, s: Any) -> list[str]:
                 break
             execu.collect_fills()
             execu.poll(loop.now_ms)
-            if not any(mo.state == "wait" for mo in loop.om.open.values()):
+            loop.om.cancel_all(loop.now_ms)        # an in-flight create found resting: cancelled too
+            if not any(mo.state in ("wait", "unknown") for mo in loop.om.open.values()):
                 break
             time.sleep(0.1)
     execu.collect_fills()

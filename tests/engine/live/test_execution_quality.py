@@ -33,17 +33,18 @@ def session(xsrv, tmp_path, monkeypatch):
     from engine.app import compose, job_config
     from engine.live.runner import run_session
 
-    def run(name, *extra, duration_s=5.0, settings=FAST, server=None):
+    def run(name, *extra, duration_s=5.0, settings=FAST, server=None, mode="live"):
         registry.load_all()
         srv = server or xsrv
         a, s = KEYS[name]
         monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
         monkeypatch.setenv("UPBIT_SECRET_KEY", s)
-        ov = ["mode=live", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}",
-              f"store.path={tmp_path / 'x.db'}", *BASE, "exchange=upbit", f"exchange.base_url={srv.base_url}",
-              "live.gates.enabled=false", *extra]
+        ov = [f"mode={mode}", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}",
+              f"store.path={tmp_path / 'x.db'}", *BASE, "live.gates.enabled=false", *extra]
+        if mode == "live":
+            ov += ["exchange=upbit", f"exchange.base_url={srv.base_url}"]
         store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / f"{name}.db")}, path="store")
-        res = run_session(job_config(compose(ov)), "live", store=store, duration_s=duration_s, settings=settings)
+        res = run_session(job_config(compose(ov)), mode, store=store, duration_s=duration_s, settings=settings)
         assert res.status == "done", res.error
         return res, store
     return run
@@ -227,12 +228,25 @@ def test_clock_offset_from_a_skewed_date_header(rest_for_x, xsrv):
 def test_on_stop_flatten_leaves_no_position(session, xsrv):
     res, store = session("flat", "exits=hard_stop", "exits.hard_stop.loss_pct=50",
                          settings=FAST.model_copy(update={"on_stop": "flatten"}))
-    assert all(p.volume == 0 for p in res.loop.positions.values())
+    assert all(p.volume == 0 for p in res.loop.positions.values()), (
+        {m: p.volume for m, p in res.loop.positions.items()},
+        [(e["event"], e["market"], e["purpose"], e["state"], e["reason"]) for e in store.records("order_events", res.run_id)][-12:])
     events = store.records("order_events", res.run_id)
     assert any(e["purpose"] == "flatten" and e["event"] == "sent" for e in events)   # a position was open at stop
     acc = xsrv.state.accounts[KEYS["flat"][0]]
     held = xsrv.call(lambda: {c: sum(acc.ex.balance(c)) for c in ("DAWN", "STX", "ADA")})
     assert all(v * 0 == 0 and v < 1e-6 or _dust(res, c, v) for c, v in held.items()), held
+    store.close()
+
+
+def test_on_stop_flatten_in_paper_sells_on_the_simulator(session):
+    res, store = session("flat", "exits=hard_stop", "exits.hard_stop.loss_pct=50", mode="paper",
+                         settings=FAST.model_copy(update={"on_stop": "flatten"}))
+    events = store.records("order_events", res.run_id)
+    assert any(e["purpose"] == "flatten" and e["event"] == "sent" for e in events)
+    assert all(p.volume == 0 for p in res.loop.positions.values())
+    assert all(v < 1e-9 or _dust(res, m.split("-")[1], v)
+               for m in res.loop.markets for v in [sum(res.loop.ex.balance(m.split("-")[1]))])
     store.close()
 
 
