@@ -102,18 +102,22 @@ class UpbitRest:
             token = make_token(self._access.get_secret_value(), self._secret.get_secret_value(), params,
                                self.p.jwt_algorithm)
             headers["Authorization"] = f"Bearer {token}"
-        sent_s = time.time()
         resp = await self._client().request(method, url, content=body, headers=headers)
         self.limiter.observe(resp.headers.get("Remaining-Req"))
-        self._observe_date(resp.headers.get("Date"), sent_s, time.time())
         return resp
 
     # ---- exchange clock (#15): offset from the Date header of every reply ---------------------
-    def _observe_date(self, date: str | None, sent_s: float, received_s: float) -> None:
+    def _observe_date(self, resp) -> None:
         """One offset sample: the reply's Date (whole seconds, so +0.5 s is its expected midpoint) minus the
-        local clock halfway through the request."""
+        local clock halfway through the request (now minus half its elapsed time)."""
+        date = resp.headers.get("Date")
         if not date:
             return
+        received_s = time.time()
+        try:
+            sent_s = received_s - resp.elapsed.total_seconds()
+        except (AttributeError, RuntimeError):      # a transport that does not time its replies
+            sent_s = received_s
         try:
             server_s = parsedate_to_datetime(date).timestamp() + 0.5
         except (TypeError, ValueError, IndexError):
@@ -143,6 +147,7 @@ class UpbitRest:
             except httpx.TransportError as exc:
                 last = E.ServerError(f"{method} {path}: {type(exc).__name__}", 0, "transport_error")
                 continue
+            self._observe_date(resp)            # the exchange clock (#15): every reply's Date header
             if resp.status_code < 400:
                 try:
                     return resp.json()
