@@ -241,6 +241,8 @@ class Execution:
                 self.om._note("slippage_capped", mo, ts, f"remainder {left:.8g} cancelled at cap {mo.extra['cap']}")
                 log.info(json.dumps({"event": "slippage_capped", "market": m, "side": side, "identifier":
                                      mo.intent.identifier, "cap_price": mo.extra["cap"], "remaining_volume": left}))
+                if float(getattr(mo.order, "executed_volume", 0.0) or 0.0) <= 0:
+                    self._refused(m, side, ts)     # nothing within the cap: wait (doubling) before trying again
             return
         if "fallback" not in mo.extra or (mo.state == "cancel" and not mo.extra.get("expired")):
             return                             # cancelled on purpose (exit, kill switch, stop): no fallback
