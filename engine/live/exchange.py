@@ -349,7 +349,8 @@ class LiveExchange:
         if self._poll_fut is None:
             uuids = [o.uuid for o in self.orders.values() if o.state not in FINAL and o.uuid]
             now_s = time.monotonic()
-            if uuids and self.stream is not None and self.stream.up and now_s - self._orders_polled_s < self.stream_poll_s:
+            streamed = self.stream is not None and self.stream.up
+            if uuids and streamed and now_s - self._orders_polled_s < self.stream_poll_s:
                 uuids = []                              # the stream delivers; REST only as the periodic net
             elif uuids:
                 self._orders_polled_s = now_s

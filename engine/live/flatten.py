@@ -1,4 +1,4 @@
-"""`live.on_stop: flatten`: sell every open position at market (within the slippage cap) before the stop's cancel loop."""
+"""`live.on_stop: flatten`: sell every position at market (within the slippage cap) before the stop's confirm loop."""
 from __future__ import annotations
 
 import json

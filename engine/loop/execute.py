@@ -49,7 +49,8 @@ class Execution:
         self.holding_ctx: dict[str, ExitContext] = {}     # market -> context with the model's expectation
         self._drain = getattr(ex, "drain_fills", None)
         self._bases = {m: m.split("-", 1)[1] for m in markets}
-        self.slip = SlippageBook(getattr(md, "metrics", None), orders.slippage_window_fills if orders is not None else 50)
+        window = orders.slippage_window_fills if orders is not None else 50
+        self.slip = SlippageBook(getattr(md, "metrics", None), window)
         self.flagged: dict[str, str] = {}      # market -> why no entries went there (warning, suspended), ever
         self._suspended: dict[str, str] = {}   # markets whose orders the exchange refused market_offline
         self._flags = getattr(ex, "market_flags", None)

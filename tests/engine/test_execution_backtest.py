@@ -63,7 +63,8 @@ def test_slippage_cap_never_fills_beyond_the_cap(btc):
 def test_slippage_p95_trips_when_fills_are_worse_than_decided(btc):
     # without a book the simulator fills takers at the last price + half the spread + slippage: every fill is
     # worse than its decision price (the last trade), so the p95 is positive and the switch must trip
-    res = run_backtest(cfg_of("features=[cumdelta]", "entry=prob_threshold", "+killswitches.slippage_p95.component=slippage_p95",
+    res = run_backtest(cfg_of("features=[cumdelta]", "entry=prob_threshold",
+                              "+killswitches.slippage_p95.component=slippage_p95",
                               "+killswitches.slippage_p95.max_p95_bps=0.5", "+killswitches.slippage_p95.min_fills=3"),
                        streams=btc["trades_only"], use_store=False, write_report=False)
     q = res.loop.execution.quality()
