@@ -295,6 +295,7 @@ class OrderManager:
         for ident, mo in list(self.open.items()):
             state = mo.state
             if state == "wait" and mo.expires_ms is not None and ts_ms >= mo.expires_ms and not mo.cancel_sent:
+                mo.extra["expired"] = True      # a TTL cancel (limit-first: its remainder goes at market)
                 self.cancel(mo, ts_ms)
                 state = mo.state
             if state in ("done", "cancel"):

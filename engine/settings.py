@@ -32,6 +32,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, allow_inf_nan=False)
 
 
+class LimitFirstSettings(_Strict):
+    """Limit-first entries/exits (root `orders.limit_first`): a limit at the touch, market after a timeout."""
+    enabled: bool = Field(False, description="send market-type entries/exits as limits at the touch first")
+    entries: bool = Field(True, description="applies to entries")
+    exits: bool = Field(True, description="applies to exits")
+    offset_ticks: int = Field(0, ge=-20, le=20, description="ticks from the own-side touch towards the other "
+                              "side (buy: bid + n ticks; sell: ask - n ticks); never crosses the spread")
+    fallback_after_ms: int = Field(2_000, ge=0, description="the unfilled remainder goes at market after this long")
+
+
 class OrderSettings(_Strict):
     """How intents become orders (root `orders`, engine/order_manager.py)."""
     entry_type: Literal["market", "limit"] = Field("market", description="market (KRW-amount buy) | limit (best bid)")
@@ -47,6 +57,12 @@ class OrderSettings(_Strict):
     resolve_backoff_ms: int = Field(500, ge=1, description="first wait between identifier lookups of an order "
                                     "whose outcome is unknown; doubles per lookup")
     resolve_backoff_max_ms: int = Field(10_000, ge=1, description="cap of the doubling lookup backoff")
+    # execution quality (#15 item 5, engine/loop/execute.py): limit-first, slippage cap, realised slippage
+    limit_first: LimitFirstSettings = LimitFirstSettings()
+    max_slippage_bps: float = Field(0.0, ge=0, le=1000, description="never fill worse than this from the decision "
+                                    "price: market orders go as IOC limits at the cap price, the remainder is "
+                                    "cancelled and recorded (0 = off)")
+    slippage_window_fills: int = Field(50, ge=1, description="fills behind the published slippage_p95_bps")
 
 
 class GateSettings(_Strict):
@@ -77,6 +93,15 @@ class LiveSettings(_Strict):
     not_found_after_s: float = Field(5.0, ge=0, description="an unknown create still not found by identifier this "
                                      "long after its request ended was never placed (then rejected)")
     gates: GateSettings = GateSettings()
+    # execution quality (#15 item 5): flatten at stop, private order stream, market flags
+    on_stop: Literal["keep", "flatten"] = Field("keep", description="keep positions at stop, or sell them at "
+                                                "market (within orders.max_slippage_bps) before the cancels")
+    private_stream: bool = Field(True, description="live: fills from the private myOrder WebSocket stream, "
+                                 "REST polling as the fallback")
+    stream_poll_s: float = Field(5.0, gt=0, description="with the private stream up, orders are still polled "
+                                 "this often (a safety net; every poll_interval_s while it is down)")
+    market_check_s: float = Field(300.0, gt=0, description="live: how often market/all?is_details=true is read "
+                                  "for warning-flagged markets (no entries there)")
 
 
 class Limits(_Strict):

@@ -10,6 +10,9 @@ from __future__ import annotations
 API_CALLS = "api_calls"                    # REST calls in the last window (count), for a minimum sample
 API_ERROR_RATE = "api_error_rate"          # failed / total REST calls in the last window, fraction 0..1
 ZOMBIE_ORDERS = "zombie_orders"            # open orders past their TTL or unknown to the order manager (count)
+SLIPPAGE_P95_BPS = "slippage_p95_bps"      # p95 of realised fill slippage vs the decision price, last N fills, bps
+SLIPPAGE_FILLS = "slippage_fills"          # fills behind slippage_p95_bps (count, at most orders.slippage_window_fills)
+CLOCK_OFFSET_MS = "clock_offset_ms"        # exchange clock - local clock, median of recent REST Date headers, ms
 # --- models (MODELS engineers) ---
 CALIBRATION_ECE = "calibration_ece"        # expected calibration error of live P(up) vs outcomes, 0..1
 CALIBRATION_SAMPLES = "calibration_samples"  # outcomes behind calibration_ece (count)
@@ -31,8 +34,9 @@ LAST_TRADE_PRICE = "last_trade_price"      # latest trade (ticker) price, KRW
 BOOK_MID_PRICE = "book_mid_price"          # latest book mid, KRW
 HURST = "hurst"                            # Hurst exponent of the recent price path (the feature providing `hurst`)
 
-ALL = (API_CALLS, API_ERROR_RATE, ZOMBIE_ORDERS, CALIBRATION_ECE, CALIBRATION_SAMPLES, DRIFT_KS_MAX,
-       DRIFT_FEATURES_SHIFTED, DRIFT_FEATURES_SHARE, DRIFT_KS_EXCESS, INFERENCE_LATENCY_MS,
+ALL = (API_CALLS, API_ERROR_RATE, ZOMBIE_ORDERS, SLIPPAGE_P95_BPS, SLIPPAGE_FILLS, CLOCK_OFFSET_MS, CALIBRATION_ECE,
+       CALIBRATION_SAMPLES, DRIFT_KS_MAX, DRIFT_FEATURES_SHIFTED, DRIFT_FEATURES_SHARE, DRIFT_KS_EXCESS,
+       INFERENCE_LATENCY_MS,
        SIM_REAL_GAP_PCT, MEMORY_RSS_MB, STORE_ERRORS, BALANCE_DRIFT_PCT, SPREAD_PCT, TRADED_KRW,
        LAST_EVENT_TS_MS, LAST_TRADE_PRICE, BOOK_MID_PRICE, HURST)
 PER_MARKET = (SPREAD_PCT, TRADED_KRW, LAST_EVENT_TS_MS, LAST_TRADE_PRICE, BOOK_MID_PRICE, HURST)

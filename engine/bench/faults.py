@@ -129,6 +129,9 @@ class Suite:
                 f"orders.entry_type={'limit' if limit_entries else 'market'}",
                 f"orders.exit_type={'market' if limit_entries else 'limit'}", "orders.ttl_ms=30000",
                 "exits.time_stop.after_s=20", "limits.cooldown_s=5", "live.poll_interval_s=0.2",
+                # fills arrive by the private stream AND by polls as often as without it: both paths meet the
+                # faults, and a trade the two deliver is still booked once (double_booked_fills)
+                "live.stream_poll_s=0.2",
                 # a watchful bot: open orders twice a second, balances every 2 s (more calls meet more faults)
                 "live.watchdog_interval_s=0.5", "live.reconcile_interval_s=2",
                 "live.shutdown_timeout_s=10", "feed.backoff_min_s=0.2", "feed.backoff_max_s=2",

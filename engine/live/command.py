@@ -47,6 +47,7 @@ def print_result(res: Any, console: Any = None) -> None:
     if r is not None and (r.positions or r.orders or r.fills or r.crashed):
         print(t("live.resumed", positions=len(r.positions), orders=len(r.orders), fills=len(r.fills),
                 crashed=len(r.crashed)), flush=True)
+    _print_execution(res.summary.get("execution"))
     print(t("live.stopped", mode=res.mode, status=res.status, events=res.events,
             run_id=res.run_id if res.run_id is not None else "-", cancelled=len(res.cancelled_at_stop),
             left=len(res.open_after_stop)), flush=True)
@@ -61,6 +62,24 @@ def print_result(res: Any, console: Any = None) -> None:
         for ident in unknown:
             print(t("live.unknown_order", identifier=ident), file=sys.stderr)
         print(t("live.unconfirmed", n=len(unknown)), file=sys.stderr, flush=True)
+
+
+def _print_execution(q: dict | None) -> None:
+    """#15: limit-first/cap counters, realised slippage, flagged markets and the exchange clock offset."""
+    if not q:
+        return
+    import math
+
+    from engine.i18n import t
+    p95 = q.get("slippage_p95_bps")
+    off = q.get("clock_offset_ms")
+    print(t("live.execution", limit_first=q.get("limit_first", 0), filled=q.get("limit_first_filled", 0),
+            fallbacks=q.get("fallbacks", 0), capped=q.get("capped_cancelled", 0),
+            p95="-" if p95 is None or not math.isfinite(p95) else f"{p95:.1f}",
+            clock="-" if off is None else f"{off:+.0f}"), flush=True)
+    for m, why in (q.get("flagged_markets") or {}).items():
+        reason = t(f"live.flag.{why}") if why in ("warning", "suspended", "unlisted") else why
+        print(t("live.market_flagged", market=m, reason=reason), flush=True)
 
 
 class StopSignals:

@@ -33,15 +33,19 @@ class LiveExchange:
       may have left (timeout, 5xx, dropped connection, malformed 2xx, 418/429 on the follow-up lookup) keeps
       it `unknown` and it is looked up by identifier with backoff — never re-sent; only a definite refusal
       (`errors.not_placed`) or "not found" `not_found_after_s` after the request ended makes it `rejected`;
-    - fills come from each order's `trades` (GET /v1/order), polled in the background by `refresh()` and
-      booked on the engine thread (each trade once, by trade uuid) — never from guesses;
+    - fills come from the private `myOrder` stream when `private_stream` (engine/live/private_stream.py) and
+      from each order's `trades` (GET /v1/order), polled in the background by `refresh()` — every
+      poll_interval while the stream is down, every `stream_poll_s` while it is up — and booked on the
+      engine thread exactly once by trade uuid, whichever path delivers a trade first; never from guesses;
+    - `watch_markets` reads Upbit's market flags (warning) at start and every `market_check_s`;
     - balances are cached from /v1/accounts and refreshed by `refresh()` after any order activity;
     - without `call_wait_ms` (tools, tests) every call waits for its answer as a synchronous client would.
     """
 
     def __init__(self, rest: Any, bridge: AsyncBridge, timeout_s: float | None = None,
                  balance_max_age_s: float = 5.0, call_wait_ms: int | None = None, read_wait_ms: int | None = None,
-                 not_found_after_s: float = 5.0, lookup_backoff_s: tuple[float, float] = (0.5, 10.0)) -> None:
+                 not_found_after_s: float = 5.0, lookup_backoff_s: tuple[float, float] = (0.5, 10.0),
+                 private_stream: bool = False, stream_poll_s: float = 5.0, market_check_s: float = 300.0) -> None:
         self.rest, self.bridge = rest, bridge
         self.p = rest.p
         rp = rest.p
@@ -65,6 +69,18 @@ class LiveExchange:
         self.api_calls = 0
         self.api_errors = 0
         self.lookups_after_timeout = 0
+        # execution quality (#15): private order stream, market flags
+        self.fills_by_stream = 0
+        self.fills_by_poll = 0
+        self._early: dict[str, list[dict]] = {}        # uuid -> myOrder messages that beat the create answer
+        self.stream_poll_s, self.market_check_s = stream_poll_s, market_check_s
+        self._orders_polled_s = -math.inf
+        self.flags: Any = None
+        self.stream: Any = None
+        if private_stream:
+            from engine.live.private_stream import PrivateStream
+            self.stream = PrivateStream(rest, bridge)
+            self._orders_polled_s = time.monotonic()    # the stream delivers first; REST is the periodic net
 
     def bind_costs(self, costs: CostModel) -> None:
         self.costs = costs
@@ -196,6 +212,10 @@ class LiveExchange:
         self._bal_dirty = True
         self._absorb(o, d)
         _event("order_created", o, lookups=o.lookups)
+        if self._early:                                  # stream messages that came before this answer
+            from engine.live.private_stream import apply_my_order
+            for msg in self._early.pop(o.uuid, []):
+                apply_my_order(self, msg)
         return o.state
 
     def _reject(self, o: LiveOrder, err: BaseException, reason: str) -> str:
@@ -308,6 +328,7 @@ class LiveExchange:
             ts = iso_ms(t.get("created_at")) or int(time.time() * 1000)
             o.trade_uuids.add(str(t.get("uuid")))
             self._fills.append(Fill(o.market, o.uuid, o.side, px, vol, fee, ts, False))
+            self.fills_by_poll += 1
         if new:
             self._bal_dirty = True
         if o.remote_state in FINAL and "trades" in d and o.state not in FINAL:
@@ -319,6 +340,7 @@ class LiveExchange:
         booked here, on the engine thread, by this or a later call (or `drain_fills`). Waits at most
         `call_wait_ms` in a session, for the whole poll otherwise. Returns the orders the new poll covers."""
         self._harvest()
+        self._stream_step()
         n = 0
         if self._poll_fut is not None and time.monotonic() - self._poll_started_s > self.timeout_s:
             self._poll_fut.cancel()                     # past its deadline (e.g. a long 429 pause): start afresh
@@ -326,6 +348,12 @@ class LiveExchange:
             self.api_errors += 1
         if self._poll_fut is None:
             uuids = [o.uuid for o in self.orders.values() if o.state not in FINAL and o.uuid]
+            now_s = time.monotonic()
+            streamed = self.stream is not None and self.stream.up
+            if uuids and streamed and now_s - self._orders_polled_s < self.stream_poll_s:
+                uuids = []                              # the stream delivers; REST only as the periodic net
+            elif uuids:
+                self._orders_polled_s = now_s
             balances = self._bal_dirty or time.monotonic() - self._bal_s > self.balance_max_age_s
             if uuids or balances:
                 n = len(uuids)
@@ -380,6 +408,7 @@ class LiveExchange:
 
     def drain_fills(self) -> list[Fill]:
         self._harvest()
+        self._stream_step()
         out, self._fills = self._fills, []
         out.sort(key=lambda f: f.ts_ms)
         return out
@@ -403,7 +432,37 @@ class LiveExchange:
             self.refresh_balances()
         return self._bal.get(currency, (0.0, 0.0))
 
+    # ---- execution quality (#15): private stream, market flags, exchange clock ---------------------
+    def _stream_step(self) -> None:
+        if self.stream is not None:
+            from engine.live.private_stream import apply_my_order
+            for msg in self.stream.drain():
+                apply_my_order(self, msg)
+        if self.flags is not None:
+            self.flags.step()
+
+    def watch_markets(self, markets: list[str]) -> None:
+        """Read the markets' flags now (bounded) and every `market_check_s` from `refresh()`."""
+        from engine.live.market_flags import MarketFlags
+        self.flags = MarketFlags(self, markets, self.market_check_s)
+
+    def market_flags(self) -> dict[str, str]:
+        """market -> why it takes no new entries (Upbit's warning flag), from the last check."""
+        return self.flags.current if self.flags is not None else {}
+
+    @property
+    def clock_offset_ms(self) -> float | None:
+        """Exchange clock minus ours (median over recent REST Date headers), ms."""
+        return getattr(self.rest, "clock_offset_ms", None)
+
+    def stream_stats(self) -> dict:
+        s = self.stream
+        return {"fills_by_stream": self.fills_by_stream, "fills_by_poll": self.fills_by_poll,
+                "stream": None if s is None else {"up": s.up, "messages": s.messages, "reconnects": s.reconnects}}
+
     def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
         try:
             self.bridge.call(self.rest.close(), 5.0)
         except Exception:      # closing an already broken connection pool is not an error worth surfacing

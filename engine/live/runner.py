@@ -97,6 +97,9 @@ class _ApiWindow:
         calls, errs = ex.api_calls - c0, ex.api_errors - e0
         metrics.set(MN.API_CALLS, calls)
         metrics.set(MN.API_ERROR_RATE, errs / calls if calls else 0.0)
+        offset = getattr(ex, "clock_offset_ms", None)          # #15: exchange clock from REST Date headers
+        if offset is not None:
+            metrics.set(MN.CLOCK_OFFSET_MS, offset)
 
 
 def _install_signals(stop: threading.Event) -> dict:
@@ -139,7 +142,9 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         if mode == "live":
             from engine.live.exchange import LiveExchange
             ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge, call_wait_ms=s.call_wait_ms,
-                              read_wait_ms=s.read_wait_ms, not_found_after_s=s.not_found_after_s)
+                              read_wait_ms=s.read_wait_ms, not_found_after_s=s.not_found_after_s,
+                              private_stream=s.private_stream, stream_poll_s=s.stream_poll_s,
+                              market_check_s=s.market_check_s)
         else:
             ex = build_paper_exchange(cfg)
         # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.
@@ -324,11 +329,15 @@ def _drive(loop: EngineLoop, ex: Any, guard: OrderGuard | None, q: queue.Queue, 
 
 def _shutdown(loop: EngineLoop, ex: Any, guard: OrderGuard | None, s: LiveSettings, res: SessionResult) -> None:
     """Cancel every open order of ours and wait (bounded) until the exchange confirms none is left. What it
-    cannot confirm (the exchange unreachable) is `unknown`: listed by identifier, the run `stopped_unconfirmed`."""
+    cannot confirm (the exchange unreachable) is `unknown`: listed by identifier, the run `stopped_unconfirmed`.
+    With `live.on_stop: flatten` every position is then sold at market (within orders.max_slippage_bps)."""
     try:
         loop.om.cancel_all(loop.now_ms)
     except Exception as e:  # noqa: BLE001
         log.error(json.dumps({"event": "cancel_all_failed", "error": str(e)[:300]}))
+    if s.on_stop == "flatten":
+        from engine.live.flatten import flatten_at_stop
+        flatten_at_stop(loop, ex, guard, s)
     if guard is None:
         return
     deadline = time.monotonic() + s.shutdown_timeout_s
@@ -389,6 +398,7 @@ def _finish(loop: EngineLoop, store: Any, run_id: int | None, res: SessionResult
     data = loop.ledger.data
     data.meta = run_meta(loop, run_id, mode=mode, status=res.status)
     res.summary = compute(data)
+    res.summary["execution"] = loop.execution.quality()     # #15: limit-first, slippage cap, flags, clock
     close_run(store, run_id, res.status, own_store, {"summary": res.summary, "meta": data.meta, "trips": data.trips,
                                                      "open_after_stop": [o.uuid for o in res.open_after_stop],
                                                      "unknown_at_stop": res.unknown_at_stop})

@@ -10,6 +10,7 @@ from typing import Any
 from components.types.orders import MIN_ORDER_KRW, OrderIntent, Position
 from components.types.risk import ExitContext
 from engine.ledger import Ledger
+from engine.loop.slippage import SlippageBook, cap_price, touch_price
 from engine.order_manager import ManagedOrder, OrderManager
 
 log = logging.getLogger("scalp.live")
@@ -23,7 +24,14 @@ class Execution:
     A market with an order in flight or of unknown outcome sends nothing (no entry, no exit) until the order
     manager resolves it; an intent the exchange refused waits `orders.reject_backoff_ms` (doubling, capped)
     before its market and side send again. With `audit` (paper/live) every order state change is a JSON log
-    line (INFO, scalp.live) and an `order_events` row."""
+    line (INFO, scalp.live) and an `order_events` row.
+
+    Execution quality (`orders.limit_first`, `orders.max_slippage_bps`): a market-type entry/exit may first
+    rest as a limit at the touch (± offset ticks) and go at market for the remainder after
+    `fallback_after_ms`; with a cap every market-type order goes as an IOC limit at the cap price, so no fill
+    is worse than the cap from the decision price (the touch it was decided at), its unfilled remainder
+    cancelled by the exchange and recorded. Every fill's slippage against its decision price feeds the
+    `slippage_p95_bps` metric. A market the exchange flags (warning, suspended) takes no new entries."""
 
     def __init__(self, orders: Any, ex: Any, markets: list[str], initial_krw: float, risk: Any, md: Any,
                  recorder: Any, prefix: str, market_class: str, costs: Any, audit: bool = False) -> None:
@@ -41,6 +49,14 @@ class Execution:
         self.holding_ctx: dict[str, ExitContext] = {}     # market -> context with the model's expectation
         self._drain = getattr(ex, "drain_fills", None)
         self._bases = {m: m.split("-", 1)[1] for m in markets}
+        window = orders.slippage_window_fills if orders is not None else 50
+        self.slip = SlippageBook(getattr(md, "metrics", None), window)
+        self.flagged: dict[str, str] = {}      # market -> why no entries went there (warning, suspended), ever
+        self._suspended: dict[str, str] = {}   # markets whose orders the exchange refused market_offline
+        self._flags = getattr(ex, "market_flags", None)
+        watch = getattr(ex, "watch_markets", None)
+        if watch is not None:                  # live: read the exchange's market flags before the first entry
+            watch(markets)
 
     # ---- fills and orders --------------------------------------------------------------------------
     def collect_fills(self) -> None:
@@ -49,6 +65,7 @@ class Execution:
         fills = self._drain()
         for f in fills:
             self.rec.fill(f)
+            self.slip.on_fill(f)
             pos = self.positions.get(f.market)
             if pos is None:
                 continue
@@ -66,12 +83,17 @@ class Execution:
             for mo in resolved:
                 if mo.state == "rejected":
                     self._refused(mo.intent.market, mo.intent.side, ts)
-                    self.rec.order(om.row(mo, ts, getattr(mo.order, "reason", "") or "exchange.not_found"))
+                    why = getattr(mo.order, "reason", "") or "exchange.not_found"
+                    self.rec.order(om.row(mo, ts, why))
+                    if "market_offline" in why:      # Upbit refuses orders on a suspended market
+                        self._flag(mo.intent.market, "suspended", ts)
             if resolved:
                 self.collect_fills()         # a found order may be final already: its fills first, then its state
         if om.open:                          # nothing working: nothing can have closed
             for mo in om.poll(ts):
                 self.rec.order(om.row(mo, ts))
+                if mo.extra:
+                    self._after_close(mo, ts)
 
     def _refused(self, market: str, side: str, ts: int) -> None:
         """One more refusal of this market and side: wait before sending there again (doubling, capped)."""
@@ -99,11 +121,16 @@ class Execution:
             return "order.blocked"
         if self.backing_off(m, "bid", ts):
             return "order.backoff"
-        mo, why = self.om.submit(intent, ts, "entry", ref_price=self.md.last_px[m])
+        flag = self.market_flag(m, ts)
+        if flag:
+            return f"market.flagged: {flag}"
+        mo, why = self._send(intent, ts, "entry", self._decision_px(m, "bid"), self.om.s.limit_first.entries)
         if mo is None:
             self.rec.reject(intent, ts, why)
             if why.startswith("exchange."):
                 self._refused(m, "bid", ts)
+                if "market_offline" in why:          # Upbit refuses orders on a suspended market
+                    self._flag(m, "suspended", ts)
             return why
         self._refusals.pop((m, "bid"), None)
         self.risk.on_entry(m, ts)
@@ -140,7 +167,7 @@ class Execution:
         else:
             intent = OrderIntent(m, "ask", "market", volume=pos.volume, reason=reason)
         self.exit_reason[m] = reason
-        mo, why = self.om.submit(intent, ts, "exit", ref_price=price)
+        mo, why = self._send(intent, ts, "exit", price, self.om.s.limit_first.exits)
         if mo is None:
             if why.startswith("order.under_min_total") or why.startswith("order.zero_volume"):
                 trade = self.ledger.write_off_dust(pos, ts, price, self.fee_rate, reason)   # unsellable remainder
@@ -153,6 +180,124 @@ class Execution:
             return
         self._refusals.pop((m, "ask"), None)
         self.collect_fills()
+
+    # ---- execution quality: limit-first, slippage cap, market flags ----------------------------------
+    def _decision_px(self, m: str, side: str) -> float:
+        """The price a market-type order is decided at: the touch it would take (ask for a buy, bid for a
+        sell), the last trade without a book."""
+        touch = getattr(self.md, "best_ask" if side == "bid" else "best_bid", None) or {}
+        px = touch.get(m, math.nan)
+        return px if math.isfinite(px) and px > 0 else self.md.last_px[m]
+
+    def _send(self, intent: OrderIntent, ts: int, purpose: str, decision_px: float,
+              limit_first: bool) -> tuple[ManagedOrder | None, str]:
+        """Send an intent: a market-type one limit-first at the touch when configured, else (capped) market."""
+        lf = self.om.s.limit_first
+        if lf.enabled and limit_first and lf.fallback_after_ms > 0 and intent.ord_type in ("price", "market"):
+            m = intent.market
+            tick = self.om.tick(m, decision_px) if math.isfinite(decision_px) else math.nan
+            px = touch_price(intent.side, self.md.best_bid[m], self.md.best_ask[m], self.md.last_px[m],
+                             lf.offset_ticks, tick) if math.isfinite(tick) else math.nan
+            if math.isfinite(px) and px > 0:
+                vol = intent.price / px if intent.ord_type == "price" else intent.volume
+                limit = OrderIntent(m, intent.side, "limit", volume=vol, price=px, reason=intent.reason,
+                                    identifier=intent.identifier)
+                mo, why = self.om.submit(limit, ts, purpose, ref_price=px, ttl_ms=lf.fallback_after_ms)
+                if mo is not None:
+                    mo.extra["fallback"] = decision_px
+                    self.slip.counts["limit_first"] += 1
+                    self.slip.sent(mo, decision_px)
+                    return mo, ""
+                if not why.startswith("order."):     # the exchange refused the limit: do not fire a market
+                    return None, why
+        return self._market(intent, ts, purpose, decision_px)
+
+    def _market(self, intent: OrderIntent, ts: int, purpose: str,
+                decision_px: float) -> tuple[ManagedOrder | None, str]:
+        """A market-type order; with `orders.max_slippage_bps` an IOC limit at the cap price instead."""
+        bps = self.om.s.max_slippage_bps
+        if bps > 0 and intent.ord_type in ("price", "market") and math.isfinite(decision_px) and decision_px > 0:
+            cap = cap_price(intent.side, decision_px, bps, self.om.tick(intent.market, decision_px))
+            vol = intent.price / cap if intent.ord_type == "price" else intent.volume
+            capped = OrderIntent(intent.market, intent.side, "limit", volume=vol, price=cap, time_in_force="ioc",
+                                 reason=intent.reason, identifier=intent.identifier)
+            mo, why = self.om.submit(capped, ts, purpose, ref_price=cap, ttl_ms=0)
+            if mo is not None:
+                mo.extra["cap"] = cap
+                self.slip.counts["capped_orders"] += 1
+        else:
+            mo, why = self.om.submit(intent, ts, purpose, ref_price=decision_px)
+        self.slip.sent(mo, decision_px)
+        return mo, why
+
+    def _after_close(self, mo: ManagedOrder, ts: int) -> None:
+        """A limit-first order that timed out sends its remainder at market; a capped order's remainder that
+        the exchange cancelled is recorded (order event `slippage_capped`)."""
+        left = float(getattr(mo.order, "remaining_volume", 0.0) or 0.0)
+        m, side = mo.intent.market, mo.intent.side
+        if "cap" in mo.extra:
+            if mo.state == "cancel" and left > 0:
+                self.slip.counts["capped_cancelled"] += 1
+                self.slip.capped_volume += left
+                self.om._note("slippage_capped", mo, ts, f"remainder {left:.8g} cancelled at cap {mo.extra['cap']}")
+                log.info(json.dumps({"event": "slippage_capped", "market": m, "side": side, "identifier":
+                                     mo.intent.identifier, "cap_price": mo.extra["cap"], "remaining_volume": left}))
+                if float(getattr(mo.order, "executed_volume", 0.0) or 0.0) <= 0:
+                    self._refused(m, side, ts)     # nothing within the cap: wait (doubling) before trying again
+            return
+        if "fallback" not in mo.extra or (mo.state == "cancel" and not mo.extra.get("expired")):
+            return                             # cancelled on purpose (exit, kill switch, stop): no fallback
+        if mo.state == "done" or left <= 0:
+            self.slip.counts["limit_first_filled"] += 1
+            return
+        self.collect_fills()                   # the partial fill first: the remainder is what is still wanted
+        decision_px = mo.extra["fallback"]
+        if side == "bid":
+            krw = left * float(mo.intent.price or 0.0)
+            intent = OrderIntent(m, "bid", "price", price=krw, reason=mo.intent.reason)
+        else:
+            vol = self.positions[m].volume
+            if vol <= 0:
+                return
+            intent = OrderIntent(m, "ask", "market", volume=vol, reason=mo.intent.reason)
+        self.slip.counts["fallbacks"] += 1
+        nmo, why = self._market(intent, ts, mo.purpose, decision_px)
+        if nmo is None:
+            self.rec.reject(intent, ts, why)
+            if side == "ask" and (why.startswith("order.under_min_total") or why.startswith("order.zero_volume")):
+                pos = self.positions[m]              # an unsellable dust remainder: written off like sell() does
+                trade = self.ledger.write_off_dust(pos, ts, decision_px, self.fee_rate, mo.intent.reason)
+                self.rec.position(pos, ts, closed=True, trade=trade)
+                self.positions[m] = Position(m)
+                self.holding_ctx.pop(m, None)
+        else:
+            self.collect_fills()
+
+    def market_flag(self, m: str, ts: int) -> str:
+        """Why `m` takes no entries now ('' = it does): the exchange's current flags (live; a lifted flag lets
+        entries go again) or a suspension seen here (an order refused `market_offline`)."""
+        now = self._flags() if self._flags is not None else {}
+        for market, why in now.items():
+            self._flag(market, why, ts)
+        return now.get(m) or self._suspended.get(m, "")
+
+    def _flag(self, m: str, why: str, ts: int) -> None:
+        """Remember a flag (the summary lists every market flagged during the run) and log it once."""
+        if why == "suspended":
+            self._suspended[m] = why
+        if self.flagged.get(m) == why:
+            return
+        self.flagged[m] = why
+        log.warning(json.dumps({"event": "market_flagged", "market": m, "reason": why, "ts_ms": ts}))
+
+    def quality(self) -> dict:
+        """The summary's execution block: limit-first/cap counters, realised slippage, flagged markets."""
+        out = {**self.slip.summary(), "flagged_markets": dict(self.flagged),
+               "clock_offset_ms": getattr(self.ex, "clock_offset_ms", None)}
+        stats = getattr(self.ex, "stream_stats", None)
+        if stats is not None:
+            out.update(stats())
+        return out
 
     # ---- account ---------------------------------------------------------------------------------
     def cash(self) -> tuple[float, float]:

@@ -75,6 +75,7 @@ KO = {
     "killswitch.random_walk_regime": "마켓별: 허스트 지수가 [hurst_low, hurst_high] 안이면 그 마켓 진입 차단",
     "killswitch.sim_real_gap": "시뮬레이션과 실거래 차이 > max_gap_pct 이면 발동 (백테스트가 현실과 다름)",
     "killswitch.spread_surge": "마켓별: 스프레드가 최근 중앙값의 배수 한도를 넘으면 진입 차단",
+    "killswitch.slippage_p95": "최근 체결의 슬리피지 p95 > max_p95_bps (결정 가격 대비) 이면 발동",
     "killswitch.stale_data": "마켓별: 마지막 이벤트 후 max_age_s 가 지나면 진입 차단",
     "killswitch.store_errors": "저장소 오류 > max_errors 이면 발동 (기록 없는 거래 방지)",
     "killswitch.ticker_book_mismatch": "마켓별: 체결가와 호가 중간값 차이가 max_gap_pct % 를 넘으면 발동",

@@ -16,6 +16,17 @@ MESSAGES = {
                          "en": "this command runs only with mode={want} (got mode={mode})"},
     "live.started": {"ko": "{mode} 시작: 마켓 {markets} · 실행 {run_id} · 피드 {feed} · 거래소 {exchange}",
                      "en": "{mode} started: markets {markets} · run {run_id} · feed {feed} · exchange {exchange}"},
+    "live.execution": {"ko": "체결 품질: 지정가 우선 {limit_first}건 (체결 {filled}, 시장가 전환 {fallbacks}) · "
+                             "슬리피지 한도로 잔량 취소 {capped}건 · 슬리피지 p95 {p95} bps · 거래소 시계 차이 {clock} ms",
+                       "en": "execution: limit-first {limit_first} (filled {filled}, market fallback {fallbacks}) · "
+                             "remainders cancelled at the slippage cap {capped} · slippage p95 {p95} bps · "
+                             "exchange clock offset {clock} ms"},
+    "live.market_flagged": {"ko": "{market}: 신규 진입 중지 ({reason})",
+                            "en": "{market}: no new entries ({reason})"},
+    "live.flag.warning": {"ko": "업비트 투자유의 종목", "en": "Upbit investment warning"},
+    "live.flag.suspended": {"ko": "거래 중지: 주문이 market_offline 으로 거부됨",
+                            "en": "trading suspended: orders refused market_offline"},
+    "live.flag.unlisted": {"ko": "마켓 목록에 없음 (상장 폐지 또는 중지)", "en": "not in the market list (delisted or suspended)"},
     "live.swept": {"ko": "시작 정리: 이전 세션의 미체결 주문 {n}건 취소", "en": "startup sweep: cancelled {n} leftover order(s)"},
     "live.foreign": {"ko": "다른 프로그램/수동 주문 {n}건은 건드리지 않았습니다",
                      "en": "left {n} order(s) placed by hand or another program untouched"},

@@ -193,7 +193,7 @@ KO.update({
 
 _SWITCHES = ("api_error_rate", "balance_drift", "balance_watchdog", "calibration_error", "consecutive_losses",
              "daily_loss", "exposure_leverage", "feature_drift", "inference_latency", "max_drawdown", "memory",
-             "position_concentration", "random_walk_regime", "sim_real_gap", "spread_surge", "stale_data",
+             "position_concentration", "random_walk_regime", "sim_real_gap", "slippage_p95", "spread_surge", "stale_data",
              "store_errors", "ticker_book_mismatch", "volume_dryup", "zombie_orders")
 _TIMED = ("api_error_rate", "store_errors")      # these two always trip for a time; the rest may latch
 KO.update({f"killswitch.{n}.seconds": "발동 유지 시간, 초" if n in _TIMED else
@@ -222,6 +222,8 @@ KO.update({
     "killswitch.spread_surge.window_s": "중앙값 창, 초",
     "killswitch.spread_surge.sample_ms": "이 ms 마다 표본 최대 1개",
     "killswitch.spread_surge.min_samples": "중앙값을 믿기 전에 필요한 표본 수",
+    "killswitch.slippage_p95.max_p95_bps": "허용하는 결정 가격 대비 슬리피지 p95, bps",
+    "killswitch.slippage_p95.min_fills": "p95 를 믿기 전에 창에 필요한 체결 수",
     "killswitch.stale_data.max_age_s": "허용하는 최신 이벤트의 최대 나이, 초",
     "killswitch.store_errors.max_errors": "창 안에서 허용하는 저장소 오류 수",
     "killswitch.ticker_book_mismatch.max_gap_pct": "허용하는 체결가 대 중간가 차이, 퍼센트",

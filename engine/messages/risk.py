@@ -45,6 +45,9 @@ MESSAGES = {
     "killswitch.sim_real_gap": {
         "ko": "시뮬레이션과 실거래 차이 {gap_pct:.1f}% (한도 {limit_pct:.1f}%): 거래 중지",
         "en": "simulation vs live gap {gap_pct:.1f}% (limit {limit_pct:.1f}%): trading halted"},
+    "killswitch.slippage_p95": {
+        "ko": "최근 {fills}건 체결의 슬리피지 p95 {p95_bps:.1f} bps (한도 {limit_bps:.1f} bps): 진입 안 함",
+        "en": "slippage p95 of the last {fills} fills {p95_bps:.1f} bps (limit {limit_bps:.1f} bps): no entries"},
     "killswitch.stale_data": {
         "ko": "{market}: {age_s:.0f}초 동안 시세 없음 (한도 {limit_s:.0f}초): 진입 안 함",
         "en": "{market}: no market data for {age_s:.0f} s (limit {limit_s:.0f} s): no entries"},

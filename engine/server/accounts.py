@@ -167,7 +167,8 @@ class Account:
                 "remaining_volume": f(o.remaining_volume), "executed_volume": o.executed_volume,
                 "trades_count": len(o.trades), "reserved_fee": o.reserved_fee, "remaining_fee": o.remaining_fee,
                 "paid_fee": o.paid_fee, "locked": o.locked, "executed_funds": o.executed_funds,
-                "time_in_force": o.time_in_force, "trade_fee": None, "is_maker": None,
+                "time_in_force": o.time_in_force,
+                "trade_fee": float(tr["funds"]) * o.fee_rate if tr else None, "is_maker": None,
                 "identifier": o.identifier, "smp_type": None, "prevented_volume": 0, "prevented_locked": 0,
                 "trade_timestamp": now_ms if tr else None, "order_timestamp": o.created_ms, "timestamp": now_ms,
                 "stream_type": "REALTIME"}

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import random
+import time
+from email.utils import formatdate
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,6 +37,11 @@ class _Dropped(Response):
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True})
         # returning without the last body part makes the server close the connection
+
+
+def date_header(state: "ServerState") -> str:
+    """HTTP `Date` of a reply (the only server clock Upbit exposes, UPBIT_API.md §1), skewed by the fault knob."""
+    return formatdate(time.time() + state.cfg.faults.date_skew_s, usegmt=True)
 
 
 def error_body(name, message: str) -> dict:
@@ -67,11 +75,18 @@ class ServerState:
         self.poll_418: dict[str, int] = {}                     # account -> GET /v1/order replies still to 418
         self.injected: dict[str, int] = {}                     # order-call fault -> times injected
         self.events_applied = 0
+        # Market flags, mutable while the server runs (tests flag a market mid-session).
+        self.warned: set[str] = set(cfg.market_warnings)
+        self.suspended: set[str] = set(cfg.suspended_markets)
+        self.market.warned = self.warned
         for a in self.accounts.values():
             a.poll(0)
 
     def on_event(self, ev) -> None:
         """One replayed event: market state, every account's matching, public and private streams."""
+        scale = self.cfg.faults.book_size_scale
+        if scale != 1.0 and ev.kind == 2:     # the thin-book knob: what matching and the public book both see
+            ev = dataclasses.replace(ev, bid_sz=ev.bid_sz * scale, ask_sz=ev.ask_sz * scale)
         self.market.apply(ev)
         self.events_applied += 1
         for acc in self.accounts.values():
@@ -122,10 +137,10 @@ def _handler(state: ServerState, group: str, private: bool, fn):
             try:
                 claims = verify_token(request.headers.get("authorization"), state.secrets, state.nonces, candidates)
             except AuthError as exc:
-                return _json(error_body(exc.name, exc.message), 401)
+                return _json(error_body(exc.name, exc.message), 401, {"Date": date_header(state)})
             key = claims["access_key"]
         status, left, block_left = state.limiter.check(key, group)
-        headers = {"Remaining-Req": state.limiter.header(group, left)}
+        headers = {"Remaining-Req": state.limiter.header(group, left), "Date": date_header(state)}
         if status == 418:
             headers["Retry-After"] = str(int(block_left) + 1)
             return _json(error_body("too_many_requests_blocked", f"blocked for {int(block_left) + 1} s"), 418, headers)
@@ -138,6 +153,9 @@ def _handler(state: ServerState, group: str, private: bool, fn):
             state.injected["poll_418"] = state.injected.get("poll_418", 0) + 1
             headers["Retry-After"] = str(max(1, int(faults.poll_418_block_s)))
             return _json(error_body("too_many_requests_blocked", "injected 418 after a create"), 418, headers)
+        if request.method == "POST" and request.url.path in ("/v1/orders", "/v1/orders/test") \
+                and params.get("market") in state.suspended:
+            return _json(error_body("market_offline", "trading is suspended on this market"), 400, headers)
         try:
             if private:
                 result = fn(state, state.accounts[key], params, request)

@@ -53,6 +53,10 @@ class FaultConfig(_Strict):
     poll_418_after_create_rate: float = Field(0.0, ge=0, le=1, description="after a create, the account's next "
                                               "GET /v1/order is answered 418")
     poll_418_block_s: float = Field(1.0, gt=0, description="Retry-After of that 418")
+    book_size_scale: float = Field(1.0, gt=0, le=1, description="every replayed book level's size times this "
+                                   "(a thin book: market orders walk it, capped orders leave a remainder)")
+    date_skew_s: float = Field(0.0, ge=-86_400, le=86_400, description="every REST reply's Date header is this "
+                               "far from the server's clock (clients tracking the exchange clock see the offset)")
     seed: int = 0
 
 
@@ -70,6 +74,10 @@ class ServerConfig(_Strict):
     block_s: float = Field(30.0, gt=0, description="length of a 418 block")
     ws_idle_timeout_s: float = Field(120.0, gt=0)
     faults: FaultConfig = Field(default_factory=FaultConfig)
+    market_warnings: list[str] = Field(default_factory=list, description="markets flagged 투자유의 "
+                                       "(market/all?is_details=true market_event.warning); tests may add more live")
+    suspended_markets: list[str] = Field(default_factory=list, description="markets whose order creates are "
+                                         "refused market_offline (trading suspended)")
 
     @model_validator(mode="after")
     def _local_only(self) -> "ServerConfig":

@@ -52,6 +52,7 @@ class MarketState:
         self.books: dict[str, BookSnapshot] = {}
         self.book_ts: dict[str, int] = {}
         self.now_ms = 0
+        self.warned: set[str] = set()        # markets flagged 투자유의 (the server's market_warnings knob)
 
     def _stats(self) -> Stats:
         return Stats(history=deque(maxlen=self.history_trades))
@@ -159,7 +160,8 @@ class MarketState:
         t["code"] = t.pop("market")
         return {"type": "ticker", **t, "ask_bid": "BID" if st.last_side == BID else "ASK",
                 "acc_ask_volume": st.acc_ask, "acc_bid_volume": st.acc_bid, "market_state": "ACTIVE",
-                "is_trading_suspended": False, "delisting_date": None, "market_warning": "NONE",
+                "is_trading_suspended": False, "delisting_date": None,
+                "market_warning": "CAUTION" if market in self.warned else "NONE",
                 "stream_type": stream_type, "scalp_source": src}
 
     def market_all(self, details: bool) -> list[dict]:
@@ -169,7 +171,7 @@ class MarketState:
             kn, en = self.names.get(m, (KOREAN_NAMES.get(base, base), base))
             row = {"market": m, "korean_name": kn, "english_name": en}
             if details:
-                row["market_event"] = {"warning": False, "caution": {
+                row["market_event"] = {"warning": m in self.warned, "caution": {
                     "PRICE_FLUCTUATIONS": False, "TRADING_VOLUME_SOARING": False, "DEPOSIT_AMOUNT_SOARING": False,
                     "GLOBAL_PRICE_DIFFERENCES": False, "CONCENTRATION_OF_SMALL_ACCOUNTS": False}}
             out.append(row)

@@ -12,7 +12,8 @@ def _uvicorn_config(app, host: str, port: int):
     import uvicorn
     # websockets-sansio: the maintained uvicorn adapter for websockets >= 14 (no legacy API warnings).
     return uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets-sansio",
-                          lifespan="on", access_log=False, ws_ping_interval=20, ws_ping_timeout=20)
+                          lifespan="on", access_log=False, ws_ping_interval=20, ws_ping_timeout=20,
+                          date_header=False)     # the app writes Date itself (engine/server/app.py date_header)
 
 
 class RunningServer:

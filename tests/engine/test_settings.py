@@ -37,7 +37,8 @@ def validate(capsys, *overrides, lang="en"):
     ("initial_krw=inf", "initial_krw  Input should be a finite number"),
     ("initial_krw=1000", "initial_krw  Input should be greater than or equal to 5000"),
     ("markets=[KRW-BTC,KRW-ETH,KRW-BTC]", "markets  'KRW-BTC' is listed more than once"),
-    ("+orders.tll_ms=5", "orders.tll_ms  unknown key; known: entry_type, exit_type, min_order_krw"),
+    ("+orders.tll_ms=5", "orders.tll_ms  unknown key; known: entry_type, exit_type, limit_first, max_slippage_bps, "
+                         "min_order_krw"),
 ])
 def test_validate_names_each_bad_setting(capsys, override, line):
     rc, lines = validate(capsys, override)

@@ -4,8 +4,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import uuid
+from collections import deque
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 
 from pydantic import Field, SecretStr
 
@@ -15,6 +18,7 @@ from components.types.upbit.limiter import RateLimiter
 from registry import Params, register
 
 CANDLE_MINUTES = (1, 3, 5, 10, 15, 30, 60, 240)
+CLOCK_SAMPLES = 31          # replies behind the exchange clock offset (median: one slow reply cannot move it)
 
 
 def num_str(x) -> str | None:
@@ -52,6 +56,7 @@ class UpbitRest:
         self.limiter = RateLimiter(order_per_s=p.order_per_s)
         self._transport = transport
         self._http = None
+        self._clock_offsets_ms: deque = deque(maxlen=CLOCK_SAMPLES)   # exchange - local, from Date headers
 
     def __repr__(self) -> str:
         return f"UpbitRest(base_url={self.p.base_url!r})"
@@ -106,6 +111,33 @@ class UpbitRest:
             self.remaining_req = {**getattr(self, "remaining_req", {}), left[0]: left[1]}
         return resp
 
+    # ---- exchange clock (#15): offset from the Date header of every reply ---------------------
+    def _observe_date(self, resp) -> None:
+        """One offset sample: the reply's Date (whole seconds, so +0.5 s is its expected midpoint) minus the
+        local clock halfway through the request (now minus half its elapsed time)."""
+        date = resp.headers.get("Date")
+        if not date:
+            return
+        received_s = time.time()
+        try:
+            sent_s = received_s - resp.elapsed.total_seconds()
+        except (AttributeError, RuntimeError):      # a transport that does not time its replies
+            sent_s = received_s
+        try:
+            server_s = parsedate_to_datetime(date).timestamp() + 0.5
+        except (TypeError, ValueError, IndexError):
+            return
+        self._clock_offsets_ms.append((server_s - (sent_s + received_s) / 2.0) * 1000.0)
+
+    @property
+    def clock_offset_ms(self) -> float | None:
+        """Exchange clock minus local clock, ms: the median of the last CLOCK_SAMPLES replies (None before any)."""
+        xs = sorted(self._clock_offsets_ms)
+        if not xs:
+            return None
+        n = len(xs)
+        return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2.0
+
     async def _call(self, method: str, path: str, params: dict | None = None, group: str = "default",
                     private: bool = False, retry: bool = True):
         import httpx
@@ -120,6 +152,7 @@ class UpbitRest:
             except httpx.TransportError as exc:
                 last = E.ServerError(f"{method} {path}: {type(exc).__name__}", 0, "transport_error")
                 continue
+            self._observe_date(resp)            # the exchange clock (#15): every reply's Date header
             if resp.status_code < 400:
                 try:
                     return resp.json()

@@ -31,7 +31,7 @@ def test_every_design_switch_is_registered():
     assert DESIGN_SWITCHES <= names and len(names) >= 18
 
 
-@pytest.mark.parametrize("name", sorted(DESIGN_SWITCHES | {"balance_drift"}))
+@pytest.mark.parametrize("name", sorted(DESIGN_SWITCHES | {"balance_drift", "slippage_p95"}))
 def test_yaml_builds_and_message_exists(name):
     switch_names()
     node = OmegaConf.to_container(OmegaConf.load(CONF / "killswitches" / f"{name}.yaml"))
@@ -49,8 +49,8 @@ def compose_set(name):
 def test_standard_and_strict_sets():
     switch_names()
     std, strict = compose_set("standard"), compose_set("strict")
-    # issue 16: balance_drift in standard; issue 15: feature_drift (calibrated limits) too
-    assert {n.component for n in std.values()} == DESIGN_SWITCHES | {"balance_drift", "feature_drift"}
+    # issue 16: balance_drift in standard; issue 15: feature_drift (calibrated limits) and slippage_p95 too
+    assert {n.component for n in std.values()} == DESIGN_SWITCHES | {"balance_drift", "feature_drift", "slippage_p95"}
     for nodes in (std, strict):
         assert registry.validate("killswitch", nodes, path="killswitches", many=True) == []
     assert std.daily_loss.loss_pct == 8.0 and std.daily_loss.action == "block_entries"

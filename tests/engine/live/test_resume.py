@@ -270,9 +270,12 @@ def test_shutdown_with_the_exchange_unreachable_is_unconfirmed_and_the_next_star
     stop = threading.Event()
     out = {}
     cfg = make_cfg(rserver, db, *HOLD, "orders.entry_type=limit", "orders.ttl_ms=600000")
+    # The outage is cut into the REST transport only; the private myOrder stream would still confirm an order
+    # that fills meanwhile, so it is off here: the whole exchange is unreachable.
+    no_stream = FAST.model_copy(update={"private_stream": False})
     th = threading.Thread(target=lambda: out.update(res=run_session(cfg, "live", store=store, stop=stop,
-                                                                    settings=FAST, rest=rest_on(rserver, "unconfirmed",
-                                                                                                transport))))
+                                                                    settings=no_stream,
+                                                                    rest=rest_on(rserver, "unconfirmed", transport))))
     th.start()
     deadline = time.monotonic() + 60
     while not account(rserver, access)[0]:
