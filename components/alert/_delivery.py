@@ -106,3 +106,23 @@ def post_json(url: str, body: dict, timeout_s: float) -> Attempt:
     code = resp.status_code
     wait = retry_after_s(resp) if code == 429 else None
     return Attempt(False, retry=code == 429 or code >= 500, retry_after_s=wait, error=f"HTTP {code}")
+
+
+def send_with_retries(channel: Any, message: str, level: str, fields: dict | None, what: str, env_name: str) -> bool:
+    """The blocking `send` of an HTTP channel: its `attempt` retried `p.retries` times with doubling waits (a 429's
+    Retry-After, capped at 10 s, when given). Used outside the dispatcher only: the caller waits here."""
+    import time
+    if not channel.wants(level):
+        return False
+    delay = channel.p.backoff_s
+    for n in range(channel.p.retries + 1):
+        res = channel.attempt(message, level, fields)
+        channel.last_error = res.error
+        if res.ok:
+            return True
+        if not res.retry or n == channel.p.retries:
+            break
+        time.sleep(delay if res.retry_after_s is None else min(res.retry_after_s, 10.0))
+        delay *= 2
+    logging.getLogger("scalp.alert").warning("%s alert not sent (%s via %s)", what, channel.last_error, env_name)
+    return False

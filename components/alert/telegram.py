@@ -1,16 +1,13 @@
 """Alert to a Telegram chat through the Bot API `sendMessage`; bot token and chat id come from the environment."""
 from __future__ import annotations
 
-import logging
 import os
-import time
 
 from pydantic import Field
 
-from components.alert._delivery import LEVELS, Attempt, guard, post_json
+from components.alert._delivery import LEVELS, Attempt, guard, post_json, send_with_retries
 from registry import Params, register
 
-log = logging.getLogger("scalp.alert")
 MAX_CHARS = 4096            # Telegram refuses longer messages
 
 
@@ -60,17 +57,4 @@ class TelegramAlert:
                                "disable_web_page_preview": True}, self.p.timeout_s)
 
     def send(self, message: str, level: str = "warning", fields: dict | None = None) -> bool:
-        if not self.wants(level):
-            return False
-        delay = self.p.backoff_s
-        for n in range(self.p.retries + 1):
-            res = self.attempt(message, level, fields)
-            self.last_error = res.error
-            if res.ok:
-                return True
-            if not res.retry or n == self.p.retries:
-                break
-            time.sleep(delay if res.retry_after_s is None else min(res.retry_after_s, 10.0))   # caller waits here
-            delay *= 2
-        log.warning("telegram alert not sent (%s via %s)", self.last_error, self.p.token_env)
-        return False
+        return send_with_retries(self, message, level, fields, "telegram", self.p.token_env)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from registry import Params, register
-from components.types.feed.paths import resolve_path, to_ms
+from components.types.feed.paths import checked_time, resolve_path, to_ms
 from components.types.feed.quality import QualityReport
 from components.types.stream import MarketStream
 
@@ -57,11 +57,7 @@ class Replay:
         @field_validator("start", "end")
         @classmethod
         def _time(cls, v):
-            try:
-                to_ms(v)
-            except ValueError:
-                raise ValueError("expected ISO time (2025-09-20T00:00:00Z) or epoch ms") from None
-            return v
+            return checked_time(v)
 
     def __init__(self, p: "Replay.Params") -> None:
         self.p = p

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from components.types.feed.paths import to_ms
+from components.types.feed.paths import checked_time, to_ms
 from engine.download.units import UNITS
 
 
@@ -26,11 +26,7 @@ class DownloadSettings(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _time(cls, v):
-        try:
-            to_ms(v)
-        except ValueError:
-            raise ValueError("expected ISO time (2025-09-20T00:00:00Z) or epoch ms") from None
-        return v
+        return checked_time(v)
 
     @field_validator("end")
     @classmethod

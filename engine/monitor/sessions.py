@@ -26,25 +26,14 @@ def write_session(folder: Path, run_id: int | None, mode: str, host: str, port: 
     """Write this process's session file (atomically: a reader never sees half of it); returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{run_id if run_id is not None else 'norun'}-{os.getpid()}.json"
+    from engine.live.history import process_tag
     info = {"run_id": run_id, "pid": os.getpid(), "hostname": socket.gethostname(), "host": host, "port": port,
-            "mode": mode, "started": time.time()}
+            "mode": mode, "started": time.time(), "proc": process_tag()}
     path = folder / name
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(info), encoding="utf-8")
     os.replace(tmp, path)
     return path
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:            # another user's process: alive
-        return True
-    return True
 
 
 def list_sessions(folder: Path) -> list[dict]:
@@ -60,7 +49,8 @@ def list_sessions(folder: Path) -> list[dict]:
             continue
         if info.get("hostname") != socket.gethostname():
             continue
-        if not _alive(int(info.get("pid") or 0)):
+        from engine.live.history import alive     # pid + process start time: a reused pid is not the session
+        if not alive(info.get("proc")):
             try:
                 f.unlink()
             except OSError:

@@ -22,6 +22,15 @@ def to_ms(value: str | int | float | None) -> int | None:
     return int(dt.timestamp() * 1000)
 
 
+def checked_time(value):
+    """A settings validator's body: `value` unchanged if `to_ms` reads it, else the one error message for times."""
+    try:
+        to_ms(value)
+    except ValueError:
+        raise ValueError("expected ISO time (2025-09-20T00:00:00Z) or epoch ms") from None
+    return value
+
+
 def resolve_path(path: str) -> Path:
     """Absolute paths as given; relative ones against the working directory, then the project root."""
     p = Path(path).expanduser()

@@ -60,9 +60,8 @@ BASE = ["markets=[KRW-DAWN,KRW-STX,KRW-ADA]", "features=[spread_pct,bid_ask_imba
         "monitor.port=0"]   # a free port per session: tests never contend for the default 9108
 
 
-@pytest.fixture
-def make_cfg(server, tmp_path):
-    """make_cfg("paper"|"live", *overrides) -> composed config pointed at the local server, store in tmp_path."""
+def cfg_maker(server, tmp_path, base=None):
+    """make(mode, *overrides) -> composed paper/live config pointed at `server`, store in tmp_path."""
     import registry
     from engine.app import compose, job_config
 
@@ -70,11 +69,17 @@ def make_cfg(server, tmp_path):
         registry.load_all()
         feed = [] if any(x.startswith("feed=") for x in extra) else \
             ["feed=upbit_ws", f"feed.url={server.ws_url}", f"feed.rest_url={server.base_url}"]
-        ov = [f"mode={mode}", *feed, f"store.path={tmp_path / 'scalp.db'}", *BASE]
+        ov = [f"mode={mode}", *feed, f"store.path={tmp_path / 'scalp.db'}", *(BASE if base is None else base)]
         if mode == "live":
             ov += ["exchange=upbit", f"exchange.base_url={server.base_url}"]
         return job_config(compose([*ov, *extra]))
     return make
+
+
+@pytest.fixture
+def make_cfg(server, tmp_path):
+    """make_cfg("paper"|"live", *overrides) -> composed config pointed at the local server, store in tmp_path."""
+    return cfg_maker(server, tmp_path)
 
 
 @pytest.fixture

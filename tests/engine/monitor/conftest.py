@@ -22,18 +22,8 @@ def server(bundled_data):
 @pytest.fixture
 def make_cfg(server, tmp_path):
     """make_cfg("paper"|"live", *overrides) -> composed config on the local server, store in tmp_path."""
-    import registry
-    from engine.app import compose, job_config
-
-    def make(mode, *extra):
-        registry.load_all()
-        feed = [] if any(x.startswith("feed=") for x in extra) else \
-            ["feed=upbit_ws", f"feed.url={server.ws_url}", f"feed.rest_url={server.base_url}"]
-        ov = [f"mode={mode}", *feed, f"store.path={tmp_path / 'scalp.db'}", *BASE]
-        if mode == "live":
-            ov += ["exchange=upbit", f"exchange.base_url={server.base_url}"]
-        return job_config(compose([*ov, *extra]))
-    return make
+    from tests.engine.live.conftest import cfg_maker
+    return cfg_maker(server, tmp_path, BASE)
 
 
 class Session:
