@@ -60,7 +60,34 @@ def main(argv: list[str]) -> int:
         except ValidationError as e:
             return _problems([("tune." + ".".join(map(str, err["loc"])), pydantic_text(err))
                               for err in e.errors(include_input=False)])
-    return run(space, own.get("study") or own["tune"], extra, as_json)
+    return run_classes(space, own.get("study") or own["tune"], extra, as_json)
+
+
+# overrides that pick the markets of a study: per-class studies set their own
+_CLASS_KEYS = ("markets=", "market_class=", "classes.markets=", "classes.per_class=")
+
+
+def run_classes(space, study_name: str, extra: list[str], as_json: bool) -> int:
+    """`classes.per_class=true`: one study per market class on that class's markets (study `<id>-<class>`, best
+    override `tuned_<id>-<class>`), as `scalp train` and `retrain` fit one model per class; else one study."""
+    from engine.models.classes import class_groups
+    from engine.models.per_class import per_class
+    from engine.tune import study as st
+    try:
+        base_cfg = st.compose_trial([*space.settings.base, *extra])
+    except Exception:  # noqa: BLE001  run() reports what is wrong with the config, with its dotted path
+        return run(space, study_name, extra, as_json)
+    if not per_class(base_cfg):
+        return run(space, study_name, extra, as_json)
+    keep = [o for o in extra if not o.lstrip("+~").startswith(_CLASS_KEYS)]
+    rc = exit_codes.OK
+    for cls, markets in class_groups(base_cfg).items():
+        if not as_json:
+            print(t("tune.class", cls=cls, markets=", ".join(markets)))
+        got = run(space, f"{study_name}-{cls}", [*keep, f"markets=[{','.join(markets)}]", f"market_class={cls}"],
+                  as_json)
+        rc = rc or got
+    return rc
 
 
 def run(space, study_name: str, extra: list[str], as_json: bool) -> int:

@@ -1,5 +1,8 @@
 """Messages of `scalp tune`: search space grammar errors, progress, the study's report, and its --help."""
 MESSAGES = {
+    'tune.class': {
+        'ko': '클래스 {cls} ({markets}): 이 클래스 마켓만으로 별도 스터디',
+        'en': 'class {cls} ({markets}): its own study on this class\'s markets'},
     'cmd.tune': {
         'ko': 'conf/tune/<이름>.yaml 탐색 공간의 Optuna 스터디 (각 시도는 엔진 워크포워드로 평가)',
         'en': 'Optuna study over conf/tune/<name>.yaml, every trial priced by the engine walk-forward'},

@@ -78,3 +78,21 @@ def test_deflated_sharpe_objective_and_a_study_keeps_its_objective(tune_env, cap
     assert ("deflated_sharpe" in trial.user_attrs) != ("value_note" in trial.user_attrs)
     assert cli.main(["tune", "tune=tiny", "study=dsr", "n_trials=1", *args]) == 2      # same study, other objective
     assert "study 'dsr' was created for space 'tiny' / objective 'deflated_sharpe'" in capsys.readouterr().err
+
+
+def test_per_class_runs_one_study_per_class_on_its_own_markets(tune_env, capsys):
+    """classes.per_class=true: a study per market class (like train/retrain's model per class), each trial of it
+    on that class's markets only, each with its own best override."""
+    import optuna
+    from engine.app import compose, job_config
+    _, args, conf = tune_env
+    classes = ["classes.per_class=true", "classes.markets={KRW-BTC:majors,KRW-ETH:alts}"]
+    assert cli.main(["tune", "tune=tiny", "study=pc", "n_trials=1", *args, *classes]) == 0
+    out = capsys.readouterr().out
+    assert "class majors (KRW-BTC)" in out and "class alts (KRW-ETH)" in out
+    url = f"sqlite:///{conf.parent / 'out' / 'tune.db'}"
+    assert {s.study_name for s in optuna.get_all_study_summaries(url)} >= {"pc-majors", "pc-alts"}
+    for cls, market in (("majors", "KRW-BTC"), ("alts", "KRW-ETH")):
+        assert len(optuna.load_study(study_name=f"pc-{cls}", storage=url).trials) == 1
+        cfg = job_config(compose([f"experiment=tuned_pc-{cls}", *args]))
+        assert list(cfg.markets) == [market] and cfg.market_class == cls
