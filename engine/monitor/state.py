@@ -130,7 +130,7 @@ def snapshot(ctx: Any, taps: Taps, feed: FeedWatch, seq: int, recent_rows: int, 
     risk = loop.risk
     active = {}
     for (sid, market), tr in list(risk.trips.items()):
-        active.setdefault(sid, []).append({"action": tr.action, "reason": tr.reason, "market": market,
+        active.setdefault(sid, []).append({"action": tr.action, "reason": risk.describe(tr), "market": market,
                                            "since_ms": tr.started_ms})
     switches = [{"id": sid, "component": getattr(sw, "name", type(sw).__name__), "tripped": sid in active,
                  "trips": active.get(sid, [])} for sid, sw in risk.switches.items()]
