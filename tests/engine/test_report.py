@@ -1,4 +1,5 @@
 """HTML report: written by the backtest, rebuilt from the store, opened in headless Chromium; CLI last line."""
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,11 @@ def test_report_has_sections_and_no_external_resources(run):
     text = res.report.read_text(encoding="utf-8")
     for sec in SECTIONS:
         assert f'id="{sec}"' in text
-    assert "http://" not in text and "https://" not in text and "<script src" not in text
+    # nothing is fetched: no src/href/url() to the network (a URL shown as a config value, e.g. download.base_url,
+    # is text on the page, not a resource)
+    fetched = re.findall(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", text, re.I)
+    assert fetched == [] and "<script src" not in text
+    assert "https://api.upbit.com" in text                     # the config section does show that URL as text
     assert text.count("<svg") >= 2 + 2                       # equity, drawdown, one price chart per market
     assert 'class="buy"' in text and 'class="sell"' in text   # trades drawn on the price
 

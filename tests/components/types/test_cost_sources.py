@@ -6,8 +6,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 HOME = "components/types/costs.py"
 # A cost number is named for what it is (fee, spread, slippage), optionally with its unit; `spread_slope`,
-# `feed_latency_ms` or `fees_krw` (an accumulator) are not cost assumptions.
+# `feed_latency_ms` or `fees_krw` (an accumulator) are not cost assumptions; nor is an upper bound on a measured
+# value (`max_spread_bps` of a universe screen, `orders.max_slippage_bps` of the slippage cap): no trade is priced with it.
 COST_NAME = re.compile(r"(^|_)(fee|spread|slippage)(_floor)?(_(rate|frac|pct|bps))?(_krw)?$", re.I)
+LIMIT_NAME = re.compile(r"^max_", re.I)
 
 
 def _number(node: ast.AST) -> float | None:
@@ -24,7 +26,7 @@ def _offends(name: str, value: ast.AST) -> bool:
     slippage number (a KRW accumulator such as `paid_fee = 0.0` starts at zero and is no assumption)."""
     m = COST_NAME.search(name)
     v = _number(value)
-    if m is None or v is None:
+    if m is None or v is None or LIMIT_NAME.match(name):
         return False
     return (m.group(2).lower() == "fee" and m.group(4) is not None) or v != 0.0
 
