@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 import registry
-from components.types.orders import MIN_ORDER_KRW, OrderIntent
+from components.types.orders import OrderIntent
 from components.types.risk import SizingContext
 from engine.conf import plain
 from engine.models.classes import build_routes, capped, refresh_routes
@@ -140,7 +140,7 @@ class DecisionPipeline:
         if not d.allowed:
             return None, -1.0, reasons
         size_krw = capped(d.size_krw, route, cash)             # the class's sizing cap
-        if size_krw < MIN_ORDER_KRW:
+        if size_krw < d.size_krw and size_krw < loop.costs.min_order_krw:   # the run's cost model: one minimum
             return None, -1.0, reasons + ["class_cap"]
         px = md.last_px[m]
         fee = loop.fee_rate

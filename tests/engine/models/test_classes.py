@@ -81,3 +81,16 @@ def test_a_class_model_for_another_feature_set_is_refused(trained):
     cfg = job_config(compose([*BOT, *trained["overrides"], "features=[spread_pct]"]))
     problems = validate_config(cfg)
     assert any(p.startswith("classes.models.majors.catboost") for p, _ in problems)
+
+
+def test_a_class_cap_below_the_minimum_order_refuses_the_entry_and_others_trade(trained):
+    """alts capped at 0.1 % of 1,000,000 KRW = 1,000 KRW < the cost model's minimum order: no intent, reason
+    `class_cap`; the uncapped majors market gets its order at the sizing policy's size."""
+    loop = _loop(trained, "classes.sizing_cap_pct={alts:0.1}")
+    for m, px in (("KRW-BTC", 150_000_000.0), ("KRW-SOL", 300_000.0)):
+        loop.md.last_px[m], loop.md.best_bid[m], loop.md.best_ask[m] = px, px * 0.9999, px * 1.0001
+    x = np.zeros(len(loop.feature_names))
+    sol, _, why = loop.pipeline.entry_intent(loop, "KRW-SOL", 0.99, x, 0)
+    assert sol is None and why[-1] == "class_cap" and loop.costs.min_order_krw > 1_000
+    btc, size, why_btc = loop.pipeline.entry_intent(loop, "KRW-BTC", 0.99, x, 0)
+    assert btc is not None and size >= loop.costs.min_order_krw and "class_cap" not in why_btc
