@@ -8,15 +8,10 @@ import pytest
 
 from components.types.risk import RiskSnapshot
 from engine.alerts.events import KST, SessionWatch
-from engine.i18n import set_lang
 from engine.settings import AlertSettings
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_lang("en")
-    yield
-    set_lang("ko")
+pytestmark = pytest.mark.usefixtures("english")     # conftest: English messages
 
 
 class Clock:

@@ -9,16 +9,10 @@ import registry
 from components.types.risk import RiskSnapshot
 from engine.alerts import hook as alert_hook
 from engine.app import compose, job_config
-from engine.i18n import set_lang
 from engine.settings import AlertSettings
 
 
-@pytest.fixture(autouse=True)
-def english():
-    registry.load_all()
-    set_lang("en")
-    yield
-    set_lang("ko")
+pytestmark = pytest.mark.usefixtures("english")     # conftest: English messages
 
 
 def ctx_for(cfg=None, error="", status="failed"):

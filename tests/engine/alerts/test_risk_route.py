@@ -8,7 +8,6 @@ import pytest
 import registry
 from components.types.metrics import Metrics
 from engine.alerts.hook import AlertHook
-from engine.i18n import set_lang
 from engine.risk import RiskManager
 from engine.settings import AlertSettings, Limits
 
@@ -17,12 +16,7 @@ SW = {"exposure_leverage": {"component": "exposure_leverage", "max_ratio": 1.5, 
       "daily_loss": {"component": "daily_loss", "loss_pct": 5, "seconds": 60}}
 
 
-@pytest.fixture(autouse=True)
-def english():
-    registry.load_all()
-    set_lang("en")
-    yield
-    set_lang("ko")
+pytestmark = pytest.mark.usefixtures("english")     # conftest: English messages
 
 
 def test_trips_and_clears_are_queued_not_sent_on_the_engine_thread(endpoint, monkeypatch, tmp_path):
