@@ -5,6 +5,7 @@ import json
 import logging
 import math
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,8 @@ class MonitorHook:
         except OSError as e:              # a port in use must not stop trading: say so, run without a monitor
             log.warning(json.dumps({"event": "monitor_bind_failed", "host": self.s.host, "port": self.s.port,
                                     "error": str(e)[:200]}))
-            print(t("monitor.bind_failed", host=self.s.host, port=self.s.port, error=e.strerror or str(e)), flush=True)
+            print(t("monitor.bind_failed", host=self.s.host, port=self.s.port, error=e.strerror or str(e)),
+                  file=sys.stderr, flush=True)         # a problem: stderr (the session's results stay on stdout)
             return
         self.server = MonitorServer(sock, lambda: self.latest, self.health, self.metrics.exposition, self.page)
         self.server.start()

@@ -38,6 +38,6 @@ def test_a_port_in_use_leaves_the_session_trading(make_cfg, capsys, tmp_path):
     finally:
         taken.close()
     assert res.status == "done" and res.events == 150
-    out = capsys.readouterr().out
-    assert f"monitor cannot listen on 127.0.0.1:{port}" in out and "monitor.port=0" in out
+    err = capsys.readouterr().err                  # a problem goes to stderr
+    assert f"monitor cannot listen on 127.0.0.1:{port}" in err and "monitor.port=0" in err
     assert not list_sessions(sessions_dir(cfg))
