@@ -1,6 +1,8 @@
 """random_entry tower: seeded coin flips at a target entry rate — the significance baseline at matched exposure."""
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 from pydantic import Field
 
@@ -13,7 +15,9 @@ class RandomEntry(Tower):
     """Each call says `p_enter` with probability `entry_rate`, else `p_skip`; ignores the features.
 
     A strategy that cannot beat this at the same entry rate (same exposure, same exits and costs) has shown
-    no skill. Seeded: the same seed and the same sequence of calls give the same answers. `fit` can match
+    no skill. Seeded: the same seed and the same sequence of calls give the same answers; `step` draws from one
+    stream per `context['market']`, so a replay that interleaves markets differently (a merge by timestamp
+    against a session's arrival order) still gives every market the same answers. `fit` can match
     exposure: with `match_rate_of` rows of another tower's entry flags passed as `y`, it sets the rate to
     their mean (see `fit`).
     """
@@ -30,10 +34,20 @@ class RandomEntry(Tower):
     def __init__(self, p: "RandomEntry.Params") -> None:
         self.p = p
         self.entry_rate = p.entry_rate
-        self._rng = np.random.default_rng(p.seed)
+        self.reset()
 
     def reset(self) -> None:
         self._rng = np.random.default_rng(self.p.seed)
+        self._by_market: dict[str, np.random.Generator] = {}
+
+    def _stream(self, context: dict | None) -> np.random.Generator:
+        market = (context or {}).get("market")
+        if market is None:
+            return self._rng
+        rng = self._by_market.get(market)
+        if rng is None:          # crc32, not hash(): str hashes change per process, the seed must not
+            rng = self._by_market[market] = np.random.default_rng([self.p.seed, zlib.crc32(market.encode())])
+        return rng
 
     def fit(self, X: np.ndarray, y: np.ndarray, feature_names: list[str], **kw) -> "RandomEntry":
         """Matched exposure: `entry_flags` (kw) = another strategy's 0/1 entries per decision -> rate = mean."""
@@ -49,4 +63,5 @@ class RandomEntry(Tower):
         return np.where(hit, self.p.p_enter, self.p.p_skip).reshape(-1, 1)
 
     def step(self, x: np.ndarray, context: dict | None = None) -> np.ndarray:
-        return np.array([self.p.p_enter if self._rng.random() < self.entry_rate else self.p.p_skip])
+        hit = self._stream(context).random() < self.entry_rate
+        return np.array([self.p.p_enter if hit else self.p.p_skip])

@@ -12,7 +12,7 @@ from engine.live.settings import LiveSettings
 from tests.engine.live.conftest import BASE, capture_server, shared_capture
 
 FAST = LiveSettings(poll_interval_s=0.2, watchdog_interval_s=1.0, reconcile_interval_s=2.0, flush_interval_s=1.0)
-NAMES = ("lf", "fb", "cap", "stream", "p95", "warn", "flat", "clock")
+NAMES = ("lf", "fb", "cap", "stream", "p95", "warn", "susp", "flat", "clock")
 KEYS = {n: (f"xq-{n}-access", f"xq-{n}-secret-0123456789abcdef0123456789") for n in NAMES}
 SKEW_S = 30.0
 WARNED = "KRW-IQ"
@@ -290,15 +290,16 @@ def test_market_flags_are_read_again_while_the_session_runs(xsrv, rest_for_x):
 def test_suspended_market_refuses_orders_and_takes_no_more_entries(session, xsrv):
     xsrv.call(lambda: xsrv.state.suspended.add("KRW-STX"))
     try:
-        # per-market switches that may block STX's entries are dropped: its first entry must reach the exchange
-        res, store = session("warn", "markets=[KRW-STX,KRW-DAWN]", "towers.random_entry.entry_rate=0.9",
+        # its own account: holdings another test left behind would trip position_concentration and block every
+        # entry; per-market switches that may block STX's entries are dropped: its first entry must reach the exchange
+        res, store = session("susp", "markets=[KRW-STX,KRW-DAWN]", "towers.random_entry.entry_rate=0.9",
                              "~killswitches.spread_surge", "~killswitches.ticker_book_mismatch",
                              "~killswitches.volume_dryup", "~killswitches.stale_data", duration_s=14)  # slack
                              # for a loaded machine: the assertion needs one entry attempt in the session
     finally:
         xsrv.call(lambda: xsrv.state.suspended.discard("KRW-STX"))
     assert res.summary["execution"]["flagged_markets"].get("KRW-STX") == "suspended"
-    assert not [o for o in server_orders(xsrv, "warn") if o.market == "KRW-STX"]
+    assert not [o for o in server_orders(xsrv, "susp") if o.market == "KRW-STX"]
     refused = [o for o in store.records("orders", res.run_id) if o["market"] == "KRW-STX"]
     assert len(refused) == 1 and "market_offline" in refused[0]["reason"]     # one refusal, then no more tries
     store.close()
