@@ -52,7 +52,8 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     """Run one backtest of `cfg` (the composed root config). `streams` ({market: MarketStream}) bypasses
     the feed (tests, other data sets); `store` overrides `cfg.store`; `use_store=False` keeps it in memory.
     `batch` computes the features (and the scores of towers that allow it) of candle-only replays before
-    the loop; `batch=False` runs them event by event (same decisions and fills, tests compare both)."""
+    the loop and lets the exchange skip quiet runs of tick events (engine/loop/quiet.py); `batch=False` runs
+    everything event by event (same decisions, orders and fills, tests compare both)."""
     from components.types.feed.merge import iter_merged
     registry.load_all()
     untrained = untrained_towers(cfg)
@@ -72,7 +73,9 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe, host_metrics=False)
     if batch and batchable(streams):
         loop.precompute(streams)
-    drive(loop, iter_merged(streams, 0.0), sum(len(s) for s in streams.values()), store, run_id, progress, console)
+    from engine.loop.quiet import QuietReplay      # quiet runs of tick events skipped in kernels (same results)
+    events = QuietReplay(loop, streams) if batch and QuietReplay.eligible(loop, streams) else iter_merged(streams, 0.0)
+    drive(loop, events, sum(len(s) for s in streams.values()), store, run_id, progress, console)
     return finish(cfg, loop, store, run_id, own_store, quality, t0, write_report)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from pydantic import Field
 
 from components.exchange import _kernels as K
+from components.exchange._span import replay_quiet
 from components.exchange.accounts import Accounts
 from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request
@@ -206,6 +207,11 @@ class SimExchange:
             if v > 0.0:
                 budget -= self._maker_fill(o, v, close_ms)
         st.last_px = c.close
+
+    def replay_quiet(self, tape, i0: int, stop_ts_ms: int) -> int:
+        """Replay only: apply the events of `tape` (a ReplayTape) from i0 on while none can touch an order of
+        ours, before `stop_ts_ms`; returns the first index left to `on_event` (i0 when none was quiet)."""
+        return replay_quiet(self, tape, i0, stop_ts_ms)
 
     # ---- orders ----------------------------------------------------------------------------------
     def create_order(self, market: str, side: str, ord_type: str, volume=None, price=None,

@@ -69,20 +69,22 @@ def drive(loop: Any, events: Any, total: int, store: Any, run_id: int | None, pr
     pause_gc = before is None and gc.isenabled()
 
     def run(advance=None) -> None:
-        n = 0
+        n = done = 0
         if before is None and advance is None:
             for ev in events:
                 on_event(ev)
             return
+        counted = hasattr(events, "consumed")     # a replay that skips quiet events counts them itself
         for ev in events:
             if before is not None:
                 before(ev)
             on_event(ev)
-            n += 1
-            if advance is not None and n % 2000 == 0:
-                advance(2000)
+            n = events.consumed if counted else n + 1
+            if advance is not None and n - done >= 2000:
+                advance(n - done)
+                done = n
         if advance is not None:
-            advance(n % 2000)
+            advance((events.consumed if counted else n) - done)
 
     if pause_gc:
         gc.disable()

@@ -1,0 +1,142 @@
+"""SimExchange over a quiet run of replayed events: one kernel call instead of one Python call per event.
+
+A run is quiet while no event can change an order of ours: no resting order would fill, no order or cancel
+is due to arrive, no candle (bars go through the fill model). Its events only move the books, the last
+prices and the resting orders' queue state, which the kernel applies with the same per-order rules
+(`trade_fill`, `book_update`) the event-by-event path calls; the first event that is not quiet is left to
+`SimExchange.on_event`."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from components.exchange import _kernels as K
+from components.types.events import BOOK, TRADE
+
+# columns of the resting-order matrix handed to the kernel
+_MKT, _BID, _PX, _REM, _QUEUE, _SEEN, _TRADED = range(7)
+# columns of the per-market result: last book row, last book with a usable spread, last price, seen
+_LAST_BOOK, _COST_BOOK, _LAST_PX, _SEEN_ANY = range(4)
+
+
+@njit(cache=True)
+def quiet_span(ts, kind, mk, tpx, tvol, tside, brow, bid_px, bid_sz, ask_px, ask_sz, i0, stop_ts, orders,
+               power, mstate):
+    """Advance from event i0 while quiet and ts < stop_ts -> index of the first event not applied.
+
+    `orders` rows: market index, is_bid, price, remaining volume, queue ahead, level seen, traded at level
+    (updated in place). `mstate` rows per market: last book row, last book row with 0 < bid < ask, last
+    price (print, or mid of a two-sided book), seen flag (updated in place)."""
+    n = ts.shape[0]
+    k = orders.shape[0]
+    tmp = np.empty((k, 3))
+    i = i0
+    while i < n:
+        if ts[i] >= stop_ts:
+            break
+        kd = kind[i]
+        m = mk[i]
+        if kd == TRADE:
+            hit = False
+            for o in range(k):
+                if orders[o, _MKT] == m:
+                    f, q, at = K.trade_fill(orders[o, _BID] > 0.0, orders[o, _PX], orders[o, _REM],
+                                            orders[o, _QUEUE], tpx[i], tvol[i], tside[i])
+                    if f > 0.0:
+                        hit = True
+                        break
+                    tmp[o, 0], tmp[o, 1] = q, at
+            if hit:
+                break
+            for o in range(k):
+                if orders[o, _MKT] == m:
+                    orders[o, _QUEUE] = tmp[o, 0]
+                    orders[o, _TRADED] += tmp[o, 1]
+            mstate[m, _LAST_PX] = tpx[i]
+        elif kd == BOOK:
+            g = brow[i]
+            hit = False
+            for o in range(k):
+                if orders[o, _MKT] == m:
+                    if orders[o, _BID] > 0.0:
+                        f, q, disp = K.book_update(True, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
+                                                   bid_px[g], bid_sz[g], ask_px[g], ask_sz[g],
+                                                   orders[o, _SEEN], orders[o, _TRADED], power)
+                    else:
+                        f, q, disp = K.book_update(False, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
+                                                   ask_px[g], ask_sz[g], bid_px[g], bid_sz[g],
+                                                   orders[o, _SEEN], orders[o, _TRADED], power)
+                    if f > 0.0:
+                        hit = True
+                        break
+                    tmp[o, 0], tmp[o, 1] = q, disp
+            if hit:
+                break
+            for o in range(k):
+                if orders[o, _MKT] == m:
+                    orders[o, _QUEUE] = tmp[o, 0]
+                    orders[o, _SEEN] = tmp[o, 1]
+                    orders[o, _TRADED] = 0.0
+            b = bid_px[g, 0]
+            a = ask_px[g, 0]
+            mstate[m, _LAST_BOOK] = g
+            if b > 0.0 and a > 0.0:
+                mstate[m, _LAST_PX] = 0.5 * (b + a)
+            if b > 0.0 and a > b:
+                mstate[m, _COST_BOOK] = g
+        else:                      # candles: the fill model decides, event by event
+            break
+        mstate[m, _SEEN_ANY] = 1.0
+        i += 1
+    return i
+
+
+def replay_quiet(ex, tape, i0: int, stop_ts: int) -> int:
+    """Apply tape events i0.. to `ex` while quiet and before `stop_ts`; returns the first index not applied."""
+    if ex._fills:                                   # fills not yet collected by the engine: not quiet
+        return i0
+    if ex._pending:
+        stop_ts = min(stop_ts, ex._pending[0][0])
+    if i0 >= len(tape) or tape.ts_ms[i0] >= stop_ts:
+        return i0
+    index = {m: j for j, m in enumerate(tape.markets)}
+    resting = [o for st in ex._mkt.values() for o in st.resting]
+    orders = np.empty((len(resting), 7))
+    for r, o in enumerate(resting):
+        orders[r] = (index.get(o.market, -1), 1.0 if o.is_bid else 0.0, o.price, o.remaining_volume,
+                     o.queue_ahead, o.level_seen, o.traded_at_level)
+    mstate = np.empty((len(tape.markets), 4))
+    mstate[:, _LAST_BOOK] = -1.0
+    mstate[:, _COST_BOOK] = -1.0
+    mstate[:, _LAST_PX] = math.nan
+    mstate[:, _SEEN_ANY] = 0.0
+    power = float(ex._fm().queue_power)
+    i1 = quiet_span(tape.ts_ms, tape.kind, tape.mk, tape.trade_px, tape.trade_vol, tape.trade_side, tape.book_row,
+                    tape.bid_px, tape.bid_sz, tape.ask_px, tape.ask_sz, i0, stop_ts, orders, power, mstate)
+    if i1 == i0:
+        return i0
+    for r, o in enumerate(resting):
+        o.queue_ahead, o.level_seen, o.traded_at_level = (float(orders[r, _QUEUE]), float(orders[r, _SEEN]),
+                                                          float(orders[r, _TRADED]))
+    for j, m in enumerate(tape.markets):
+        row = mstate[j]
+        if not row[_SEEN_ANY]:
+            continue
+        st = ex._state(m)
+        st.tick_data = True
+        g = int(row[_LAST_BOOK])
+        if g >= 0:                    # the last snapshot, as the row views the events carry
+            bk, r = tape.books[j], g - int(tape.book_offset[j])
+            st.bid_px, st.bid_sz, st.ask_px, st.ask_sz = bk.bid_px[r], bk.bid_sz[r], bk.ask_px[r], bk.ask_sz[r]
+            st.used_bid = st.used_ask = None
+        if not math.isnan(row[_LAST_PX]):
+            st.last_px = float(row[_LAST_PX])
+        c = int(row[_COST_BOOK])
+        if c >= 0:
+            ex.costs.observe_book(m, float(tape.bid0[c]), float(tape.ask0[c]))
+    last = int(tape.ts_ms[i1 - 1])
+    if last > ex.now_ms:
+        ex.now_ms = last
+    return i1

@@ -1,0 +1,176 @@
+"""Replay events for `drive` with quiet runs skipped in kernels: the loop only sees events that can change something."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from components.types.events import BOOK, TRADE
+from components.types.feed.tape import ReplayTape
+from components.types.risk import FLATTEN
+
+# per-market float columns of the kernel's state
+_LAST_PX, _BID, _ASK, _TRADE_PX, _TRADED, _MID, _SPREAD, _PEAK, _VOL, _COST = range(10)
+# per-market int columns: seen, printed, book, peak tracked
+_SEEN, _PRINTED, _BOOKED, _PEAK_ON = range(4)
+
+
+@njit(cache=True)
+def quiet_market(ts, kind, mk, tpx, tvol, brow, bid0, ask0, i0, i1, f, flags, last_ts, fee_rate, poll):
+    """What `MarketData.observe`, the order manager's poll clock and the exits' peak tracking make of events
+    i0..i1-1 (none of which touches an order): the same arithmetic in the same order, per market."""
+    for i in range(i0, i1):
+        m = mk[i]
+        t = ts[i]
+        last_ts[m] = t
+        flags[m, _SEEN] = 1
+        if kind[i] == TRADE:
+            p = tpx[i]
+            f[m, _LAST_PX] = p
+            f[m, _TRADE_PX] = p
+            f[m, _TRADED] += p * tvol[i]
+            flags[m, _PRINTED] = 1
+        elif kind[i] == BOOK:
+            g = brow[i]
+            b = bid0[g]
+            a = ask0[g]
+            if b > 0.0 and a > 0.0 and a > b:
+                mid = 0.5 * (a + b)
+                f[m, _BID] = b
+                f[m, _ASK] = a
+                f[m, _LAST_PX] = mid
+                f[m, _MID] = mid
+                f[m, _SPREAD] = 100.0 * (a - b) / mid
+                flags[m, _BOOKED] = 1
+        if poll[0] != 0 and t - poll[2] >= poll[1]:
+            poll[2] = t
+        if flags[m, _PEAK_ON] != 0:
+            bid = f[m, _BID]
+            price = bid if math.isfinite(bid) else f[m, _LAST_PX]
+            if math.isfinite(price):
+                vol = f[m, _VOL]
+                cost = f[m, _COST]
+                r = 0.0 if (vol <= 0.0 or cost <= 0.0) else (vol * price * (1.0 - fee_rate)) / cost - 1.0
+                if r > f[m, _PEAK]:
+                    f[m, _PEAK] = r
+
+
+class QuietReplay:
+    """The replay's events in `iter_merged` order for `drive`, minus quiet runs, which kernels apply.
+
+    An event is quiet when it cannot change an order, a position or a decision: it fills no resting order,
+    no order or cancel of ours arrives with it, it is not a candle, and it comes before the loop's next
+    wake-up (quoting timer, kill-switch evaluation, equity snapshot, an order's TTL). Such events only move
+    books, prices, queue positions, the market-data metrics, the order manager's poll clock and open
+    positions' peak returns; the exchange (`replay_quiet`) and `quiet_market` apply exactly that. Only runs
+    without features, towers, exit triggers, pending outcomes or flatten trips are skipped, so every quiet
+    event would have gone through `on_event` without any other effect. `consumed` counts events done."""
+
+    def __init__(self, loop: Any, streams: dict) -> None:
+        self.loop = loop
+        self.tape = tape = ReplayTape.build(streams)
+        self.consumed = 0
+        self._objs = [streams[m] for m in tape.markets]
+        self._keys = [loop.md.keys[m] for m in tape.markets]
+        n = len(tape.markets)
+        self._f = np.empty((n, 10))
+        self._flags = np.zeros((n, 4), np.int64)
+        self._last_ts = np.zeros(n, np.int64)
+        self._poll = np.zeros(3, np.int64)
+
+    @staticmethod
+    def eligible(loop: Any, streams: dict) -> bool:
+        """Whether this loop's replay may skip quiet runs at all (the exchange can, nothing reads every event)."""
+        triggers = getattr(getattr(loop.risk, "exits", None), "triggers", None)
+        return (hasattr(loop.ex, "replay_quiet") and loop._feed_exchange is not None and not loop.md.names
+                and not loop.md.rows and triggers is not None and not triggers
+                and all(m in loop.md.keys for m in streams))
+
+    def __iter__(self) -> Iterator:
+        tape, objs = self.tape, self._objs
+        mk, pos, ts = tape.mk, tape.pos, tape.ts_ms
+        n = len(tape)
+        i = 0
+        while i < n:
+            wake = self._wake()
+            if wake is not None and ts[i] < wake:
+                i = self._skip(i, wake)
+                self.consumed = i
+                if i >= n:
+                    return
+            self.consumed = i + 1
+            yield objs[mk[i]].event(int(pos[i]))
+            i += 1
+
+    def _wake(self) -> int | None:
+        """Data time of the loop's next wake-up, or None when no event may be skipped now."""
+        lp = self.loop
+        if lp.pipeline.towers:
+            return None
+        wake = min(lp._last_eval_ms + lp.interval_ms, lp._last_equity_ms + lp.equity_interval_ms)
+        q = lp.quoter
+        if q is not None:
+            if q.next_ms is None:
+                return None
+            wake = min(wake, q.next_ms)
+        om = lp.execution.om
+        if om._unknown:
+            return None
+        for mo in om.open.values():
+            if mo.state != "wait":             # a final state the poll has not handed back yet
+                return None
+            if mo.expires_ms is not None and not mo.cancel_sent:
+                wake = min(wake, mo.expires_ms)
+        if any(lp.outcomes.pending.values()):
+            return None
+        if any(t.action == FLATTEN for t in lp.risk.trips.values()):
+            return None
+        return wake
+
+    def _skip(self, i0: int, wake: int) -> int:
+        """Apply the quiet events from i0 on (the exchange decides where they end); returns the next index."""
+        lp, tape = self.loop, self.tape
+        i1 = lp.ex.replay_quiet(tape, i0, wake)
+        if i1 <= i0:
+            return i0
+        md, ex, met = lp.md, lp.execution, lp.metrics
+        om, positions = ex.om, ex.positions
+        f, flags = self._f, self._flags
+        flags[:] = 0
+        for j, m in enumerate(tape.markets):
+            key, pos = self._keys[j], positions[m]
+            f[j] = (md.last_px[m], md.best_bid[m], md.best_ask[m], math.nan, met.get(key.traded, 0.0), math.nan,
+                    math.nan, pos.peak_return, pos.volume, pos.cost_krw)
+            if pos.volume > 0 and not (om.open and om.working(m, "exit")):
+                flags[j, _PEAK_ON] = 1
+        poll = self._poll
+        poll[0], poll[1], poll[2] = 1 if om.open else 0, om.s.poll_interval_ms, om._last_poll_ms
+        quiet_market(tape.ts_ms, tape.kind, tape.mk, tape.trade_px, tape.trade_vol, tape.book_row, tape.bid0,
+                     tape.ask0, i0, i1, f, flags, self._last_ts, float(lp.risk.exits.costs.fee_rate), poll)
+        for j, m in enumerate(tape.markets):
+            if not flags[j, _SEEN]:
+                continue
+            key = self._keys[j]
+            met.set(key.last_ts, int(self._last_ts[j]))
+            if flags[j, _PRINTED]:
+                md.printed.add(m)
+                met.set(key.trade_px, f[j, _TRADE_PX])
+                met.set(key.traded, f[j, _TRADED])
+            if flags[j, _BOOKED]:
+                b, a = float(f[j, _BID]), float(f[j, _ASK])
+                md.best_bid[m], md.best_ask[m] = b, a
+                if md.costs is not None:
+                    md.costs.observe_book(m, b, a)
+                met.set(key.mid, f[j, _MID])
+                met.set(key.spread, f[j, _SPREAD])
+            md.last_px[m] = float(f[j, _LAST_PX])
+            if flags[j, _PEAK_ON]:
+                positions[m].peak_return = float(f[j, _PEAK])
+        if om.open:
+            om._last_poll_ms = int(poll[2])
+        lp.now_ms = int(tape.ts_ms[i1 - 1])
+        lp.events += i1 - i0
+        return i1
