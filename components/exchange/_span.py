@@ -19,12 +19,14 @@ from components.types.events import BOOK, TRADE
 _MKT, _BID, _PX, _REM, _QUEUE, _SEEN, _TRADED = range(7)
 # columns of the per-market result: last book row, last book with a usable spread, last price, seen
 _LAST_BOOK, _COST_BOOK, _LAST_PX, _SEEN_ANY = range(4)
+_MSTATE0 = np.array([-1.0, -1.0, math.nan, 0.0])
 
 
 @njit(cache=True)
-def quiet_span(ts, kind, mk, tpx, tvol, tside, brow, bid_px, bid_sz, ask_px, ask_sz, i0, stop_ts, orders,
-               power, mstate):
-    """Advance from event i0 while quiet and ts < stop_ts -> index of the first event not applied.
+def quiet_span(ts, kind, mk, tpx, tvol, tside, brow, bid_px, bid_sz, ask_px, ask_sz, i0, stop_ts, last_ts,
+               orders, power, mstate):
+    """Advance from event i0 while quiet and ts < stop_ts -> index of the first event not applied; the first
+    event at or after `last_ts` is the last one applied.
 
     `orders` rows: market index, is_bid, price, remaining volume, queue ahead, level seen, traded at level
     (updated in place). `mstate` rows per market: last book row, last book row with 0 < bid < ask, last
@@ -90,51 +92,55 @@ def quiet_span(ts, kind, mk, tpx, tvol, tside, brow, bid_px, bid_sz, ask_px, ask
             break
         mstate[m, _SEEN_ANY] = 1.0
         i += 1
+        if ts[i - 1] >= last_ts:
+            break
     return i
 
 
-def replay_quiet(ex, tape, i0: int, stop_ts: int) -> int:
-    """Apply tape events i0.. to `ex` while quiet and before `stop_ts`; returns the first index not applied."""
+def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
+    """Apply tape events i0.. to `ex` while quiet and before `stop_ts`, up to the first at or after `last_ts`;
+    returns the first index not applied."""
     if ex._fills:                                   # fills not yet collected by the engine: not quiet
         return i0
-    if ex._pending:
-        stop_ts = min(stop_ts, ex._pending[0][0])
+    pend = ex._pending
+    if pend and pend[0][0] < stop_ts:             # an order or cancel of ours arrives: that event is not quiet
+        stop_ts = pend[0][0]
     if i0 >= len(tape) or tape.ts_ms[i0] >= stop_ts:
         return i0
-    index = {m: j for j, m in enumerate(tape.markets)}
-    resting = [o for st in ex._mkt.values() for o in st.resting]
+    resting = []
+    for st in ex._mkt.values():
+        if st.resting:
+            resting.extend(st.resting)
     orders = np.empty((len(resting), 7))
+    index = tape.index
     for r, o in enumerate(resting):
         orders[r] = (index.get(o.market, -1), 1.0 if o.is_bid else 0.0, o.price, o.remaining_volume,
                      o.queue_ahead, o.level_seen, o.traded_at_level)
     mstate = np.empty((len(tape.markets), 4))
-    mstate[:, _LAST_BOOK] = -1.0
-    mstate[:, _COST_BOOK] = -1.0
-    mstate[:, _LAST_PX] = math.nan
-    mstate[:, _SEEN_ANY] = 0.0
-    power = float(ex._fm().queue_power)
+    mstate[:] = _MSTATE0
+    fm = ex.fill_model if ex.fill_model is not None else ex._fm()
     i1 = quiet_span(tape.ts_ms, tape.kind, tape.mk, tape.trade_px, tape.trade_vol, tape.trade_side, tape.book_row,
-                    tape.bid_px, tape.bid_sz, tape.ask_px, tape.ask_sz, i0, stop_ts, orders, power, mstate)
+                    tape.bid_px, tape.bid_sz, tape.ask_px, tape.ask_sz, i0, stop_ts, last_ts, orders,
+                    float(fm.queue_power), mstate)
     if i1 == i0:
         return i0
     for r, o in enumerate(resting):
-        o.queue_ahead, o.level_seen, o.traded_at_level = (float(orders[r, _QUEUE]), float(orders[r, _SEEN]),
-                                                          float(orders[r, _TRADED]))
+        q, seen, traded = orders[r, _QUEUE:]
+        o.queue_ahead, o.level_seen, o.traded_at_level = float(q), float(seen), float(traded)
     for j, m in enumerate(tape.markets):
-        row = mstate[j]
-        if not row[_SEEN_ANY]:
+        g, c, px, seen = mstate[j].tolist()
+        if not seen:
             continue
         st = ex._state(m)
         st.tick_data = True
-        g = int(row[_LAST_BOOK])
         if g >= 0:                    # the last snapshot, as the row views the events carry
-            bk, r = tape.books[j], g - int(tape.book_offset[j])
+            bk, r = tape.books[j], int(g) - int(tape.book_offset[j])
             st.bid_px, st.bid_sz, st.ask_px, st.ask_sz = bk.bid_px[r], bk.bid_sz[r], bk.ask_px[r], bk.ask_sz[r]
             st.used_bid = st.used_ask = None
-        if not math.isnan(row[_LAST_PX]):
-            st.last_px = float(row[_LAST_PX])
-        c = int(row[_COST_BOOK])
+        if px == px:
+            st.last_px = px
         if c >= 0:
+            c = int(c)
             ex.costs.observe_book(m, float(tape.bid0[c]), float(tape.ask0[c]))
     last = int(tape.ts_ms[i1 - 1])
     if last > ex.now_ms:

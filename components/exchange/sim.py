@@ -208,10 +208,11 @@ class SimExchange:
                 budget -= self._maker_fill(o, v, close_ms)
         st.last_px = c.close
 
-    def replay_quiet(self, tape, i0: int, stop_ts_ms: int) -> int:
+    def replay_quiet(self, tape, i0: int, stop_ts_ms: int, last_ts_ms: int) -> int:
         """Replay only: apply the events of `tape` (a ReplayTape) from i0 on while none can touch an order of
-        ours, before `stop_ts_ms`; returns the first index left to `on_event` (i0 when none was quiet)."""
-        return replay_quiet(self, tape, i0, stop_ts_ms)
+        ours, before `stop_ts_ms`, up to the first at or after `last_ts_ms`; returns the first index not
+        applied (i0 when none was quiet)."""
+        return replay_quiet(self, tape, i0, stop_ts_ms, last_ts_ms)
 
     # ---- orders ----------------------------------------------------------------------------------
     def create_order(self, market: str, side: str, ord_type: str, volume=None, price=None,

@@ -16,6 +16,7 @@ from components.types.risk import FLATTEN
 _LAST_PX, _BID, _ASK, _TRADE_PX, _TRADED, _MID, _SPREAD, _PEAK, _VOL, _COST = range(10)
 # per-market int columns: seen, printed, book, peak tracked
 _SEEN, _PRINTED, _BOOKED, _PEAK_ON = range(4)
+_FAR = 2**62
 
 
 @njit(cache=True)
@@ -96,44 +97,66 @@ class QuietReplay:
         i = 0
         while i < n:
             wake = self._wake()
-            if wake is not None and ts[i] < wake:
-                i = self._skip(i, wake)
-                self.consumed = i
-                if i >= n:
-                    return
+            if wake is not None:
+                hard, soft, timer = wake
+                t = int(ts[i])
+                if t >= timer:                   # the quoting timer fires ahead of this event, as in on_event
+                    self.loop.quoter.on_event(objs[mk[i]].event(int(pos[i])), t)
+                    continue
+                if t < hard:
+                    i1 = self._skip(i, hard, soft)
+                    if i1 > i:
+                        i = self.consumed = i1
+                        continue
             self.consumed = i + 1
             yield objs[mk[i]].event(int(pos[i]))
             i += 1
 
-    def _wake(self) -> int | None:
-        """Data time of the loop's next wake-up, or None when no event may be skipped now."""
+    def _wake(self) -> tuple[int, int, int] | None:
+        """(no event at or after this is quiet, the loop's own wake-up, the quoting timer) in data time, or None
+        when no event may be skipped now."""
         lp = self.loop
         if lp.pipeline.towers:
             return None
-        wake = min(lp._last_eval_ms + lp.interval_ms, lp._last_equity_ms + lp.equity_interval_ms)
         q = lp.quoter
+        timer = _FAR
         if q is not None:
             if q.next_ms is None:
                 return None
-            wake = min(wake, q.next_ms)
+            timer = q.next_ms
+        hard = timer
         om = lp.execution.om
         if om._unknown:
             return None
         for mo in om.open.values():
             if mo.state != "wait":             # a final state the poll has not handed back yet
                 return None
-            if mo.expires_ms is not None and not mo.cancel_sent:
-                wake = min(wake, mo.expires_ms)
-        if any(lp.outcomes.pending.values()):
+            if mo.expires_ms is not None and not mo.cancel_sent and mo.expires_ms < hard:
+                hard = mo.expires_ms
+        if lp.risk.trips and any(t.action == FLATTEN for t in lp.risk.trips.values()):
             return None
-        if any(t.action == FLATTEN for t in lp.risk.trips.values()):
+        pending = lp.outcomes.pending
+        if pending and any(pending.values()):
             return None
-        return wake
+        soft = min(lp._last_eval_ms + lp.interval_ms, lp._last_equity_ms + lp.equity_interval_ms)
+        return hard, soft, timer
 
-    def _skip(self, i0: int, wake: int) -> int:
-        """Apply the quiet events from i0 on (the exchange decides where they end); returns the next index."""
+    def _after(self, j: int) -> None:
+        """The end of `on_event` for quiet event j: kill-switch evaluation and equity snapshot when due (no
+        towers: no decision)."""
+        lp = self.loop
+        t = int(self.tape.ts_ms[j])
+        if t - lp.last_decision_ms[self.tape.markets[self.tape.mk[j]]] >= lp.interval_ms:
+            if t - lp._last_eval_ms >= lp.interval_ms:
+                lp._evaluate_risk(t)
+        if t - lp._last_equity_ms >= lp.equity_interval_ms:
+            lp._snapshot(t)
+
+    def _skip(self, i0: int, hard: int, soft: int) -> int:
+        """Apply the quiet events from i0 on (the exchange decides where they end, at the latest the first at
+        or after `soft`, whose end of `on_event` runs here too); returns the next index."""
         lp, tape = self.loop, self.tape
-        i1 = lp.ex.replay_quiet(tape, i0, wake)
+        i1 = lp.ex.replay_quiet(tape, i0, hard, soft)
         if i1 <= i0:
             return i0
         md, ex, met = lp.md, lp.execution, lp.metrics
@@ -171,6 +194,9 @@ class QuietReplay:
                 positions[m].peak_return = float(f[j, _PEAK])
         if om.open:
             om._last_poll_ms = int(poll[2])
-        lp.now_ms = int(tape.ts_ms[i1 - 1])
+        last = int(tape.ts_ms[i1 - 1])
+        lp.now_ms = last
         lp.events += i1 - i0
+        if last >= soft:
+            self._after(i1 - 1)
         return i1

@@ -35,6 +35,7 @@ class ReplayTape:
     ask_sz: np.ndarray
     bid0: np.ndarray        # float64 best bid of each stacked book
     ask0: np.ndarray
+    index: dict             # market -> its index in `markets`
 
     def __len__(self) -> int:
         return int(self.ts_ms.shape[0])
@@ -75,7 +76,8 @@ class ReplayTape:
         return cls(markets, mk, pos, col["ts"].astype(np.int64), col["kind"].astype(np.int64), col["tpx"],
                    col["tvol"], col["tside"].astype(np.int64), col["brow"].astype(np.int64),
                    np.asarray(offsets, np.int64), books, *stacked,
-                   np.ascontiguousarray(stacked[0][:, 0]), np.ascontiguousarray(stacked[2][:, 0]))
+                   np.ascontiguousarray(stacked[0][:, 0]), np.ascontiguousarray(stacked[2][:, 0]),
+                   {m: j for j, m in enumerate(markets)})
 
 
 def _stack(mats: list, levels: int) -> np.ndarray:
