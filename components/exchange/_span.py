@@ -7,45 +7,45 @@ prices and the resting orders' queue state, which the kernel applies with the sa
 `SimExchange.on_event`."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
 from components.exchange import _kernels as K
 from components.types.events import BOOK, TRADE
+from components.types.feed.tape import (B_ASK_PX, B_ASK_SZ, B_BID_PX, B_BID_SZ, F_ASK0, F_BID0, F_PX, F_SIDE, F_VOL,
+                                        I_BROW, I_KIND, I_MKT, I_TS)
 
 # columns of the resting-order matrix handed to the kernel
 _MKT, _BID, _PX, _REM, _QUEUE, _SEEN, _TRADED = range(7)
 # columns of the per-market result: last book row, last book with a usable spread, last price, seen
 _LAST_BOOK, _COST_BOOK, _LAST_PX, _SEEN_ANY = range(4)
-_MSTATE0 = np.array([-1.0, -1.0, math.nan, 0.0])
+_MSTATE0 = (-1.0, -1.0, float("nan"), 0.0)
 
 
 @njit(cache=True)
-def quiet_span(ts, kind, mk, tpx, tvol, tside, brow, bid_px, bid_sz, ask_px, ask_sz, i0, stop_ts, last_ts,
-               orders, power, mstate):
+def quiet_span(ints, flts, book, i0, stop_ts, last_ts, orders, power, mstate):
     """Advance from event i0 while quiet and ts < stop_ts -> index of the first event not applied; the first
-    event at or after `last_ts` is the last one applied.
+    event at or after `last_ts` is the last one applied. Tape columns as in components/types/feed/tape.py.
 
     `orders` rows: market index, is_bid, price, remaining volume, queue ahead, level seen, traded at level
     (updated in place). `mstate` rows per market: last book row, last book row with 0 < bid < ask, last
     price (print, or mid of a two-sided book), seen flag (updated in place)."""
-    n = ts.shape[0]
+    n = ints.shape[0]
     k = orders.shape[0]
-    tmp = np.empty((k, 3))
+    tmp = np.empty((k, 2))
     i = i0
     while i < n:
-        if ts[i] >= stop_ts:
+        t = ints[i, I_TS]
+        if t >= stop_ts:
             break
-        kd = kind[i]
-        m = mk[i]
+        kd = ints[i, I_KIND]
+        m = ints[i, I_MKT]
         if kd == TRADE:
             hit = False
             for o in range(k):
                 if orders[o, _MKT] == m:
                     f, q, at = K.trade_fill(orders[o, _BID] > 0.0, orders[o, _PX], orders[o, _REM],
-                                            orders[o, _QUEUE], tpx[i], tvol[i], tside[i])
+                                            orders[o, _QUEUE], flts[i, F_PX], flts[i, F_VOL], flts[i, F_SIDE])
                     if f > 0.0:
                         hit = True
                         break
@@ -56,20 +56,20 @@ def quiet_span(ts, kind, mk, tpx, tvol, tside, brow, bid_px, bid_sz, ask_px, ask
                 if orders[o, _MKT] == m:
                     orders[o, _QUEUE] = tmp[o, 0]
                     orders[o, _TRADED] += tmp[o, 1]
-            mstate[m, _LAST_PX] = tpx[i]
+            mstate[m, _LAST_PX] = flts[i, F_PX]
         elif kd == BOOK:
-            g = brow[i]
+            g = ints[i, I_BROW]
             hit = False
             for o in range(k):
                 if orders[o, _MKT] == m:
                     if orders[o, _BID] > 0.0:
                         f, q, disp = K.book_update(True, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
-                                                   bid_px[g], bid_sz[g], ask_px[g], ask_sz[g],
-                                                   orders[o, _SEEN], orders[o, _TRADED], power)
+                                                   book[g, B_BID_PX], book[g, B_BID_SZ], book[g, B_ASK_PX],
+                                                   book[g, B_ASK_SZ], orders[o, _SEEN], orders[o, _TRADED], power)
                     else:
                         f, q, disp = K.book_update(False, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
-                                                   ask_px[g], ask_sz[g], bid_px[g], bid_sz[g],
-                                                   orders[o, _SEEN], orders[o, _TRADED], power)
+                                                   book[g, B_ASK_PX], book[g, B_ASK_SZ], book[g, B_BID_PX],
+                                                   book[g, B_BID_SZ], orders[o, _SEEN], orders[o, _TRADED], power)
                     if f > 0.0:
                         hit = True
                         break
@@ -81,18 +81,18 @@ def quiet_span(ts, kind, mk, tpx, tvol, tside, brow, bid_px, bid_sz, ask_px, ask
                     orders[o, _QUEUE] = tmp[o, 0]
                     orders[o, _SEEN] = tmp[o, 1]
                     orders[o, _TRADED] = 0.0
-            b = bid_px[g, 0]
-            a = ask_px[g, 0]
+            b = flts[i, F_BID0]
+            a = flts[i, F_ASK0]
             mstate[m, _LAST_BOOK] = g
             if b > 0.0 and a > 0.0:
                 mstate[m, _LAST_PX] = 0.5 * (b + a)
             if b > 0.0 and a > b:
-                mstate[m, _COST_BOOK] = g
+                mstate[m, _COST_BOOK] = i
         else:                      # candles: the fill model decides, event by event
             break
         mstate[m, _SEEN_ANY] = 1.0
         i += 1
-        if ts[i - 1] >= last_ts:
+        if t >= last_ts:
             break
     return i
 
@@ -105,44 +105,38 @@ def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
     pend = ex._pending
     if pend and pend[0][0] < stop_ts:             # an order or cancel of ours arrives: that event is not quiet
         stop_ts = pend[0][0]
-    if i0 >= len(tape) or tape.ts_ms[i0] >= stop_ts:
+    ts = tape.ts_ms
+    if i0 >= ts.shape[0] or ts[i0] >= stop_ts:
         return i0
-    resting = []
-    for st in ex._mkt.values():
-        if st.resting:
-            resting.extend(st.resting)
-    orders = np.empty((len(resting), 7))
     index = tape.index
-    for r, o in enumerate(resting):
-        orders[r] = (index.get(o.market, -1), 1.0 if o.is_bid else 0.0, o.price, o.remaining_volume,
-                     o.queue_ahead, o.level_seen, o.traded_at_level)
-    mstate = np.empty((len(tape.markets), 4))
-    mstate[:] = _MSTATE0
+    resting = [o for st in ex._mkt.values() if st.resting for o in st.resting]
+    orders = np.array([(index.get(o.market, -1), 1.0 if o.side == "bid" else 0.0, o.price,
+                        o.remaining_volume, o.queue_ahead, o.level_seen, o.traded_at_level) for o in resting],
+                      np.float64).reshape(len(resting), 7)
+    mstate = np.array([_MSTATE0] * len(tape.markets))
     fm = ex.fill_model if ex.fill_model is not None else ex._fm()
-    i1 = quiet_span(tape.ts_ms, tape.kind, tape.mk, tape.trade_px, tape.trade_vol, tape.trade_side, tape.book_row,
-                    tape.bid_px, tape.bid_sz, tape.ask_px, tape.ask_sz, i0, stop_ts, last_ts, orders,
-                    float(fm.queue_power), mstate)
+    i1 = quiet_span(tape.ints, tape.flts, tape.book, i0, stop_ts, last_ts, orders, float(fm.queue_power), mstate)
     if i1 == i0:
         return i0
-    for r, o in enumerate(resting):
-        q, seen, traded = orders[r, _QUEUE:]
-        o.queue_ahead, o.level_seen, o.traded_at_level = float(q), float(seen), float(traded)
-    for j, m in enumerate(tape.markets):
-        g, c, px, seen = mstate[j].tolist()
+    for o, row in zip(resting, orders.tolist()):
+        o.queue_ahead, o.level_seen, o.traded_at_level = row[_QUEUE:]
+    flts = tape.flts
+    for j, (g, c, px, seen) in enumerate(mstate.tolist()):
         if not seen:
             continue
+        m = tape.markets[j]
         st = ex._state(m)
         st.tick_data = True
         if g >= 0:                    # the last snapshot, as the row views the events carry
-            bk, r = tape.books[j], int(g) - int(tape.book_offset[j])
+            bk, r = tape.books[j], int(g) - tape.book_offset[j]
             st.bid_px, st.bid_sz, st.ask_px, st.ask_sz = bk.bid_px[r], bk.bid_sz[r], bk.ask_px[r], bk.ask_sz[r]
             st.used_bid = st.used_ask = None
         if px == px:
             st.last_px = px
         if c >= 0:
-            c = int(c)
-            ex.costs.observe_book(m, float(tape.bid0[c]), float(tape.ask0[c]))
-    last = int(tape.ts_ms[i1 - 1])
+            b, a = flts[int(c), F_BID0:F_ASK0 + 1].tolist()
+            ex.costs.observe_book(m, b, a)
+    last = int(ts[i1 - 1])
     if last > ex.now_ms:
         ex.now_ms = last
     return i1

@@ -9,35 +9,35 @@ import numpy as np
 from numba import njit
 
 from components.types.events import BOOK, TRADE
-from components.types.feed.tape import ReplayTape
+from components.types.feed.tape import F_ASK0, F_BID0, F_PX, F_VOL, I_KIND, I_MKT, I_TS, ReplayTape
 from components.types.risk import FLATTEN
 
-# per-market float columns of the kernel's state
-_LAST_PX, _BID, _ASK, _TRADE_PX, _TRADED, _MID, _SPREAD, _PEAK, _VOL, _COST = range(10)
-# per-market int columns: seen, printed, book, peak tracked
-_SEEN, _PRINTED, _BOOKED, _PEAK_ON = range(4)
+# per-market columns of the kernel's state (flags are 0.0 / 1.0; times are exact in float64)
+(_LAST_PX, _BID, _ASK, _TRADE_PX, _TRADED, _MID, _SPREAD, _PEAK, _VOL, _COST, _LAST_TS, _SEEN, _PRINTED, _BOOKED,
+ _PEAK_ON) = range(15)
+_NAN = math.nan
 _FAR = 2**62
 
 
 @njit(cache=True)
-def quiet_market(ts, kind, mk, tpx, tvol, brow, bid0, ask0, i0, i1, f, flags, last_ts, fee_rate, poll):
+def quiet_market(ints, flts, i0, i1, f, fee_rate, poll):
     """What `MarketData.observe`, the order manager's poll clock and the exits' peak tracking make of events
-    i0..i1-1 (none of which touches an order): the same arithmetic in the same order, per market."""
+    i0..i1-1 (none of which touches an order): the same arithmetic in the same order, per market (rows of f)."""
     for i in range(i0, i1):
-        m = mk[i]
-        t = ts[i]
-        last_ts[m] = t
-        flags[m, _SEEN] = 1
-        if kind[i] == TRADE:
-            p = tpx[i]
+        m = ints[i, I_MKT]
+        t = ints[i, I_TS]
+        kd = ints[i, I_KIND]
+        f[m, _LAST_TS] = t
+        f[m, _SEEN] = 1.0
+        if kd == TRADE:
+            p = flts[i, F_PX]
             f[m, _LAST_PX] = p
             f[m, _TRADE_PX] = p
-            f[m, _TRADED] += p * tvol[i]
-            flags[m, _PRINTED] = 1
-        elif kind[i] == BOOK:
-            g = brow[i]
-            b = bid0[g]
-            a = ask0[g]
+            f[m, _TRADED] += p * flts[i, F_VOL]
+            f[m, _PRINTED] = 1.0
+        elif kd == BOOK:
+            b = flts[i, F_BID0]
+            a = flts[i, F_ASK0]
             if b > 0.0 and a > 0.0 and a > b:
                 mid = 0.5 * (a + b)
                 f[m, _BID] = b
@@ -45,10 +45,10 @@ def quiet_market(ts, kind, mk, tpx, tvol, brow, bid0, ask0, i0, i1, f, flags, la
                 f[m, _LAST_PX] = mid
                 f[m, _MID] = mid
                 f[m, _SPREAD] = 100.0 * (a - b) / mid
-                flags[m, _BOOKED] = 1
+                f[m, _BOOKED] = 1.0
         if poll[0] != 0 and t - poll[2] >= poll[1]:
             poll[2] = t
-        if flags[m, _PEAK_ON] != 0:
+        if f[m, _PEAK_ON] != 0.0:
             bid = f[m, _BID]
             price = bid if math.isfinite(bid) else f[m, _LAST_PX]
             if math.isfinite(price):
@@ -76,10 +76,6 @@ class QuietReplay:
         self.consumed = 0
         self._objs = [streams[m] for m in tape.markets]
         self._keys = [loop.md.keys[m] for m in tape.markets]
-        n = len(tape.markets)
-        self._f = np.empty((n, 10))
-        self._flags = np.zeros((n, 4), np.int64)
-        self._last_ts = np.zeros(n, np.int64)
         self._poll = np.zeros(3, np.int64)
 
     @staticmethod
@@ -92,7 +88,7 @@ class QuietReplay:
 
     def __iter__(self) -> Iterator:
         tape, objs = self.tape, self._objs
-        mk, pos, ts = tape.mk, tape.pos, tape.ts_ms
+        mk, pos, ts = tape.ints[:, I_MKT], tape.pos, tape.ts_ms
         n = len(tape)
         i = 0
         while i < n:
@@ -146,7 +142,7 @@ class QuietReplay:
         towers: no decision)."""
         lp = self.loop
         t = int(self.tape.ts_ms[j])
-        if t - lp.last_decision_ms[self.tape.markets[self.tape.mk[j]]] >= lp.interval_ms:
+        if t - lp.last_decision_ms[self.tape.markets[self.tape.ints[j, I_MKT]]] >= lp.interval_ms:
             if t - lp._last_eval_ms >= lp.interval_ms:
                 lp._evaluate_risk(t)
         if t - lp._last_equity_ms >= lp.equity_interval_ms:
@@ -160,38 +156,37 @@ class QuietReplay:
         if i1 <= i0:
             return i0
         md, ex, met = lp.md, lp.execution, lp.metrics
-        om, positions = ex.om, ex.positions
-        f, flags = self._f, self._flags
-        flags[:] = 0
+        om, positions, keys = ex.om, ex.positions, self._keys
+        last_px, best_bid, best_ask = md.last_px, md.best_bid, md.best_ask
+        rows = []
         for j, m in enumerate(tape.markets):
-            key, pos = self._keys[j], positions[m]
-            f[j] = (md.last_px[m], md.best_bid[m], md.best_ask[m], math.nan, met.get(key.traded, 0.0), math.nan,
-                    math.nan, pos.peak_return, pos.volume, pos.cost_krw)
-            if pos.volume > 0 and not (om.open and om.working(m, "exit")):
-                flags[j, _PEAK_ON] = 1
+            pos = positions[m]
+            on = 1.0 if pos.volume > 0 and not (om.open and om.working(m, "exit")) else 0.0
+            rows.append((last_px[m], best_bid[m], best_ask[m], _NAN, met.get(keys[j].traded, 0.0), _NAN, _NAN,
+                         pos.peak_return, pos.volume, pos.cost_krw, 0.0, 0.0, 0.0, 0.0, on))
+        f = np.array(rows)
         poll = self._poll
         poll[0], poll[1], poll[2] = 1 if om.open else 0, om.s.poll_interval_ms, om._last_poll_ms
-        quiet_market(tape.ts_ms, tape.kind, tape.mk, tape.trade_px, tape.trade_vol, tape.book_row, tape.bid0,
-                     tape.ask0, i0, i1, f, flags, self._last_ts, float(lp.risk.exits.costs.fee_rate), poll)
-        for j, m in enumerate(tape.markets):
-            if not flags[j, _SEEN]:
+        quiet_market(tape.ints, tape.flts, i0, i1, f, float(lp.risk.exits.costs.fee_rate), poll)
+        for j, r in enumerate(f.tolist()):
+            if not r[_SEEN]:
                 continue
-            key = self._keys[j]
-            met.set(key.last_ts, int(self._last_ts[j]))
-            if flags[j, _PRINTED]:
+            m, key = tape.markets[j], keys[j]
+            met.set(key.last_ts, r[_LAST_TS])
+            if r[_PRINTED]:
                 md.printed.add(m)
-                met.set(key.trade_px, f[j, _TRADE_PX])
-                met.set(key.traded, f[j, _TRADED])
-            if flags[j, _BOOKED]:
-                b, a = float(f[j, _BID]), float(f[j, _ASK])
-                md.best_bid[m], md.best_ask[m] = b, a
+                met.set(key.trade_px, r[_TRADE_PX])
+                met.set(key.traded, r[_TRADED])
+            if r[_BOOKED]:
+                b, a = r[_BID], r[_ASK]
+                best_bid[m], best_ask[m] = b, a
                 if md.costs is not None:
                     md.costs.observe_book(m, b, a)
-                met.set(key.mid, f[j, _MID])
-                met.set(key.spread, f[j, _SPREAD])
-            md.last_px[m] = float(f[j, _LAST_PX])
-            if flags[j, _PEAK_ON]:
-                positions[m].peak_return = float(f[j, _PEAK])
+                met.set(key.mid, r[_MID])
+                met.set(key.spread, r[_SPREAD])
+            last_px[m] = r[_LAST_PX]
+            if r[_PEAK_ON]:
+                positions[m].peak_return = r[_PEAK]
         if om.open:
             om._last_poll_ms = int(poll[2])
         last = int(tape.ts_ms[i1 - 1])
