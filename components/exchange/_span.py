@@ -12,20 +12,22 @@ from numba import njit
 
 from components.exchange import _kernels as K
 from components.types.events import BOOK, TRADE
-from components.types.feed.tape import (B_ASK_PX, B_ASK_SZ, B_BID_PX, B_BID_SZ, F_ASK0, F_BID0, F_PX, F_SIDE, F_VOL,
-                                        I_BROW, I_KIND, I_MKT, I_TS)
+from components.types.feed.tape import F_ASK0, F_BID0, F_PX, F_SIDE, F_VOL, I_BROW, I_KIND, I_MKT, I_TS
 
 # columns of the resting-order matrix handed to the kernel
 _MKT, _BID, _PX, _REM, _QUEUE, _SEEN, _TRADED = range(7)
 # columns of the per-market result: last book row, last book with a usable spread, last price, seen
 _LAST_BOOK, _COST_BOOK, _LAST_PX, _SEEN_ANY = range(4)
 _MSTATE0 = (-1.0, -1.0, float("nan"), 0.0)
+_NO_BOOKS = (np.full((1, 1), np.nan),) * 4
 
 
 @njit(cache=True)
-def quiet_span(ints, flts, book, i0, stop_ts, last_ts, orders, power, mstate):
+def quiet_span(ints, flts, bid_px, bid_sz, ask_px, ask_sz, q, i0, stop_ts, last_ts, orders, power, mstate):
     """Advance from event i0 while quiet and ts < stop_ts -> index of the first event not applied; the first
-    event at or after `last_ts` is the last one applied. Tape columns as in components/types/feed/tape.py.
+    event at or after `last_ts` is the last one applied. Tape columns as in components/types/feed/tape.py;
+    the four book matrices are market q's, the one market with resting orders that the kernel follows (a
+    print or snapshot of another market with resting orders ends the run: `on_event` takes it).
 
     `orders` rows: market index, is_bid, price, remaining volume, queue ahead, level seen, traded at level
     (updated in place). `mstate` rows per market: last book row, last book row with 0 < bid < ask, last
@@ -33,6 +35,11 @@ def quiet_span(ints, flts, book, i0, stop_ts, last_ts, orders, power, mstate):
     n = ints.shape[0]
     k = orders.shape[0]
     tmp = np.empty((k, 2))
+    other = np.zeros(mstate.shape[0], np.bool_)      # markets with resting orders the kernel cannot follow
+    for o in range(k):
+        j = int(orders[o, _MKT])
+        if j >= 0 and j != q:
+            other[j] = True
     i = i0
     while i < n:
         t = ints[i, I_TS]
@@ -40,16 +47,18 @@ def quiet_span(ints, flts, book, i0, stop_ts, last_ts, orders, power, mstate):
             break
         kd = ints[i, I_KIND]
         m = ints[i, I_MKT]
+        if other[m]:
+            break
         if kd == TRADE:
             hit = False
             for o in range(k):
                 if orders[o, _MKT] == m:
-                    f, q, at = K.trade_fill(orders[o, _BID] > 0.0, orders[o, _PX], orders[o, _REM],
-                                            orders[o, _QUEUE], flts[i, F_PX], flts[i, F_VOL], flts[i, F_SIDE])
+                    f, qa, at = K.trade_fill(orders[o, _BID] > 0.0, orders[o, _PX], orders[o, _REM],
+                                             orders[o, _QUEUE], flts[i, F_PX], flts[i, F_VOL], flts[i, F_SIDE])
                     if f > 0.0:
                         hit = True
                         break
-                    tmp[o, 0], tmp[o, 1] = q, at
+                    tmp[o, 0], tmp[o, 1] = qa, at
             if hit:
                 break
             for o in range(k):
@@ -63,17 +72,17 @@ def quiet_span(ints, flts, book, i0, stop_ts, last_ts, orders, power, mstate):
             for o in range(k):
                 if orders[o, _MKT] == m:
                     if orders[o, _BID] > 0.0:
-                        f, q, disp = K.book_update(True, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
-                                                   book[g, B_BID_PX], book[g, B_BID_SZ], book[g, B_ASK_PX],
-                                                   book[g, B_ASK_SZ], orders[o, _SEEN], orders[o, _TRADED], power)
+                        f, qa, disp = K.book_update(True, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
+                                                    bid_px[g], bid_sz[g], ask_px[g], ask_sz[g],
+                                                    orders[o, _SEEN], orders[o, _TRADED], power)
                     else:
-                        f, q, disp = K.book_update(False, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
-                                                   book[g, B_ASK_PX], book[g, B_ASK_SZ], book[g, B_BID_PX],
-                                                   book[g, B_BID_SZ], orders[o, _SEEN], orders[o, _TRADED], power)
+                        f, qa, disp = K.book_update(False, orders[o, _PX], orders[o, _REM], orders[o, _QUEUE],
+                                                    ask_px[g], ask_sz[g], bid_px[g], bid_sz[g],
+                                                    orders[o, _SEEN], orders[o, _TRADED], power)
                     if f > 0.0:
                         hit = True
                         break
-                    tmp[o, 0], tmp[o, 1] = q, disp
+                    tmp[o, 0], tmp[o, 1] = qa, disp
             if hit:
                 break
             for o in range(k):
@@ -115,7 +124,10 @@ def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
                       np.float64).reshape(len(resting), 7)
     mstate = np.array([_MSTATE0] * len(tape.markets))
     fm = ex.fill_model if ex.fill_model is not None else ex._fm()
-    i1 = quiet_span(tape.ints, tape.flts, tape.book, i0, stop_ts, last_ts, orders, float(fm.queue_power), mstate)
+    q = int(orders[0, _MKT]) if len(resting) else -1
+    bid_px, bid_sz, ask_px, ask_sz = tape.book_arrays(q) if q >= 0 else _NO_BOOKS
+    i1 = quiet_span(tape.ints, tape.flts, bid_px, bid_sz, ask_px, ask_sz, q, i0, stop_ts, last_ts, orders,
+                    float(fm.queue_power), mstate)
     if i1 == i0:
         return i0
     for o, row in zip(resting, orders.tolist()):
@@ -128,7 +140,7 @@ def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
         st = ex._state(m)
         st.tick_data = True
         if g >= 0:                    # the last snapshot, as the row views the events carry
-            bk, r = tape.books[j], int(g) - tape.book_offset[j]
+            bk, r = tape.books[j], int(g)
             st.bid_px, st.bid_sz, st.ask_px, st.ask_sz = bk.bid_px[r], bk.bid_sz[r], bk.ask_px[r], bk.ask_sz[r]
             st.used_bid = st.used_ask = None
         if px == px:

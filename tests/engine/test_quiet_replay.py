@@ -112,6 +112,7 @@ def test_quote_workload_is_identical_with_quiet_runs_skipped(binance):
 @pytest.mark.parametrize("extra", [
     ["fill_model=queue_probabilistic", "fill_model.order_latency_ms=150", "orders.poll_interval_ms=700"],
     ["entry.requote_interval_ms=3700", "killswitches=standard", "fill_model.order_latency_ms=40"],
+    ["entry.markets=[KRW-BTC,KRW-ETH]", "entry.volume=0.01"],      # resting orders on both markets
 ])
 def test_latency_probabilistic_queue_and_poll_clock_are_identical(binance, extra):
     cfg = cfg_of(*PEERS_QUOTE, *extra)
