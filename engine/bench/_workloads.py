@@ -44,10 +44,14 @@ def peers_streams(data: Path | None = None) -> dict | None:
 
 
 def compose_job(overrides: list[str]) -> Any:
+    """The job's config as `scalp backtest` has it: composed, and its settings parsed once (job_start)."""
     import registry
     from engine.app import compose, job_config
+    from engine.settings import job_start
     registry.load_all()
-    return job_config(compose(overrides))
+    cfg = job_config(compose(overrides))
+    job_start(cfg)
+    return cfg
 
 
 def peers_quote_config(extra: list[str] | None = None) -> Any:
