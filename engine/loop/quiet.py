@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from components.types.events import BOOK, TRADE
+from components.types.events import BOOK, CANDLE, TRADE
 from components.types.feed.tape import F_ASK0, F_BID0, F_PX, F_VOL, I_KIND, I_MKT, I_TS, ReplayTape
 from components.types.risk import FLATTEN
 
@@ -88,7 +88,7 @@ class QuietReplay:
 
     def __iter__(self) -> Iterator:
         tape, objs = self.tape, self._objs
-        mk, pos, ts = tape.ints[:, I_MKT], tape.pos, tape.ts_ms
+        mk, kind, pos, ts = tape.ints[:, I_MKT], tape.ints[:, I_KIND], tape.pos, tape.ts_ms
         n = len(tape)
         i = 0
         while i < n:
@@ -97,8 +97,12 @@ class QuietReplay:
                 hard, soft, timer = wake
                 t = int(ts[i])
                 if t >= timer:                   # the quoting timer fires ahead of this event, as in on_event
-                    self.loop.quoter.on_event(objs[mk[i]].event(int(pos[i])), t)
-                    continue
+                    if kind[i] == CANDLE:        # (a history candle would not fire it: on_event decides)
+                        wake = None
+                    else:
+                        self.loop.quoter.on_event(objs[mk[i]].event(int(pos[i])), t)
+                        continue
+            if wake is not None:
                 if t < hard:
                     i1 = self._skip(i, hard, soft)
                     if i1 > i:
