@@ -90,18 +90,25 @@ class QuietReplay:
         tape, objs = self.tape, self._objs
         mk, kind, pos, ts = tape.ints[:, I_MKT], tape.ints[:, I_KIND], tape.pos, tape.ts_ms
         n = len(tape)
-        i = 0
+        i, polled = 0, -1
         while i < n:
             wake = self._wake()
             if wake is not None:
-                hard, soft, timer = wake
+                hard, soft, timer, closed = wake
                 t = int(ts[i])
-                if t >= timer:                   # the quoting timer fires ahead of this event, as in on_event
-                    if kind[i] == CANDLE:        # (a history candle would not fire it: on_event decides)
-                        wake = None
-                    else:
-                        self.loop.quoter.on_event(objs[mk[i]].event(int(pos[i])), t)
-                        continue
+                if kind[i] == CANDLE:            # (a history candle fires no timer: on_event decides)
+                    wake = None
+                elif t >= timer:                 # the quoting timer fires ahead of this event, as in on_event
+                    self.loop.quoter.on_event(objs[mk[i]].event(int(pos[i])), t)
+                    continue
+                elif closed and polled != i:     # on_event's poll at this event (unthrottled: a fill the
+                    polled = i                   # event itself brings is handed back by its own poll)
+                    ex = self.loop.execution
+                    ex.collect_fills()
+                    ex.poll(t)
+                    continue
+                elif closed:                     # still not handed back: on_event takes the event
+                    wake = None
             if wake is not None:
                 if t < hard:
                     i1 = self._skip(i, hard, soft)
@@ -112,9 +119,9 @@ class QuietReplay:
             yield objs[mk[i]].event(int(pos[i]))
             i += 1
 
-    def _wake(self) -> tuple[int, int, int] | None:
-        """(no event at or after this is quiet, the loop's own wake-up, the quoting timer) in data time, or None
-        when no event may be skipped now."""
+    def _wake(self) -> tuple[int, int, int, bool] | None:
+        """(no event at or after this is quiet, the loop's own wake-up, the quoting timer in data time, whether
+        an order closed that the next poll hands back), or None when no event may be skipped now."""
         lp = self.loop
         if lp.pipeline.towers:
             return None
@@ -128,18 +135,21 @@ class QuietReplay:
         om = lp.execution.om
         if om._unknown:
             return None
+        closed = False
         for mo in om.open.values():
             if mo.state != "wait":             # a final state the poll has not handed back yet
-                return None
-            if mo.expires_ms is not None and not mo.cancel_sent and mo.expires_ms < hard:
+                closed = True
+            elif mo.expires_ms is not None and not mo.cancel_sent and mo.expires_ms < hard:
                 hard = mo.expires_ms
+        if closed and om.s.poll_interval_ms != 0:
+            return None                        # the throttled poll decides when it is handed back
         if lp.risk.trips and any(t.action == FLATTEN for t in lp.risk.trips.values()):
             return None
         pending = lp.outcomes.pending
         if pending and any(pending.values()):
             return None
         soft = min(lp._last_eval_ms + lp.interval_ms, lp._last_equity_ms + lp.equity_interval_ms)
-        return hard, soft, timer
+        return hard, soft, timer, closed
 
     def _after(self, j: int) -> None:
         """The end of `on_event` for quiet event j: kill-switch evaluation and equity snapshot when due (no
