@@ -120,9 +120,18 @@ def test_latency_probabilistic_queue_and_poll_clock_are_identical(binance, extra
 
 
 def test_backtest_results_equal_with_and_without_skipping(binance):
+    """`scalp backtest`'s own call (progress bar on): the bar counts skipped events, the results are equal."""
+    import io
+
+    from rich.console import Console
     cfg = cfg_of(*PEERS_QUOTE)
     a = run_backtest(cfg, streams=binance, use_store=False, write_report=False, batch=False)
-    b = run_backtest(cfg, streams=binance, use_store=False, write_report=False)
+    out = io.StringIO()
+    b = run_backtest(cfg, streams=binance, use_store=False, write_report=False, progress=True,
+                     console=Console(file=out, width=120))
+    n = sum(len(s) for s in binance.values())
+    assert f"{n}/{n}" in out.getvalue()
+    assert a.data.meta["events"] == b.data.meta["events"] == n
     assert a.loop.om.quote_counts == b.loop.om.quote_counts
     assert a.data.fills == b.data.fills and a.data.trips == b.data.trips
     assert {k: v for k, v in a.summary.items() if k != "wall_s"} == {k: v for k, v in b.summary.items()
@@ -130,10 +139,13 @@ def test_backtest_results_equal_with_and_without_skipping(binance):
 
 
 def test_loops_that_read_every_event_are_not_skipped(binance):
-    for extra in (["features=[spread_pct]"], ["exits=default"], ["towers=[random_entry]", "entry=prob_threshold"]):
-        try:
-            cfg = cfg_of(*PEERS_QUOTE, *extra)
-        except Exception:                    # noqa: BLE001 - an override this config set does not know
-            continue
-        loop = EngineLoop(cfg, markets=sorted(binance), host_metrics=False)
-        assert not QuietReplay.eligible(loop, binance) or loop.pipeline.towers, extra
+    """Features, exit triggers or towers read every event: such replays go through on_event event by event."""
+    for extra in (["features=[spread_pct]"], ["exits=majors"]):
+        loop = EngineLoop(cfg_of(*PEERS_QUOTE, *extra), markets=sorted(binance), host_metrics=False)
+        assert not QuietReplay.eligible(loop, binance), extra
+    short = {m: MarketStream(s.market, None, s.trades, s.books, s.kind[:3000], s.row[:3000], s.ts_ms[:3000])
+             for m, s in binance.items()}
+    base = [o for o in PEERS_QUOTE if not o.startswith(("entry", "towers"))]
+    cfg = cfg_of(*base, "towers=[random_entry]", "towers.random_entry.entry_rate=0.3")
+    loop, _, seen, replay = _run(cfg, short, quiet=True)
+    assert len(seen) == replay.consumed == 6000
