@@ -68,7 +68,11 @@ class QuietReplay:
     books, prices, queue positions, the market-data metrics, the order manager's poll clock and open
     positions' peak returns; the exchange (`replay_quiet`) and `quiet_market` apply exactly that. Only runs
     without features, towers, exit triggers, pending outcomes or flatten trips are skipped, so every quiet
-    event would have gone through `on_event` without any other effect. `consumed` counts events done."""
+    event would have gone through `on_event` without any other effect. The loop's own work at a wake-up runs
+    where `on_event` runs it: the quoting timer ahead of the event that crosses its grid point, the end of
+    `on_event` (kill switches, equity) after the quiet event that reaches it, and an unthrottled poll hands
+    back an order the timer closed; an event that fills, or comes with an arrival, goes to `on_event`.
+    `consumed` counts the events done (progress)."""
 
     def __init__(self, loop: Any, streams: dict) -> None:
         self.loop = loop
