@@ -51,31 +51,30 @@ class ReplayTape:
     def build(cls, streams: Mapping[str, MarketStream]) -> "ReplayTape":
         markets, mk, pos = merged_index(streams)
         books = [streams[m].books for m in markets]
-        ints, flts = [], []
+        cols: list[list[np.ndarray]] = [[] for _ in range(9)]     # ts kind brow | px vol side bid0 ask0 (+ mk)
         for j, (m, bk) in enumerate(zip(markets, books)):
             s = streams[m]
             kind, row = s.kind.astype(np.int64), np.asarray(s.row, np.int64)
             n = len(kind)
             is_tr, is_bk = kind == TRADE, kind == BOOK
-            i = np.empty((n, 4), np.int64)
-            i[:, I_TS], i[:, I_KIND], i[:, I_MKT] = s.ts_ms, kind, j
-            i[:, I_BROW] = np.where(is_bk, row, -1)
-            f = np.full((n, 5), np.nan)
+            px, vol, side, bid0, ask0 = (np.full(n, np.nan) for _ in range(5))
             if s.trades is not None and is_tr.any():
                 r = row[is_tr]
-                f[is_tr, F_PX], f[is_tr, F_VOL], f[is_tr, F_SIDE] = (s.trades.price[r], s.trades.volume[r],
-                                                                    s.trades.side[r])
+                px[is_tr], vol[is_tr], side[is_tr] = s.trades.price[r], s.trades.volume[r], s.trades.side[r]
             if bk is not None and is_bk.any():
                 r = row[is_bk]
-                f[is_bk, F_BID0], f[is_bk, F_ASK0] = bk.bid_px[r, 0], bk.ask_px[r, 0]
-            ints.append(i)
-            flts.append(f)
-        if len(mk):
+                bid0[is_bk], ask0[is_bk] = bk.bid_px[r, 0], bk.ask_px[r, 0]
+            for c, a in enumerate((s.ts_ms, kind, np.where(is_bk, row, -1), px, vol, side, bid0, ask0)):
+                cols[c].append(a)
+        n = len(mk)
+        ints, flts = np.empty((n, 4), np.int64), np.empty((n, 5))
+        if n:
             starts = np.cumsum([0] + [len(streams[m]) for m in markets[:-1]]).astype(np.int64)
             flat = starts[mk] + pos
-            ints_all = np.ascontiguousarray(np.concatenate(ints)[flat])
-            flts_all = np.ascontiguousarray(np.concatenate(flts)[flat])
-        else:
-            ints_all, flts_all = np.zeros((0, 4), np.int64), np.zeros((0, 5))
-        return cls(markets, {m: j for j, m in enumerate(markets)}, pos, np.ascontiguousarray(ints_all[:, I_TS]),
-                   ints_all, flts_all, books, {})
+            for c, col in zip((I_TS, I_KIND, I_BROW), cols[:3]):
+                ints[:, c] = np.concatenate(col)[flat]
+            ints[:, I_MKT] = mk
+            for c, col in zip((F_PX, F_VOL, F_SIDE, F_BID0, F_ASK0), cols[3:8]):
+                flts[:, c] = np.concatenate(col)[flat]
+        return cls(markets, {m: j for j, m in enumerate(markets)}, pos, np.ascontiguousarray(ints[:, I_TS]),
+                   ints, flts, books, {})
