@@ -103,7 +103,7 @@ class QuietReplay:
                 if kind[i] == CANDLE:            # (a history candle fires no timer: on_event decides)
                     wake = None
                 elif t >= timer:                 # the quoting timer fires ahead of this event, as in on_event
-                    self.loop.quoter.on_event(objs[mk[i]].event(int(pos[i])), t)
+                    self.loop.quoter.fire_due(t)
                     continue
                 elif closed and polled != i:     # on_event's poll at this event (unthrottled: a fill the
                     polled = i                   # event itself brings is handed back by its own poll)

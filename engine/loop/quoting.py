@@ -22,6 +22,10 @@ class QuoteTimer:
 
     def on_event(self, ev: Any, ts_ms: int) -> None:
         """Call first thing for every event, before the loop's market data sees it: fire the timers due."""
+        self.fire_due(ts_ms)
+
+    def fire_due(self, ts_ms: int) -> None:
+        """Fire every timer due at data time `ts_ms` (the first call starts the grid)."""
         if self.next_ms is None:
             self.next_ms = ts_ms + self.interval_ms
         while ts_ms >= self.next_ms:
