@@ -23,6 +23,10 @@ def arrive(ex, o) -> None:
         return
     bid = o.is_bid
     opp_px, opp_sz = (st.ask_px, st.ask_sz) if bid else (st.bid_px, st.bid_sz)
+    if (o.time_in_force == "post_only" and o.ord_type == "limit" and o.remaining_volume > 1e-12
+            and _rests(bid, o.price, opp_px[0])):
+        ex._rest(o)                  # nothing within its price on the other side: the walk would take nothing
+        return
     if bid:
         if st.used_ask is None:
             st.used_ask = np.zeros_like(st.ask_sz)
@@ -63,6 +67,15 @@ def arrive(ex, o) -> None:
         px = float(out_px[i])           # cost vs the mid: half the spread at the touch, the walk beyond it
         ex._execute(o, px, float(out_vol[i]), ts, False, (half, abs(px - touch) if touch > 0 else 0.0, 0.0))
     _resolve(ex, o)
+
+
+def _rests(bid: bool, price: float, best: float) -> bool:
+    """A post-only limit that cannot take anything: the other side's best is beyond its price by more than the
+    matching tolerance (or that side is empty), so `walk_book` would stop at its first level."""
+    if not best > 0:
+        return True
+    tol = K._tol(price)
+    return best > price + tol if bid else best < price - tol
 
 
 def _resolve(ex, o) -> None:
