@@ -387,6 +387,9 @@ def summarize(rows: list[dict], min_trades: int = 30) -> dict:
         vals = [v for v in vals if isinstance(v, float) and math.isfinite(v)]
         out[f"auc_{tid}"] = float(np.mean(vals)) if vals else math.nan
     out.update(deflated_sharpe_across(rows, min_trades=min_trades))
+    if rows and "trades" in rows[0]:        # engine figures: the entry's promise vs the engine's trades, all folds
+        from engine.summary import pooled_prediction
+        out.update(pooled_prediction(rows))
     from engine.trials import guard
     return guard(out, out.get("trades") or 0, min_trades)
 
