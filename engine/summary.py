@@ -188,7 +188,7 @@ def pooled_prediction(rows: list[dict]) -> dict[str, Any]:
     return out
 
 
-def _predicted_value(s: dict[str, Any]) -> str:
+def predicted_value(s: dict[str, Any]) -> str:
     """`predicted P · realised R ± se (n trades) · within 10 bps|off by D bps` — or that the entry took no trade,
     or that nothing was predicted."""
     verdict = s.get("prediction_verdict") or prediction_verdict(s.get("trades", 0), s)["prediction_verdict"]
@@ -237,7 +237,7 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
                                slip=num(s.get("cost_slippage_bps", math.nan), 1),
                                tick=num(s.get("cost_tick_bps", math.nan), 1))),
         (t("summary.turnover"), f"{num(s['turnover_x'])}x"),
-        (t("summary.predicted"), _predicted_value(s)),
+        (t("summary.predicted"), predicted_value(s)),
         (t("summary.max_drawdown"), pct(s["max_drawdown_pct"])),
         (t("summary.sharpe"), shown(s, "sharpe", num)),
         (t("summary.exposure"), pct(s["exposure_pct"], 1)),
