@@ -32,8 +32,8 @@ class CostAware(UsesCosts):
         vol_slope: float = Field(1.0, ge=0)
         spread_slope: float = Field(1.0, ge=0)
         min_fit_rows: int = Field(100, ge=2)
-        lcb_z: float = Field(1.0, ge=0, description="the map keeps each block's mean minus lcb_z standard errors "
-                                                    "(0 = the plain mean): few, noisy outcomes promise less")
+        lcb_z: float = Field(1.0, ge=0, description="the map keeps each block's (shrunk) mean minus lcb_z posterior "
+                                                    "standard deviations (0 = the mean): few, noisy outcomes promise less")
         prior_bins: int = Field(10, ge=0, description="quantile bins of p that estimate how far true block means "
                                                       "spread; each block is shrunk toward the pooled mean by its "
                                                       "size (empirical Bayes); 0 = no shrinkage")
