@@ -137,29 +137,70 @@ def cost_breakdown(trades: list[dict]) -> dict[str, float]:
 PREDICTION_TOLERANCE_BPS = 10.0   # |predicted − realised| mean net per trade the entry rule may miss by
 
 
-def predicted_vs_realised(trades: list[dict]) -> dict[str, float]:
+def predicted_vs_realised(trades: list[dict]) -> dict[str, Any]:
     """Mean expected net return the entry rule gave the trades it opened vs their realised net return, over the
-    trades that carry a prediction (fractions; NaN when the entry rule predicts none)."""
+    trades that carry a prediction (fractions; NaN when the entry rule predicts none), and the verdict:
+    `within` (|predicted − realised| ≤ PREDICTION_TOLERANCE_BPS), `outside`, `no_trades` (the entry took
+    none) or `no_prediction` (trades, but the entry rule predicts no return)."""
     got = [(tr["predicted_net_return"], tr["net_return"]) for tr in trades
            if math.isfinite(tr.get("predicted_net_return", math.nan))]
     real = [g[1] for g in got]
-    return {"predicted_trades": len(got),
-            "predicted_net_return_mean": float(np.mean([g[0] for g in got])) if got else math.nan,
-            "realised_net_return_mean": float(np.mean(real)) if got else math.nan,
-            # the realised mean's standard error: how far apart the two may be by luck alone
-            "realised_net_return_se": float(np.std(real, ddof=1) / math.sqrt(len(real))) if len(real) > 1 else math.nan}
+    out = {"predicted_trades": len(got),
+           "predicted_net_return_mean": float(np.mean([g[0] for g in got])) if got else math.nan,
+           "realised_net_return_mean": float(np.mean(real)) if got else math.nan,
+           # the realised mean's standard error: how far apart the two may be by luck alone
+           "realised_net_return_se": float(np.std(real, ddof=1) / math.sqrt(len(real))) if len(real) > 1 else math.nan}
+    out.update(prediction_verdict(len(trades), out))
+    return out
 
 
-def _predicted_value(s: dict[str, Any]) -> str:
-    """`predicted P · realised R ± se (n trades) · within 10 bps|off by D bps` — or that nothing was predicted."""
+def prediction_verdict(trades: int, s: dict[str, Any]) -> dict[str, Any]:
+    """{prediction_gap_bps, prediction_verdict} from `trades` closed round trips and the predicted/realised
+    means of those that carry a prediction (`s`: predicted_trades, predicted_/realised_net_return_mean)."""
+    if not trades:
+        return {"prediction_gap_bps": math.nan, "prediction_verdict": "no_trades"}
     if not s.get("predicted_trades"):
+        return {"prediction_gap_bps": math.nan, "prediction_verdict": "no_prediction"}
+    gap = abs(1e4 * (s["predicted_net_return_mean"] - s["realised_net_return_mean"]))
+    return {"prediction_gap_bps": float(gap),
+            "prediction_verdict": "within" if gap <= PREDICTION_TOLERANCE_BPS else "outside"}
+
+
+def pooled_prediction(rows: list[dict]) -> dict[str, Any]:
+    """Predicted vs realised over several windows (the walk-forward folds) from each window's figures: trade-
+    weighted means, the pooled standard error of the realised mean, and the verdict over all their trades."""
+    n = np.asarray([r.get("predicted_trades") or 0 for r in rows], np.float64)
+    out: dict[str, Any] = {"predicted_trades": int(n.sum()), "predicted_net_return_mean": math.nan,
+                           "realised_net_return_mean": math.nan, "realised_net_return_se": math.nan}
+    if n.sum() > 0:
+        use = [(k, r) for k, r in zip(n, rows) if k > 0]
+        pred = np.asarray([r["predicted_net_return_mean"] for _, r in use])
+        real = np.asarray([r["realised_net_return_mean"] for _, r in use])
+        k = np.asarray([k for k, _ in use])
+        grand = float(np.sum(k * real) / k.sum())
+        # within-window sums of squares from each window's se (se² · n = its variance), plus between windows
+        var = np.asarray([(r.get("realised_net_return_se") or 0.0) ** 2 * c for c, r in use])
+        ss = float(np.nansum(var * (k - 1)) + np.sum(k * (real - grand) ** 2))
+        total = int(k.sum())
+        out.update(predicted_net_return_mean=float(np.sum(k * pred) / k.sum()), realised_net_return_mean=grand,
+                   realised_net_return_se=math.sqrt(ss / (total - 1) / total) if total > 1 else math.nan)
+    out.update(prediction_verdict(int(sum(r.get("trades") or 0 for r in rows)), out))
+    return out
+
+
+def predicted_value(s: dict[str, Any]) -> str:
+    """`predicted P · realised R ± se (n trades) · within 10 bps|off by D bps` — or that the entry took no trade,
+    or that nothing was predicted."""
+    verdict = s.get("prediction_verdict") or prediction_verdict(s.get("trades", 0), s)["prediction_verdict"]
+    if verdict == "no_trades":
+        return t("summary.predicted_no_trades")
+    if verdict == "no_prediction" or not s.get("predicted_trades"):
         return t("summary.predicted_none")
     pred, real = 1e4 * s["predicted_net_return_mean"], 1e4 * s["realised_net_return_mean"]
     gap = abs(pred - real)
-    verdict = t("summary.predicted_within") if gap <= PREDICTION_TOLERANCE_BPS else \
-        t("summary.predicted_off", bps=num(gap, 1))
+    shown = t("summary.predicted_within") if verdict == "within" else t("summary.predicted_off", bps=num(gap, 1))
     return t("summary.predicted_value", n=s["predicted_trades"], predicted=num(pred, 1), realised=num(real, 1),
-             se=num(1e4 * s.get("realised_net_return_se", math.nan), 1), verdict=verdict)
+             se=num(1e4 * s.get("realised_net_return_se", math.nan), 1), verdict=shown)
 
 
 def _count(items) -> dict[str, int]:
@@ -196,7 +237,7 @@ def lines(s: dict[str, Any]) -> list[tuple[str, str]]:
                                slip=num(s.get("cost_slippage_bps", math.nan), 1),
                                tick=num(s.get("cost_tick_bps", math.nan), 1))),
         (t("summary.turnover"), f"{num(s['turnover_x'])}x"),
-        (t("summary.predicted"), _predicted_value(s)),
+        (t("summary.predicted"), predicted_value(s)),
         (t("summary.max_drawdown"), pct(s["max_drawdown_pct"])),
         (t("summary.sharpe"), shown(s, "sharpe", num)),
         (t("summary.exposure"), pct(s["exposure_pct"], 1)),

@@ -241,6 +241,8 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     if hasattr(entry, "expected_gross") and len(taken):
         pred = entry.expected_gross(p[taken]) - rt_cost[te][taken]
         model["estimate_predicted_net_return_mean"] = float(np.mean(pred))
+    if hasattr(entry, "expected_gross"):
+        model.update(top_rows_prediction(entry.expected_gross(p) - rt_cost[te], net_all[te]))
     finite = np.flatnonzero(np.isfinite(net_all[te]))
     base = ev.random_entry_baseline(net_all[te][finite], ds.market[te][finite], np.flatnonzero(np.isin(finite, taken)),
                                     wf.baseline_draws, wf.seed + fold.k)
@@ -268,6 +270,24 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     row["estimate_exits"] = "configured" if exits is not None else "barrier"
     row["estimate_entry_ts_ms"] = [int(x) for x in ds.ts_ms[te][taken]]
     return row, towers, entry, fusion
+
+
+TOP_SHARE = 0.01     # the test rows where the entry map is highest: where an over-promising map shows first
+
+
+def top_rows_prediction(pred: np.ndarray, net: np.ndarray, share: float = TOP_SHARE) -> dict:
+    """The map's promise where it is highest, out of sample, with more rows than the trades taken: over the
+    test rows in the top `share` of predicted net return, mean predicted vs mean simulated net return (the
+    configured exits, cost-model prices) and the latter's standard error (fractions)."""
+    ok = np.flatnonzero(np.isfinite(pred) & np.isfinite(net))
+    if not len(ok):
+        return {}
+    top = ok[pred[ok] >= np.quantile(pred[ok], 1.0 - share)]
+    real = net[top]
+    return {"estimate_top_rows": int(len(top)), "estimate_top_predicted_net_return_mean": float(np.mean(pred[top])),
+            "estimate_top_net_return_mean": float(np.mean(real)),
+            "estimate_top_net_return_se": float(np.std(real, ddof=1) / math.sqrt(len(real))) if len(real) > 1
+            else math.nan}
 
 
 def _expectations(ds: Dataset, fold: Fold, entry: Any, p_cal: np.ndarray, p_test: np.ndarray) -> dict:
@@ -387,6 +407,15 @@ def summarize(rows: list[dict], min_trades: int = 30) -> dict:
         vals = [v for v in vals if isinstance(v, float) and math.isfinite(v)]
         out[f"auc_{tid}"] = float(np.mean(vals)) if vals else math.nan
     out.update(deflated_sharpe_across(rows, min_trades=min_trades))
+    if rows and "trades" in rows[0]:        # engine figures: the entry's promise vs the engine's trades, all folds
+        from engine.summary import pooled_prediction
+        out.update(pooled_prediction(rows))
+    top = [r for r in rows if r.get("estimate_top_rows")]
+    if top:                                 # the map's promise at its top, out of sample, all folds
+        n = np.asarray([r["estimate_top_rows"] for r in top], np.float64)
+        out["estimate_top_rows"] = int(n.sum())
+        for k in ("estimate_top_predicted_net_return_mean", "estimate_top_net_return_mean"):
+            out[k] = float(np.sum(n * np.asarray([r[k] for r in top])) / n.sum())
     from engine.trials import guard
     return guard(out, out.get("trades") or 0, min_trades)
 

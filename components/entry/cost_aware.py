@@ -32,8 +32,11 @@ class CostAware(UsesCosts):
         vol_slope: float = Field(1.0, ge=0)
         spread_slope: float = Field(1.0, ge=0)
         min_fit_rows: int = Field(100, ge=2)
-        lcb_z: float = Field(1.0, ge=0, description="the map keeps each block's mean minus lcb_z standard errors "
-                                                    "(0 = the plain mean): few, noisy outcomes promise less")
+        lcb_z: float = Field(1.0, ge=0, description="the map keeps each block's (shrunk) mean minus lcb_z posterior "
+                                                    "standard deviations (0 = the mean): few, noisy outcomes promise less")
+        prior_bins: int = Field(10, ge=0, description="quantile bins of p that estimate how far true block means "
+                                                      "spread; each block is shrunk toward the pooled mean by its "
+                                                      "size (empirical Bayes); 0 = no shrinkage")
         map_path: str | None = Field(None, description="JSON {x, y} of a fitted map (walk-forward / train write it)")
 
     def __init__(self, p: "CostAware.Params") -> None:
@@ -80,24 +83,58 @@ class CostAware(UsesCosts):
         return self
 
     def _lower_bound(self, iso, p: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The isotonic map with each block's mean lowered by lcb_z standard errors of that block's outcomes,
-        made monotone again (weighted by block size). The top blocks of a fitted map hold the fewest, luckiest
-        outcomes: without this the entries it selects are promised more than they realise."""
+        """The isotonic map with each block's mean shrunk toward the pooled mean by its sample size (empirical
+        Bayes), lowered by lcb_z posterior standard deviations, made monotone again (weighted by block size).
+
+        The entries the rule takes are those where the map is highest, and the top blocks of a fitted map hold
+        the fewest, luckiest outcomes (winner's curse): a block of n outcomes keeps the share
+        tau² / (tau² + sigma² / n) of its distance from the pooled mean, where sigma² is the spread of single
+        outcomes and tau² the spread of true means across `prior_bins` quantile bins of p (method of moments:
+        fixed bins, so their spread is not inflated the way the fitted blocks' is). No spread of true means
+        beyond noise: every block is the pooled mean."""
         x, y = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
-        if self.p.lcb_z <= 0 or len(x) < 2:
+        if len(x) < 2 or len(r) < 3:
             return x, y
         from sklearn.isotonic import IsotonicRegression
+        pooled = float(np.mean(r))
+        sigma2, tau2 = self._variances(p, r, pooled)
         fitted = iso.predict(p)
-        spread_all = float(np.std(r, ddof=1)) if len(r) > 1 else 0.0
-        lcb, size = {}, {}
+        post: dict[float, float] = {}
+        size: dict[float, int] = {}
         for v in np.unique(fitted):
-            got = r[fitted == v]
-            sd = float(np.std(got, ddof=1)) if len(got) > 1 else spread_all
-            lcb[v], size[v] = v - self.p.lcb_z * sd / np.sqrt(len(got)), len(got)
-        y_low = np.array([lcb.get(v, v) for v in y])
+            n = int(np.sum(fitted == v))
+            noise = sigma2 / n
+            keep = tau2 / (tau2 + noise) if tau2 + noise > 0 else 0.0
+            if self.p.prior_bins == 0:          # shrinkage off: the block's own mean and standard error
+                got = r[fitted == v]
+                keep, noise = 1.0, (float(np.var(got, ddof=1)) if n > 1 else sigma2) / n
+            post[v] = pooled + keep * (float(v) - pooled) - self.p.lcb_z * math.sqrt(keep * noise)
+            size[v] = n
+        y_low = np.array([post.get(v, v) for v in y])
         w = np.array([size.get(v, 1) for v in y], np.float64)
         again = IsotonicRegression(increasing=True, out_of_bounds="clip").fit(x, y_low, sample_weight=w)
         return x, np.asarray(again.predict(x))
+
+    def _variances(self, p: np.ndarray, r: np.ndarray, pooled: float) -> tuple[float, float]:
+        """(sigma², tau²): the pooled within-bin variance of single outcomes and the variance of the true bin
+        means around `pooled` (observed spread of bin means minus their sampling variance, floored at 0) over
+        up to `prior_bins` quantile bins of p."""
+        bins = max(1, int(self.p.prior_bins))
+        edges = np.unique(np.quantile(p, np.linspace(0.0, 1.0, bins + 1)))
+        b = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, max(0, len(edges) - 2))
+        means, ns, ss = [], [], 0.0
+        for j in np.unique(b):
+            got = r[b == j]
+            means.append(float(np.mean(got)))
+            ns.append(len(got))
+            ss += float(np.sum((got - np.mean(got)) ** 2))
+        ns_a = np.asarray(ns, np.float64)
+        dof = len(r) - len(ns)
+        sigma2 = ss / dof if dof > 0 else float(np.var(r))
+        if len(ns) < 2:
+            return sigma2, 0.0
+        tau2 = float(np.mean((np.asarray(means) - pooled) ** 2 - sigma2 / ns_a))
+        return sigma2, max(0.0, tau2)
 
     def confidence(self, p: float) -> float:
         """P(net > 0) for probability p once fitted; before that, p itself."""

@@ -79,6 +79,14 @@ def print_table(result: dict, wf) -> None:
     s = result["summary"]
     print(t("wf.summary", auc=_f(s["auc"]), brier=_f(s["brier"]), ece=_f(s["ece"]), pnl=_f(s["net_pnl"]),
             base=_f(s["baseline_net_pnl"]), trades=_f(s["trades"], 0), est=_f(s.get("estimate_net_pnl"))))
+    if "prediction_verdict" in s:          # the entry's promise vs the engine's trades, all folds
+        from engine.summary import predicted_value
+        print(f'{t("summary.predicted")}: {predicted_value(s)}')
+    if s.get("estimate_top_rows"):
+        from engine.walkforward import TOP_SHARE
+        print(t("wf.predicted_top", share=_f(100 * TOP_SHARE, 0), n=s["estimate_top_rows"],
+                predicted=_f(1e4 * s["estimate_top_predicted_net_return_mean"], 1),
+                realised=_f(1e4 * s["estimate_top_net_return_mean"], 1)))
     c = result.get("costs") or {}
     print(t("wf.costs", notional=f"{wf.notional_krw:,.0f}", fee=_f(c.get("fee_rate", math.nan) * 100),
             spread=_f(c.get("spread_floor_frac", math.nan) * 100), slip=_f(c.get("slippage_frac", math.nan) * 100)))

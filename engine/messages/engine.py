@@ -30,6 +30,8 @@ MESSAGES = {
     "summary.predicted_within": {"ko": "10 bps 이내", "en": "within 10 bps"},
     "summary.predicted_off": {"ko": "{bps} bps 차이", "en": "off by {bps} bps"},
     "summary.predicted_none": {"ko": "진입 규칙이 예상 수익을 내지 않음", "en": "the entry rule predicts no return"},
+    "summary.predicted_no_trades": {"ko": "진입 규칙이 거래하지 않음 (비교할 거래 없음)",
+                                    "en": "the entry rule took no trades (nothing to compare)"},
     "summary.costs": {"ko": "거래당 비용 (bps)", "en": "Cost per trade (bps)"},
     "summary.costs_value": {"ko": "수수료 {fee} · 스프레드 {spread} · 슬리피지 {slip} · 호가 단위 {tick}",
                             "en": "fee {fee} · spread {spread} · slippage {slip} · tick {tick}"},

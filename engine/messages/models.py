@@ -17,6 +17,9 @@ MESSAGES = {
                  "en": "estimate (est_* columns only): {notional} KRW per trade, fee {fee}% x2, spread = bar estimate "
                        "(at least {spread}% and 1 tick), slippage {slip}%/fill, tick rounding included; every other "
                        "PnL column is the engine replay"},
+    "wf.predicted_top": {"ko": "진입 맵 상위 {share}% 테스트 행 (추정치, {n}행): 예상 {predicted} · 시뮬레이션 실현 {realised} bps",
+                         "en": "entry map, top {share}% of test rows (estimate, {n} rows): predicted {predicted} · "
+                               "simulated {realised} bps"},
     "wf.bad_flag": {"ko": "알 수 없는 옵션 {flag}; 가능: {options}", "en": "unknown option {flag}; options: {options}"},
     "wf.error": {"ko": "워크포워드 실패: {detail}", "en": "walk-forward failed: {detail}"},
     "run.saved": {"ko": "저장: {path}", "en": "saved: {path}"},

@@ -146,8 +146,9 @@ KO.update({
     "entry.cost_aware.prior_loss_pct": "손절에 닿을 때의 손실",
     "entry.cost_aware.min_edge_pct": "보통 국면에서의 임계값, 퍼센트",
     "entry.cost_aware.map_path": "학습된 맵의 JSON {x, y} (워크포워드 / train 이 만듦)",
-    "entry.cost_aware.lcb_z": "맵의 각 구간 평균에서 표준오차의 lcb_z 배를 뺌 (0 = 평균 그대로): 결과가 적고 "
+    "entry.cost_aware.lcb_z": "맵의 각 구간 (축소된) 평균에서 사후 표준편차의 lcb_z 배를 뺌 (0 = 평균 그대로): 결과가 적고 "
                               "들쭉날쭉할수록 덜 약속함",
+    "entry.cost_aware.prior_bins": "참 구간 평균이 얼마나 퍼지는지 추정하는 p 의 분위 구간 수; 각 구간은 표본 수에 따라 전체 평균 쪽으로 축소됨 (경험적 베이즈); 0 = 축소 없음",
     "entry.quote_touch.requote_interval_ms": "마켓별 두 호가 결정 사이의 데이터 시간",
     "entry.quote_touch.volume": "매수 호가 수량, 코인 단위 (매도 호가는 포지션 전체를 팖)",
     "entry.quote_touch.markets": "호가를 낼 마켓; 비우면 실행의 첫 마켓",

@@ -45,3 +45,26 @@ def test_the_summary_says_whether_the_prediction_held():
     _trip(led, "KRW-BTC", 1000.0, 1000.0, 100)
     row = dict(lines(compute(led.data)))
     assert any("off by" in v for v in row.values()), row
+
+
+def test_the_verdict_is_no_trades_when_the_entry_took_none_and_pools_over_windows():
+    from engine.i18n import set_lang
+    from engine.summary import pooled_prediction, predicted_vs_realised
+    set_lang("en")
+    s = compute(Ledger(["KRW-BTC"], 1e6).data)
+    assert s["prediction_verdict"] == "no_trades" and any("took no trades" in v for v in dict(lines(s)).values())
+    led = Ledger(["KRW-BTC"], 1e6)
+    _trip(led, "KRW-BTC", 1000.0, 1003.0, 1)                  # traded, but the rule predicted nothing
+    assert compute(led.data)["prediction_verdict"] == "no_prediction"
+    windows, trades = [], []
+    for k, sells in enumerate(((1003.0, 1002.0, 1004.0), (), (998.0,))):
+        led = Ledger(["KRW-BTC"], 1e6)
+        for j, sell in enumerate(sells):
+            led.expect("KRW-BTC", 0.001 * (k + 1))
+            _trip(led, "KRW-BTC", 1000.0, sell, 10 * j)
+        trades += led.data.trades
+        windows.append({"trades": len(led.data.trades), **predicted_vs_realised(led.data.trades)})
+    pooled, direct = pooled_prediction(windows), predicted_vs_realised(trades)
+    for key in ("predicted_trades", "predicted_net_return_mean", "realised_net_return_mean",
+                "realised_net_return_se", "prediction_gap_bps", "prediction_verdict"):
+        assert pooled[key] == pytest.approx(direct[key]), key

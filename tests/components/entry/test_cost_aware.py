@@ -107,10 +107,60 @@ def test_the_map_promises_less_where_its_outcomes_are_few_and_noisy():
     rng = np.random.default_rng(0)
     p = np.concatenate([rng.uniform(0.0, 0.5, 2000), rng.uniform(0.9, 1.0, 12)])
     r = np.concatenate([rng.normal(0.0, 0.002, 2000), rng.normal(0.004, 0.004, 12)])
-    plain = CostAware(CostAware.Params(lcb_z=0)).fit(p, r)
-    careful = CostAware(CostAware.Params(lcb_z=1.0)).fit(p, r)
+    plain = CostAware(CostAware.Params(lcb_z=0, prior_bins=0)).fit(p, r)       # no shrinkage: lcb_z alone
+    careful = CostAware(CostAware.Params(lcb_z=1.0, prior_bins=0)).fit(p, r)
     top_plain, top_careful = plain.expected_gross(0.95), careful.expected_gross(0.95)
     assert top_careful < top_plain - 0.0005                     # 12 noisy outcomes: about one se lower
     assert abs(careful.expected_gross(0.25) - plain.expected_gross(0.25)) < 0.0005   # thousands: barely moved
     grid = np.linspace(0, 1, 101)
     assert np.all(np.diff(careful.expected_gross(grid)) >= -1e-12)  # still monotone
+
+
+def _exit_like_sample(rng, n, edge):
+    """Outcomes shaped like the configured exits' round trips: mostly small time-stop moves, sometimes the
+    +0.7 % target or the -0.8 % stop; p carries a small real edge (`edge` more targets per unit of p)."""
+    p = rng.beta(2, 12, n)
+    u = rng.uniform(size=n)
+    r = np.where(u < 0.04 + edge * (p - 0.14), 0.007, np.where(u > 0.96, -0.008, rng.normal(0.0, 0.0015, n)))
+    return p, r
+
+
+@pytest.mark.parametrize("edge", [0.0, 0.3])
+def test_where_the_map_is_highest_its_promise_holds_out_of_sample(edge):
+    """Winner's curse: the entry takes the rows where the map is highest, and there the plain isotonic map holds
+    the few luckiest outcomes. Each block shrunk toward the pooled mean by its size (empirical Bayes), the
+    promise at the map's top matches fresh outcomes of the same process."""
+    from components.entry.cost_aware import CostAware
+    rng = np.random.default_rng(3)
+    gaps_plain, gaps_shrunk = [], []
+    for _ in range(12):
+        p, r = _exit_like_sample(rng, 1000, edge)                 # calibration window
+        q, s = _exit_like_sample(rng, 20000, edge)                # the next window: fresh outcomes
+        for params, gaps in ((dict(prior_bins=0, lcb_z=0), gaps_plain), (dict(lcb_z=0), gaps_shrunk)):
+            e = CostAware(CostAware.Params(**params)).fit(p, r)
+            pred = e.expected_gross(q)
+            top = pred >= pred.max() - 1e-12                      # what an entry at the map's top would take
+            gaps.append(1e4 * (pred[top].mean() - s[top].mean()))
+    assert np.mean(gaps_plain) > 5.0                              # the plain map over-promises at its top
+    assert abs(np.mean(gaps_shrunk)) < 2.5, np.round(gaps_shrunk, 1)
+
+
+def test_a_strong_well_sampled_signal_is_not_shrunk_away():
+    from components.entry.cost_aware import CostAware
+    rng = np.random.default_rng(4)
+    p = rng.uniform(0, 1, 5000)
+    r = np.where(p > 0.5, 0.004, -0.004) + rng.normal(0, 0.001, 5000)
+    e = CostAware(CostAware.Params(lcb_z=0)).fit(p, r)
+    assert e.expected_gross(0.9) == pytest.approx(0.004, abs=2e-4)
+    assert e.expected_gross(0.1) == pytest.approx(-0.004, abs=2e-4)
+
+
+def test_pure_noise_maps_to_the_pooled_mean():
+    from components.entry.cost_aware import CostAware
+    rng = np.random.default_rng(5)
+    p, r = rng.uniform(0, 1, 3000), rng.normal(0.0005, 0.004, 3000)
+    e = CostAware(CostAware.Params(lcb_z=0)).fit(p, r)
+    grid = e.expected_gross(np.linspace(0, 1, 51))
+    assert np.ptp(grid) < 0.0005 and abs(grid.mean() - r.mean()) < 0.0003
+    plain = CostAware(CostAware.Params(lcb_z=0, prior_bins=0)).fit(p, r)
+    assert np.ptp(plain.expected_gross(np.linspace(0, 1, 51))) > 2 * np.ptp(grid)
