@@ -105,4 +105,20 @@ def test_a_market_whose_ticker_says_suspended_or_delisted_gets_no_order(session,
         assert not [o for o in placed if o.market == market]
     reasons = refused_decisions(store, res, market)
     assert reasons and all(f"market.flagged: {flag}" in str(r["reasons"]) for r in reasons)
+    from engine.monitor.state import _flagged                # what the monitor's snapshot (and metric) shows
+    assert _flagged(res.loop.execution, res.loop.markets, res.loop.now_ms) == {market: flag}
     store.close()
+
+
+def test_flagged_markets_are_a_prometheus_gauge():
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from engine.monitor.metrics import SessionMetrics
+    snap = {"flagged_markets": {"KRW-STX": "suspended", WARNED: "warning"}}
+    text = SessionMetrics(lambda: snap).exposition().decode()
+    fam = {f.name: f for f in text_string_to_metric_families(text)}["scalp_market_flagged"]
+    assert fam.type == "gauge"
+    assert {(x.labels["market"], x.labels["reason"], x.value) for x in fam.samples} == \
+        {("KRW-STX", "suspended", 1.0), (WARNED, "warning", 1.0)}
+    empty = SessionMetrics(lambda: {}).exposition().decode()
+    assert "scalp_market_flagged{" not in empty
