@@ -1,4 +1,5 @@
-"""Market flags of the live exchange: markets Upbit marks 투자유의 (market_event.warning) take no new entries."""
+"""Market flags of a paper/live session: Upbit's market/all flags (warning, unlisted) and the trading state of
+the feed's tickers (delisted, suspended); a flagged market takes no new entries."""
 from __future__ import annotations
 
 import json
@@ -93,6 +94,7 @@ class SessionFlags:
         self._own, self._rest = own, rest        # paper: its own check and REST client (stepped and closed here)
         self._feed: dict[str, str] = {}          # written on the feed's thread: replaced, never mutated
         self._seen: dict[str, str] = {}
+        self._last: tuple = (None, None)         # the (REST, ticker) maps `step` looked at last
 
     @classmethod
     def attach(cls, loop: Any, cfg: Any, mode: str, ex: Any, bridge: Any, check_s: float) -> "SessionFlags":
@@ -139,6 +141,10 @@ class SessionFlags:
         execution's record (summary, alerts, metrics) at once, not only at the next entry attempt."""
         if self._own is not None:
             self._own.step()
+        rest = self._rest_flags() if self._rest_flags is not None else None
+        if rest is self._last[0] and self._feed is self._last[1]:
+            return                               # both maps are replaced on change: nothing new (every tick)
+        self._last = (rest, self._feed)
         now = self.current()
         if now != self._seen:
             self._seen = now
