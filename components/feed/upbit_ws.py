@@ -68,8 +68,7 @@ class UpbitWsFeed:
 
     def _types(self, markets: list[str]) -> dict[str, list[str]]:
         out = {}
-        # ticker first: its snapshot (the market's trading state) then arrives before the first trade or book
-        for t in sorted(self.p.types, key=lambda k: k != "ticker"):
+        for t in self.p.types:
             codes = list(markets)
             if t == "orderbook" and self.p.orderbook_levels != 30:
                 codes = [f"{m}.{self.p.orderbook_levels}" for m in markets]

@@ -55,9 +55,3 @@ def test_watch_reports_changes_only_and_logs_a_malformed_value_once(caplog):
     assert w.see({**SIMPLE, "its": False}).flag == ""    # lifted
     assert w.see({**SIMPLE, "cd": "KRW-ETH"}).market == "KRW-ETH"    # per market
 
-
-def test_feed_subscribes_ticker_first():
-    import registry
-    registry.load_all()
-    feed = registry.build("feed", {"component": "upbit_ws", "types": ["trade", "orderbook", "ticker"]}, path="feed")
-    assert list(feed._types(["KRW-BTC"])) == ["ticker", "trade", "orderbook"]
