@@ -210,6 +210,8 @@ class AlertEvents(_Strict):
     daily_summary: bool = Field(True, description="a PnL summary once a day at alerting.daily_summary_hour_kst")
     session: bool = Field(True, description="session start and stop")
     heartbeat: bool = Field(True, description="the engine thread stopped ticking (logging.heartbeat_s x stall_beats)")
+    market_flags: bool = Field(True, description="a market flagged (Upbit warning, unlisted, suspended, delisted): "
+                               "no new entries there")
 
 
 class AlertSettings(_Strict):

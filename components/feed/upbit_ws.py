@@ -57,6 +57,8 @@ class UpbitWsFeed:
         self.p = p
         self.ws = None
         self.builders: list = []
+        from components.feed.market_state import StatusWatch
+        self.states = StatusWatch()
 
     def provides(self, markets: list[str] | None = None) -> set[str]:
         """Event kinds this feed delivers (for link checks): trades and books as subscribed, candles when it
@@ -75,7 +77,8 @@ class UpbitWsFeed:
 
     async def events(self, markets: list[str]) -> AsyncIterator:
         """Warm-up candles, then Trade / BookSnapshot / Candle events (and ticker dicts if subscribed) until
-        `close()`."""
+        `close()`. With tickers, a MarketStatus (components/feed/market_state.py) precedes the ticker whenever
+        the market's trading state (market_state, delisting_date, is_trading_suspended) changes."""
         import registry               # the REST client is another kind's component: built by the registry
         from components.feed.live_bars import warm_up, with_bars
         from components.types.bars import BarBuilder
@@ -99,6 +102,10 @@ class UpbitWsFeed:
                 for c in await self._warm_up(rest, list(markets), warm_up):
                     yield c
             async for ev in source:
+                if isinstance(ev, dict) and ev.get("type") == "ticker":
+                    status = self.states.see(ev)     # malformed state fields: logged there, never raised
+                    if status is not None:
+                        yield status
                 yield ev
         finally:
             if rest is not None:

@@ -1,5 +1,6 @@
 """Alert events of a paper/live session: the Alert record and the per-tick watch that turns session state into
-alerts (fills, rejected orders, store errors, stale feed, daily summary). Runs on the engine thread: cheap."""
+alerts (fills, rejected orders, store errors, stale feed, flagged markets, daily summary). Runs on the engine
+thread: cheap."""
 from __future__ import annotations
 
 import math
@@ -50,6 +51,7 @@ class SessionWatch:
         self.summary_day: Any = None
         self.summary_equity = math.nan
         self.summary_since = ""
+        self.flags_seen: dict[str, str] = {}     # market flags already alerted (execution.flagged)
 
     def start(self, ctx: Any) -> None:
         loop = ctx.loop
@@ -77,6 +79,9 @@ class SessionWatch:
             self._errors(loop, now_s)
         if ev.stale_feed and ctx.silence is not None:
             self._feed(ctx.silence, now_s)
+        flagged = getattr(getattr(loop, "execution", None), "flagged", None)
+        if ev.market_flags and flagged is not None and flagged != self.flags_seen:
+            self._flags(flagged)
         if ev.daily_summary and now_s >= self.next_clock_s:
             self.next_clock_s = now_s + 1.0          # the wall clock is read once a second, not every tick
             self._summary(loop)
@@ -100,6 +105,16 @@ class SessionWatch:
             self.post(make("error", "warning", t("alerts.store_errors", n=self.pending_store, total=total),
                            kind="store"))
             self.pending_store, self.last_store_s = 0, now_s
+
+    def _flags(self, flagged: dict) -> None:
+        """One alert per market newly flagged (or flagged for another reason): no new entries there."""
+        now = dict(flagged)
+        for m, why in now.items():
+            if self.flags_seen.get(m) != why:
+                reason = t(f"live.flag.{why}") if why in ("warning", "suspended", "unlisted", "delisted") else why
+                self.post(make("market_flagged", "warning", t("alerts.market_flagged", market=m, reason=reason),
+                               market=m, reason=why))
+        self.flags_seen = now
 
     def _feed(self, silence: Any, now_s: float) -> None:
         idle_s = now_s - silence.last_s

@@ -78,7 +78,7 @@ def _print_execution(q: dict | None) -> None:
             p95="-" if p95 is None or not math.isfinite(p95) else f"{p95:.1f}",
             clock="-" if off is None else f"{off:+.0f}"), flush=True)
     for m, why in (q.get("flagged_markets") or {}).items():
-        reason = t(f"live.flag.{why}") if why in ("warning", "suspended", "unlisted") else why
+        reason = t(f"live.flag.{why}") if why in ("warning", "suspended", "unlisted", "delisted") else why
         print(t("live.market_flagged", market=m, reason=reason), flush=True)
 
 

@@ -1,4 +1,5 @@
-"""Market flags of the live exchange: markets Upbit marks 투자유의 (market_event.warning) take no new entries."""
+"""Market flags of a paper/live session: Upbit's market/all flags (warning, unlisted) and the trading state of
+the feed's tickers (delisted, suspended); a flagged market takes no new entries."""
 from __future__ import annotations
 
 import json
@@ -60,3 +61,98 @@ class MarketFlags:
         if self._fut is None and now >= self._next_s:
             self._next_s = now + self.check_s
             self._fut = self.ex._spawn(self.ex.rest.markets(is_details=True))
+
+
+class _PublicMarkets:
+    """What MarketFlags needs of an exchange, for paper: the public REST host (no keys) on the session's bridge."""
+
+    def __init__(self, rest: Any, bridge: Any) -> None:
+        self.rest, self.bridge = rest, bridge
+
+    def _spawn(self, coro: Any) -> Any:
+        return self.bridge.spawn(coro)
+
+    @staticmethod
+    def _wait(fut: Any, wait_s: float) -> bool:
+        import concurrent.futures
+        if not fut.done() and wait_s > 0:
+            concurrent.futures.wait([fut], timeout=wait_s)
+        return fut.done()
+
+
+class SessionFlags:
+    """Every market flag of a paper/live session, one map for the execution's entry check: the exchange's
+    market/all flags (warning, unlisted: live reads them through LiveExchange; paper runs the same check
+    against the feed's public REST host, since paper trades live data) merged with the trading state the
+    feed's tickers carry (delisted, suspended: components/feed/market_state.py). A ticker flag wins over a
+    REST one (it is the newer and stronger word); a ticker that lifts its flag lets entries go again."""
+
+    def __init__(self, rest_flags: Any = None, own: MarketFlags | None = None, rest: Any = None) -> None:
+        if rest_flags is None and own is not None:
+            rest_flags = lambda: own.current     # noqa: E731  read at call time: `current` is replaced
+        self._rest_flags = rest_flags            # () -> {market: reason}, or None
+        self._own, self._rest = own, rest        # paper: its own check and REST client (stepped and closed here)
+        self._feed: dict[str, str] = {}          # written on the feed's thread: replaced, never mutated
+        self._seen: dict[str, str] = {}
+        self._last: tuple = (None, None)         # the (REST, ticker) maps `step` looked at last
+
+    @classmethod
+    def attach(cls, loop: Any, cfg: Any, mode: str, ex: Any, bridge: Any, check_s: float) -> "SessionFlags":
+        """Build the session's flags and make them the execution's flag source (live: the exchange's REST
+        flags; paper: a market/all check of its own on `feed.rest_url`)."""
+        from engine.loop import plain
+        if mode == "live":
+            flags = cls(getattr(ex, "market_flags", None))
+        else:
+            url = (plain(cfg.get("feed")) or {}).get("rest_url")
+            if not url:
+                log.warning(json.dumps({"event": "market_check_off", "why": "feed.rest_url not set"}))
+                flags = cls()
+            else:
+                import registry
+                rest = registry.build("exchange", {"component": "upbit", "base_url": url}, path="feed.rest_url")
+                flags = cls(own=MarketFlags(_PublicMarkets(rest, bridge), list(loop.markets), check_s), rest=rest)
+        loop.execution.flag_source(flags.current)
+        return flags
+
+    def on_status(self, status: Any) -> None:
+        """A MarketStatus from the feed (feed thread): its flag replaces the market's previous ticker flag."""
+        why = status.flag
+        if self._feed.get(status.market, "") == why:
+            return
+        feed = dict(self._feed)
+        if why:
+            feed[status.market] = why
+        else:
+            feed.pop(status.market, None)
+        self._feed = feed
+        log.log(logging.WARNING if why else logging.INFO, json.dumps(
+            {"event": "market_state", "market": status.market, "flag": why or None,
+             "market_state": status.market_state, "delisting_date": status.delisting_date,
+             "is_trading_suspended": status.is_trading_suspended, "ts_ms": status.ts_ms}))
+
+    def current(self) -> dict[str, str]:
+        """market -> why it takes no new entries now."""
+        rest = self._rest_flags() if self._rest_flags is not None else {}
+        return {**rest, **self._feed} if self._feed else dict(rest)
+
+    def step(self, execution: Any, ts_ms: int) -> None:
+        """Engine thread, every tick: the paper check's background read; a changed flag set reaches the
+        execution's record (summary, alerts, metrics) at once, not only at the next entry attempt."""
+        if self._own is not None:
+            self._own.step()
+        rest = self._rest_flags() if self._rest_flags is not None else None
+        if rest is self._last[0] and self._feed is self._last[1]:
+            return                               # both maps are replaced on change: nothing new (every tick)
+        self._last = (rest, self._feed)
+        now = self.current()
+        if now != self._seen:
+            self._seen = now
+            execution.market_flag("", ts_ms)
+
+    def close(self, bridge: Any) -> None:
+        if self._rest is not None:
+            try:
+                bridge.call(self._rest.close(), 2.0)
+            except Exception:  # noqa: BLE001  the session is over: a client that will not close is dropped
+                pass

@@ -163,6 +163,9 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     from engine.live.sim_gap import SimGapMonitor
     from engine.live.tape import MarketTape
     res.tape, res.sim_gap = MarketTape.attach(loop, store, run_id), SimGapMonitor.attach(loop)   # parity (#15)
+    from components.feed.market_state import MarketStatus
+    from engine.live.market_flags import SessionFlags       # #15: REST market flags (paper too) + ticker states
+    res.flags = flags = SessionFlags.attach(loop, cfg, mode, ex, bridge, s.market_check_s)
     guard = None
     if mode == "live":
         guard = OrderGuard(ex, loop.om, ttl_s=loop.om.s.ttl_ms / 1000.0, grace_s=s.ttl_grace_s)
@@ -175,6 +178,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             async for ev in feed.events(markets):
                 if hasattr(ev, "kind"):          # ticker dicts etc. are not engine events
                     q.put(ev)
+                elif isinstance(ev, MarketStatus):    # a ticker changed the market's trading state
+                    flags.on_status(ev)
         except asyncio.CancelledError:
             raise
         except BaseException as e:  # noqa: BLE001  handed to the engine thread, which stops cleanly
@@ -210,6 +215,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         def tick(now: float) -> None:
             if daily is not None:
                 daily.tick()              # the daily universe: day boundary, unsubscribing flat dropped markets
+            flags.step(loop.execution, loop.now_ms)
             hooks.tick(ctx, now)
 
         res.status = _drive(loop, ex, guard, q, stop, s, duration_s, max_events, res, ctx.silence, tick)
@@ -234,6 +240,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
         finally:
             if mode == "live":
                 ex.close()
+            flags.close(bridge)
             bridge.close()
             hooks.stop(ctx)               # after the summary: the services report the final state
         for sig, h in old_signals.items():

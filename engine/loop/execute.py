@@ -86,7 +86,7 @@ class Execution:
                     why = getattr(mo.order, "reason", "") or "exchange.not_found"
                     self.rec.order(om.row(mo, ts, why))
                     if "market_offline" in why:      # Upbit refuses orders on a suspended market
-                        self._flag(mo.intent.market, "suspended", ts)
+                        self._flag(mo.intent.market, "suspended", ts, sticky=True)
             if resolved:
                 self.collect_fills()         # a found order may be final already: its fills first, then its state
         if om.open:                          # nothing working: nothing can have closed
@@ -130,7 +130,7 @@ class Execution:
             if why.startswith("exchange."):
                 self._refused(m, "bid", ts)
                 if "market_offline" in why:          # Upbit refuses orders on a suspended market
-                    self._flag(m, "suspended", ts)
+                    self._flag(m, "suspended", ts, sticky=True)
             return why
         self._refusals.pop((m, "bid"), None)
         self.risk.on_entry(m, ts)
@@ -281,9 +281,15 @@ class Execution:
             self._flag(market, why, ts)
         return now.get(m) or self._suspended.get(m, "")
 
-    def _flag(self, m: str, why: str, ts: int) -> None:
-        """Remember a flag (the summary lists every market flagged during the run) and log it once."""
-        if why == "suspended":
+    def flag_source(self, flags: Any) -> None:
+        """Where the current market flags come from (`() -> {market: reason}`): paper/live wire the exchange's
+        REST flags merged with the feed's ticker states (engine/live/market_flags.py SessionFlags)."""
+        self._flags = flags
+
+    def _flag(self, m: str, why: str, ts: int, sticky: bool = False) -> None:
+        """Remember a flag (the summary lists every market flagged during the run) and log it once; a sticky
+        one (an order refused market_offline) holds for the rest of the session."""
+        if sticky:
             self._suspended[m] = why
         if self.flagged.get(m) == why:
             return

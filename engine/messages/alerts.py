@@ -42,6 +42,9 @@ MESSAGES = {
     "alerts.unstalled": {
         "ko": "엔진 스레드 재개 ({seconds:.0f}초 정지 후)",
         "en": "engine thread ticking again after {seconds:.0f} s"},
+    "alerts.market_flagged": {
+        "ko": "{market}: 신규 진입 중지 ({reason})",
+        "en": "{market}: no new entries ({reason})"},
     "alerts.coalesced": {"ko": "알림 {n}건:", "en": "{n} alerts:"},
     "alerts.dropped": {
         "ko": "(대기열이 가득 차 알림 {n}건 버림)",

@@ -111,6 +111,11 @@ class _SnapshotCollector:
         for x in s.get("switches", []):
             sw.add_metric([x["id"]], 1.0 if x["tripped"] else 0.0)
         yield sw
+        flagged = _g("market_flagged", "1 while the market takes no new entries (Upbit warning, unlisted, "
+                     "suspended, delisted)", ["market", "reason"])
+        for m, why in sorted((s.get("flagged_markets") or {}).items()):
+            flagged.add_metric([m, why], 1.0)
+        yield flagged
         st = _g("trading_state", "1 for the current trading state", ["state"])
         if s.get("trading_state"):
             for name in TRADING_STATES:

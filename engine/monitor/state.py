@@ -155,5 +155,14 @@ def snapshot(ctx: Any, taps: Taps, feed: FeedWatch, seq: int, recent_rows: int, 
         "feed": {"url": getattr(sil, "url", ""), "age_s": _num(now - sil.last_s) if sil is not None else None,
                  "markets": markets, "reconnects": extra.get("reconnects")},
         "metrics": {k: _num(met.get(k)) for k in HEALTH_METRICS},
+        "flagged_markets": _flagged(ex, loop.markets, now_ms),
         "remaining_req": dict(extra.get("remaining_req") or {}),
     }
+
+
+def _flagged(ex: Any, markets: Any, now_ms: int) -> dict[str, str]:
+    """market -> why it takes no new entries now (Upbit warning, unlisted, suspended, delisted: #15)."""
+    flag = getattr(ex, "market_flag", None)
+    if flag is None:
+        return {}
+    return {m: why for m in markets if (why := flag(m, now_ms))}

@@ -78,7 +78,8 @@ class ServerState:
         # Market flags, mutable while the server runs (tests flag a market mid-session).
         self.warned: set[str] = set(cfg.market_warnings)
         self.suspended: set[str] = set(cfg.suspended_markets)
-        self.market.warned = self.warned
+        self.delisted: set[str] = set(cfg.delisted_markets)
+        self.market.warned, self.market.suspended, self.market.delisted = self.warned, self.suspended, self.delisted
         for a in self.accounts.values():
             a.poll(0)
 
@@ -154,7 +155,7 @@ def _handler(state: ServerState, group: str, private: bool, fn):
             headers["Retry-After"] = str(max(1, int(faults.poll_418_block_s)))
             return _json(error_body("too_many_requests_blocked", "injected 418 after a create"), 418, headers)
         if request.method == "POST" and request.url.path in ("/v1/orders", "/v1/orders/test") \
-                and params.get("market") in state.suspended:
+                and (params.get("market") in state.suspended or params.get("market") in state.delisted):
             return _json(error_body("market_offline", "trading is suspended on this market"), 400, headers)
         try:
             if private:

@@ -77,7 +77,10 @@ class ServerConfig(_Strict):
     market_warnings: list[str] = Field(default_factory=list, description="markets flagged 투자유의 "
                                        "(market/all?is_details=true market_event.warning); tests may add more live")
     suspended_markets: list[str] = Field(default_factory=list, description="markets whose order creates are "
-                                         "refused market_offline (trading suspended)")
+                                         "refused market_offline (trading suspended); their tickers say "
+                                         "is_trading_suspended=true")
+    delisted_markets: list[str] = Field(default_factory=list, description="markets whose tickers say market_state "
+                                        "DELISTED with a delisting_date; order creates refused market_offline")
 
     @model_validator(mode="after")
     def _local_only(self) -> "ServerConfig":

@@ -53,6 +53,8 @@ class MarketState:
         self.book_ts: dict[str, int] = {}
         self.now_ms = 0
         self.warned: set[str] = set()        # markets flagged 투자유의 (the server's market_warnings knob)
+        self.suspended: set[str] = set()     # tickers say is_trading_suspended (suspended_markets)
+        self.delisted: set[str] = set()      # tickers say market_state DELISTED + a delisting_date (delisted_markets)
 
     def _stats(self) -> Stats:
         return Stats(history=deque(maxlen=self.history_trades))
@@ -159,10 +161,19 @@ class MarketState:
             t.pop(k)
         t["code"] = t.pop("market")
         return {"type": "ticker", **t, "ask_bid": "BID" if st.last_side == BID else "ASK",
-                "acc_ask_volume": st.acc_ask, "acc_bid_volume": st.acc_bid, "market_state": "ACTIVE",
-                "is_trading_suspended": False, "delisting_date": None,
+                "acc_ask_volume": st.acc_ask, "acc_bid_volume": st.acc_bid,
+                **self.trading_state(market),
                 "market_warning": "CAUTION" if market in self.warned else "NONE",
                 "stream_type": stream_type, "scalp_source": src}
+
+    def trading_state(self, market: str) -> dict:
+        """The ticker's trading-state fields from the server's knobs. A delisted market's date is the replay's
+        UTC day (Upbit's format for it is not documented; a yyyy-MM-dd string is assumed). It stays in
+        market/all so a session learns it from the ticker (a market missing there is the `unlisted` path)."""
+        delisted = market in self.delisted
+        return {"market_state": "DELISTED" if delisted else "ACTIVE",
+                "is_trading_suspended": market in self.suspended,
+                "delisting_date": _utc(self.now_ms).strftime("%Y-%m-%d") if delisted else None}
 
     def market_all(self, details: bool) -> list[dict]:
         out = []

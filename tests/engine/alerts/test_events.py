@@ -122,3 +122,26 @@ def test_fills_only_when_switched_on():
         w.tick(ctx, 2.0)
         assert [a.message for a in posted] == want
     assert not math.isnan(w.summary_equity)
+
+
+def test_a_flagged_market_is_alerted_once_per_reason():
+    w, posted = watch(Clock(2026, 12, 6, 10, 30))
+    ctx = session()
+    ctx.loop.execution = SimpleNamespace(flagged={})
+    w.start(ctx)
+    w.tick(ctx, 1.0)
+    assert posted == []
+    ctx.loop.execution.flagged["KRW-STX"] = "suspended"      # the ticker said so
+    w.tick(ctx, 2.0)
+    w.tick(ctx, 3.0)                                          # still flagged: not again
+    ctx.loop.execution.flagged["KRW-STX"] = "delisted"       # now a delisting: a new alert
+    ctx.loop.execution.flagged["KRW-IQ"] = "warning"
+    w.tick(ctx, 4.0)
+    assert [(a.event, a.level, a.fields["market"], a.fields["reason"]) for a in posted] == [
+        ("market_flagged", "warning", "KRW-STX", "suspended"), ("market_flagged", "warning", "KRW-STX", "delisted"),
+        ("market_flagged", "warning", "KRW-IQ", "warning")]
+    assert posted[0].message.startswith("KRW-STX: no new entries (trading suspended")
+    off, posted_off = watch(Clock(2026, 12, 6, 10, 30), events={"market_flags": False})
+    off.start(ctx)
+    off.tick(ctx, 5.0)
+    assert posted_off == []

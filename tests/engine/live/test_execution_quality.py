@@ -287,7 +287,10 @@ def test_market_flags_are_read_again_while_the_session_runs(xsrv, rest_for_x):
         ex.close()
 
 
-def test_suspended_market_refuses_orders_and_takes_no_more_entries(session, xsrv):
+def test_suspended_market_refuses_orders_and_takes_no_more_entries(session, xsrv, monkeypatch):
+    # the ticker does not say so (its own set, left empty): the refusal is what the session learns it from
+    # (a ticker that says so stops every attempt: tests/engine/live/test_market_state_flags.py)
+    monkeypatch.setattr(xsrv.state.market, "suspended", set())
     xsrv.call(lambda: xsrv.state.suspended.add("KRW-STX"))
     try:
         # its own account: holdings another test left behind would trip position_concentration and block every
