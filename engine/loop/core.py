@@ -61,6 +61,7 @@ class EngineLoop:
         self.feature_names = self.md.names
         problems: list[tuple[str, str]] = []
         self.pipeline = DecisionPipeline(cfg, self.feature_names, self.market_class, problems, self.md.providers)
+        self.pipeline.timed = host_metrics          # the latency is only ever published as a host metric
         if problems:
             raise registry.ConfigError(problems)
         # paper/live: a failed store write is counted for the store_errors switch instead of ending the session
