@@ -65,7 +65,9 @@ class OutcomeTracker:
         self._record = getattr(fusion, "record", None)
 
     def on_decision(self, market: str, ts_ms: int, p: float, scores: dict, price: float) -> None:
-        q = self.pending.setdefault(market, deque())
+        q = self.pending.get(market)
+        if q is None:                      # (setdefault would build a deque on every decision)
+            q = self.pending[market] = deque()
         if self.barrier is not None and math.isfinite(price):
             # Barriers are checked at decision times (every decision interval), not on every event: the
             # cost stays O(pending) per decision. On candles that means closes, not intrabar highs/lows.
