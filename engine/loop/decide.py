@@ -45,7 +45,7 @@ class DecisionPipeline:
         self.absent_roles: list = []
         self.calibrated = False
         self.quoting = False
-        self.batch: dict[str, dict[str, np.ndarray]] = {}     # market -> tower id -> scores per stream row
+        self.batch: dict[str, dict[str, list]] = {}     # market -> tower id -> scores per stream row
         self._lat: deque = deque(maxlen=200)
         self._n_steps = 0
         self.timed = True              # wall-clock latency per decision (host metrics; a backtest turns it off)
@@ -83,7 +83,7 @@ class DecisionPipeline:
         """Score every precomputed feature row ({market: (X, ready, ts)}) with the towers that allow it."""
         self.batch = {}
         for m, (X, _, _) in rows.items():
-            got = {tid: np.asarray(t.step_batch(X), float).reshape(len(X), -1)[:, 0]
+            got = {tid: np.asarray(t.step_batch(X), float).reshape(len(X), -1)[:, 0].tolist()   # read per event
                    for tid, t in self.towers_of(m).items() if getattr(t, "batch_scores", False) and hasattr(t, "step_batch")}
             if got:
                 self.batch[m] = got
