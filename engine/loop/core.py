@@ -92,9 +92,6 @@ class EngineLoop:
         self.last_decision_ms: dict[str, int] = {m: NEVER for m in self.markets}
         self.quoter = QuoteTimer(self, self.entry) if self.pipeline.quoting else None   # quoting entries' timer
         self.now_ms = 0
-        self._val_key: tuple | None = None
-        self._reuse_valuation = self.settings.mode == "backtest"    # live balances may move on their own
-        self._val: tuple = ()
         self.events = 0
         self.warmup_skips = 0
 
@@ -245,18 +242,8 @@ class EngineLoop:
         return "enter", reasons + [f"size_krw: {size_krw:.0f}"]
 
     # ---- account, kill switches ---------------------------------------------------------------------
-    def _valuation(self) -> tuple[float, float, dict[str, float]]:
-        """The account's valuation; in a backtest, within one event, with no order working and the same KRW
-        balance, the one already taken (prices and holdings cannot have moved: any fill moves the KRW)."""
-        ex = self.execution
-        key = None if ex.om.open or not self._reuse_valuation else (self.events, ex.cash())
-        if key is not None and key == self._val_key:
-            return self._val
-        self._val_key, self._val = key, ex.valuation()
-        return self._val
-
     def _snapshot(self, ts: int) -> None:
-        equity, cash, held = self._valuation()
+        equity, cash, held = self.execution.valuation()
         self._last_equity_ms = ts
         pos_krw = sum(held.values())
         self.recorder.equity(ts, equity, cash, pos_krw)
@@ -265,7 +252,7 @@ class EngineLoop:
     def _evaluate_risk(self, ts: int) -> None:
         self._last_eval_ms = ts
         ex = self.execution
-        equity, cash, held = self._valuation()
+        equity, cash, held = ex.valuation()
         self.risk.on_account(ts, equity_krw=equity, cash_krw=cash, positions_krw=ex.positions_krw(held),
                              open_orders_krw=ex.open_bids_krw(), unpriced=self.unpriced())
         met = self.metrics
