@@ -71,10 +71,15 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     markets = sorted(streams)
     store, run_id, own_store = open_run(cfg, store, use_store)
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe, host_metrics=False)
+    events = iter_merged(streams, 0.0)
     if batch and batchable(streams):
         loop.precompute(streams)
-    from engine.loop.quiet import QuietReplay      # quiet runs of tick events skipped in kernels (same results)
-    events = QuietReplay(loop, streams) if batch and QuietReplay.eligible(loop, streams) else iter_merged(streams, 0.0)
+        from engine.loop.candles import candle_events
+        events = candle_events(streams)
+    elif batch:
+        from engine.loop.quiet import QuietReplay
+        if QuietReplay.eligible(loop, streams):
+            events = QuietReplay(loop, streams)    # quiet runs of tick events skipped in kernels (same results)
     drive(loop, events, sum(len(s) for s in streams.values()), store, run_id, progress, console)
     return finish(cfg, loop, store, run_id, own_store, quality, t0, write_report)
 

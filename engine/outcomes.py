@@ -54,6 +54,8 @@ class OutcomeTracker:
         self._sum_p = np.zeros(bins)
         self._sum_y = np.zeros(bins)
         self._evicted = 0
+        # off while nobody publishes (uncalibrated towers): the bins are then rebuilt at the first publish
+        self.track_bins = True
         self.all_p: list[float] = []
         self.all_y: list[float] = []
         self.bins = bins
@@ -63,7 +65,9 @@ class OutcomeTracker:
         self._record = getattr(fusion, "record", None)
 
     def on_decision(self, market: str, ts_ms: int, p: float, scores: dict, price: float) -> None:
-        q = self.pending.setdefault(market, deque())
+        q = self.pending.get(market)
+        if q is None:                      # (setdefault would build a deque on every decision)
+            q = self.pending[market] = deque()
         if self.barrier is not None and math.isfinite(price):
             # Barriers are checked at decision times (every decision interval), not on every event: the
             # cost stays O(pending) per decision. On candles that means closes, not intrabar highs/lows.
@@ -98,6 +102,9 @@ class OutcomeTracker:
         return min(int(min(max(p, 0.0), 1.0) * self.bins), self.bins - 1)
 
     def _add_pair(self, p: float, y: float) -> None:
+        if not self.track_bins:
+            self.pairs.append((p, y))
+            return
         if len(self.pairs) == self.pairs.maxlen:
             p0, y0 = self.pairs[0]
             b0 = self._bin(p0)
@@ -109,15 +116,21 @@ class OutcomeTracker:
         self._sum_p[b] += p
         self._sum_y[b] += y
         if self._evicted >= (self.pairs.maxlen or 1):
-            self._evicted = 0
-            self._sum_p[:], self._sum_y[:] = 0.0, 0.0
-            for pp, yy in self.pairs:
-                bb = self._bin(pp)
-                self._sum_p[bb] += pp
-                self._sum_y[bb] += yy
+            self._resum()
+
+    def _resum(self) -> None:
+        self._evicted = 0
+        self._sum_p[:], self._sum_y[:] = 0.0, 0.0
+        for pp, yy in self.pairs:
+            bb = self._bin(pp)
+            self._sum_p[bb] += pp
+            self._sum_y[bb] += yy
 
     def publish(self, metrics: Any) -> None:
         """ECE of the window (engine.drift.expected_calibration_error's definition) from the running bins."""
+        if not self.track_bins:
+            self.track_bins = True
+            self._resum()
         metrics.set(MN.CALIBRATION_SAMPLES, len(self.pairs))
         if self.pairs:
             metrics.set(MN.CALIBRATION_ECE, float(np.abs(self._sum_p - self._sum_y).sum() / len(self.pairs)))

@@ -40,7 +40,10 @@ class SpreadSurge(MarketSwitch):
         spread = metrics.get(per_market(SPREAD_PCT, market))
         if not finite(spread):
             return None
-        hist, vals = self._hist.setdefault(market, (deque(), []))
+        got = self._hist.get(market)
+        if got is None:                   # (setdefault would build a deque and a list on every check)
+            got = self._hist[market] = (deque(), [])
+        hist, vals = got
         while hist and hist[0][0] < ts_ms - self.p.window_s * 1000:
             del vals[bisect_left(vals, hist.popleft()[1])]
         median = self._median(vals) if len(hist) >= self.p.min_samples else float("nan")

@@ -40,7 +40,10 @@ class VolumeDryup(MarketSwitch):
         counter = metrics.get(per_market(TRADED_KRW, market))
         if not finite(counter):
             return None
-        ts, val, head = self._hist.setdefault(market, ([], [], [0]))
+        got = self._hist.get(market)
+        if got is None:                   # (setdefault would build three lists on every check)
+            got = self._hist[market] = ([], [], [0])
+        ts, val, head = got
         if len(ts) == head[0] or ts_ms - ts[-1] >= self.p.sample_ms:
             ts.append(ts_ms)
             val.append(counter)

@@ -260,6 +260,32 @@ class Store(MarketData):
                 conn.exec_driver_sql(sql, params[i:i + self.batch_rows])
         return len(rows)
 
+    def record_tuples(self, table: str, run_id: int, fields: tuple[str, ...], rows: list[tuple]) -> int:
+        """Rows of a trading table ('decisions', 'equity', ...) as tuples in `fields` order — a backtest's
+        columnar buffers, without a dict per row. On SQLite the columns' own bind processors run once per
+        column and one executemany per batch writes them (the values `_insert` would store); elsewhere, or
+        when `fields` leaves a column out, they take the dict path."""
+        from components.store import models
+        model = {m.__tablename__: m for m in (models.DecisionRow, models.OrderRow, models.FillRow,
+                                               models.PositionRow, models.EquityRow)}[table]
+        t = model.__table__
+        needed = {c.name for c in t.columns} - {"id", "run_id"}
+        if not rows:
+            return 0
+        if self.engine.dialect.name != "sqlite" or set(fields) != needed:
+            return self._record(model.__name__, run_id, [dict(zip(fields, r)) for r in rows])
+        dialect = self.engine.dialect
+        procs = [t.c[k].type._cached_bind_processor(dialect) for k in fields]
+        cols = [c if p is None else list(map(p, c)) for c, p in zip(zip(*rows), procs)]
+        params = list(zip([run_id] * len(rows), *cols))
+        names = ("run_id",) + tuple(fields)
+        sql = (f'INSERT INTO "{t.name}" (' + ", ".join(f'"{k}"' for k in names) + ") VALUES ("
+               + ", ".join("?" * len(names)) + ")")
+        with self.engine.begin() as conn:
+            for i in range(0, len(params), self.batch_rows):
+                conn.exec_driver_sql(sql, params[i:i + self.batch_rows])
+        return len(rows)
+
     def record_decisions(self, run_id: int, rows: Iterable[Any]) -> int:
         return self._record("DecisionRow", run_id, rows)
 

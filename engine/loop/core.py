@@ -61,6 +61,7 @@ class EngineLoop:
         self.feature_names = self.md.names
         problems: list[tuple[str, str]] = []
         self.pipeline = DecisionPipeline(cfg, self.feature_names, self.market_class, problems, self.md.providers)
+        self.pipeline.timed = host_metrics          # the latency is only ever published as a host metric
         if problems:
             raise registry.ConfigError(problems)
         # paper/live: a failed store write is counted for the store_errors switch instead of ending the session
@@ -80,6 +81,7 @@ class EngineLoop:
         self.fee_rate = self.costs.fee_rate
         from engine.outcomes import OutcomeTracker, barrier_from, horizon_from
         self.outcomes = OutcomeTracker(horizon_from(cfg), self.fusion, self.market_class, barrier=barrier_from(cfg))
+        self.outcomes.track_bins = self.pipeline.calibrated     # only calibrated towers publish calibration
         self._hurst_col = self.md.column("hurst")
         self.cols = (self.md.column("vol_regime"), self.md.column("vpin"), self.md.column("kyle_lambda"))
         self.zombie_sources: list = []   # extra counts of overdue orders (a live guard's untracked own orders)

@@ -44,6 +44,7 @@ class MarketData:
         self.keys = {m: _Keys(m) for m in markets}
         self.rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}   # m -> (X, ready, ts_ms)
         self.index = {m: -1 for m in markets}
+        self._steps: dict[str, tuple[list, list]] = {}       # m -> (ts_ms, ready) of rows, as lists
 
     def column(self, capability: str) -> int:
         """Column of the first feature providing `capability` (-1 if none); same columns in every market."""
@@ -58,6 +59,8 @@ class MarketData:
                 continue
             X, _ = self.fsets[m].batch(s)
             self.rows[m] = (X, np.isfinite(X).all(axis=1), np.asarray(s.ts_ms, np.int64))
+            # per-event reads from Python lists (a numpy scalar read costs more than the check it serves)
+            self._steps[m] = (self.rows[m][2].tolist(), self.rows[m][1].tolist())
 
     # ---- per event -------------------------------------------------------------------------------
     def observe(self, m: str, ev: Any, k: int, ts: int) -> None:
@@ -87,18 +90,18 @@ class MarketData:
 
     def update(self, m: str, ev: Any, ts: int) -> None:
         """Advance the market's features by one event (or its precomputed row)."""
-        rows = self.rows.get(m)
-        if rows is None:
+        steps = self._steps.get(m)
+        if steps is None:
             self.fsets[m].update(ev)
             return
         i = self.index[m] + 1
         self.index[m] = i
-        if i >= len(rows[2]) or rows[2][i] != ts:
+        if i >= len(steps[0]) or steps[0][i] != ts:
             raise RuntimeError(f"precomputed features of {m} out of step with the replay at event {i} (ts {ts})")
 
     def ready(self, m: str) -> bool:
-        rows = self.rows.get(m)
-        return bool(rows[1][self.index[m]]) if rows is not None else self.fsets[m].ready()
+        steps = self._steps.get(m)
+        return steps[1][self.index[m]] if steps is not None else self.fsets[m].ready()
 
     def vector(self, m: str) -> np.ndarray:
         rows = self.rows.get(m)

@@ -9,6 +9,10 @@ from components.types.orders import OrderIntent
 
 log = logging.getLogger("scalp.store")
 TABLES = ("decisions", "orders", "fills", "positions", "equity", "order_events")
+# decisions and equity are buffered as tuples in these field orders (no dict per row); a store with
+# `record_tuples` takes them as they are, any other writer gets the dicts
+FIELDS = {"decisions": ("ts_ms", "market", "action", "score", "features", "scores", "reasons"),
+          "equity": ("ts_ms", "equity_krw", "cash_krw", "position_krw")}
 
 
 class Recorder:
@@ -34,8 +38,7 @@ class Recorder:
         return self.store is not None and self.run_id is not None
 
     def decision(self, ts: int, m: str, action: str, p: float, feats: dict, scores: dict, reasons: list) -> None:
-        self.decisions.append({"ts_ms": ts, "market": m, "action": action, "score": p if p == p else None,
-                               "features": feats, "scores": scores, "reasons": reasons})
+        self.decisions.append((ts, m, action, p if p == p else None, feats, scores, reasons))
         if len(self.decisions) >= self.flush_rows:
             self.flush()
 
@@ -50,7 +53,7 @@ class Recorder:
         self.buf["fills"].append(f)
 
     def equity(self, ts: int, equity: float, cash: float, position_krw: float) -> None:
-        self.buf["equity"].append({"ts_ms": ts, "equity_krw": equity, "cash_krw": cash, "position_krw": position_krw})
+        self.buf["equity"].append((ts, equity, cash, position_krw))
 
     def reject(self, intent: OrderIntent, ts: int, why: str) -> None:
         self.buf["orders"].append({"ts_ms": ts, "market": intent.market, "side": intent.side,
@@ -79,12 +82,20 @@ class Recorder:
         writers = {"decisions": st.record_decisions, "orders": st.record_orders, "fills": st.record_fills,
                    "positions": st.record_positions, "equity": st.record_equity,
                    "order_events": getattr(st, "record_order_events", None)}
+        # a backtest's store takes the tuples directly; paper/live go through the per-table writers
+        tuples = None if self.tolerant else getattr(st, "record_tuples", None)
         for k, rows in self.buf.items():
             if rows and writers[k] is None:
                 rows.clear()
             elif rows:
                 try:
-                    writers[k](self.run_id, rows)
+                    fields = FIELDS.get(k)
+                    if fields is None:
+                        writers[k](self.run_id, rows)
+                    elif tuples is not None:
+                        tuples(k, self.run_id, fields, rows)
+                    else:
+                        writers[k](self.run_id, [dict(zip(fields, r)) for r in rows])
                 except Exception as e:
                     self._failed(k, e)
                     if len(rows) > self.keep_rows:        # bounded memory while the store is down

@@ -92,6 +92,8 @@ class RiskManager:
         self._day = None
         self._saved_ms = -10**18
         self._state = TradingState.ACTIVE
+        self._dropped = 0                  # trips dropped so far (evaluate re-derives the state only on a change)
+        self._derived_n = 0
         # switches that declare their inputs (KillSwitch.input_spec) run only when one of them changed
         self.reuse_verdicts = True
         self._plan_markets: tuple[str, ...] | None = None
@@ -99,6 +101,7 @@ class RiskManager:
         self._plan_switches: dict[str, Any] = {}
         self._all_names: tuple[str, ...] = ()
         self._all_fields: Any = None
+        self._n_fields = 0
         self._all_seen: tuple | None = None
         self._seen_inputs: dict[str, tuple] = {}
         self._verdicts: dict[str, list[Trip]] = {}
@@ -223,6 +226,7 @@ class RiskManager:
 
     def _drop(self, key: tuple[str, str], ts_ms: int, why: str = "recovered") -> None:
         trip = self.trips.pop(key)
+        self._dropped += 1
         if self.persistence is not None and trip.id is not None:
             self._persist(self.persistence.clear_trip, trip.id, ts_ms)
         if self.alert_sink is not None:
@@ -232,6 +236,7 @@ class RiskManager:
         """Run every switch; returns the NEW trips (reason formatted in ui.lang). Level trips whose switch no
         longer trips are cleared; timed trips last until expiry; a halt without seconds latches."""
         metrics = metrics if metrics is not None else Metrics()
+        dropped = self._dropped
         self._expire(ts_ms)
         self.snapshot.ts_ms = ts_ms
         firing: set[tuple[str, str]] = set()
@@ -241,18 +246,25 @@ class RiskManager:
             self._make_plan(snap.markets)
         values_of = metrics.values_of
         # every declared input at once: unchanged since the last evaluation -> every declared verdict stands
-        fingerprint = (values_of(self._all_names), self._all_fields(snap) if self._all_fields else None)
-        unchanged = fingerprint == self._all_seen
+        fields_now = self._all_fields(snap) if self._all_fields else ()
+        fingerprint = values_of(self._all_names) + (fields_now if self._n_fields > 1 else (fields_now,)
+                                                    if self._n_fields else ())
+        prev = self._all_seen
+        unchanged = fingerprint == prev
         self._all_seen = fingerprint
+        # which inputs changed since the last evaluation: a switch none of whose inputs did keeps its verdict
+        # (its inputs still equal those it last ran on) without building and comparing its own fingerprint
+        changed = (None if unchanged or prev is None or len(prev) != len(fingerprint) else
+                   {i for i, a, b in zip(range(len(prev)), fingerprint, prev) if a is not b and a != b})
         waiting = self.unpriced
-        for sid, switch, names, fields in self._plan:
+        for sid, switch, names, fields, deps in self._plan:
             if waiting and getattr(switch, "needs_valuation", False):
                 firing.update(k for k in self.trips if k[0] == sid)   # its trips stand as they are; no new one
                 seen.pop(sid, None)
                 continue
             if names is None:
                 trips = switch.check_all(metrics, snap, ts_ms)
-            elif unchanged:
+            elif unchanged or (changed is not None and sid in seen and changed.isdisjoint(deps)):
                 trips = verdict[sid]
             else:
                 inputs = (values_of(names) if fields is None else fields(snap) if not names
@@ -280,7 +292,9 @@ class RiskManager:
             for key, trip in list(self.trips.items()):
                 if trip.until_ms is None and not trip.latched and key not in firing:
                     self._drop(key, ts_ms)
-        self._state = derive_state(list(self.trips.values())) if self.trips else TradingState.ACTIVE
+        if new or self._dropped != dropped or len(self.trips) != self._derived_n:   # only the trips in force count
+            self._state = derive_state(list(self.trips.values())) if self.trips else TradingState.ACTIVE
+            self._derived_n = len(self.trips)
         if new:
             self._persist(self.save, ts_ms)
             if hasattr(self.persistence, "flush"):
@@ -315,14 +329,22 @@ class RiskManager:
         for sid, switch in self.switches.items():
             spec = switch.input_spec(markets) if self.reuse_verdicts and hasattr(switch, "input_spec") else None
             if spec is None:
-                self._plan.append((sid, switch, None, None))
+                self._plan.append((sid, switch, None, None, frozenset()))
             else:
                 names, fields = spec
                 all_names.update(dict.fromkeys(names))
                 all_fields.update(dict.fromkeys(fields))
-                self._plan.append((sid, switch, tuple(names), attrgetter(*fields) if fields else None))
+                self._plan.append((sid, switch, tuple(names), attrgetter(*fields) if fields else None,
+                                   (tuple(names), tuple(fields))))
         self._all_names = tuple(all_names)
         self._all_fields = attrgetter(*all_fields) if all_fields else None
+        self._n_fields = len(all_fields)
+        # a switch's inputs as positions in the evaluation's fingerprint (metric names, then snapshot fields)
+        at = {("m", n): i for i, n in enumerate(all_names)}
+        at.update({("f", f): len(all_names) + j for j, f in enumerate(all_fields)})
+        self._plan = [(sid, sw, names, getter, deps if names is None else
+                       frozenset([at["m", n] for n in deps[0]] + [at["f", f] for f in deps[1]]))
+                      for sid, sw, names, getter, deps in self._plan]
 
     @staticmethod
     def describe(trip: ActiveTrip) -> str:

@@ -146,3 +146,22 @@ def test_trials_round_trip(pg):
     got = s.trials_overlapping(5, 20)
     assert [r["id"] for r in got] == [tid] and got[0]["returns"] == [0.01, -0.02] and got[0]["sharpe"] is None
     assert s.trials_overlapping(10, 20) == []
+
+
+def test_record_tuples_takes_the_row_path_on_postgres(pg):
+    """The backtest recorder's tuple rows (record_tuples) store what record_decisions/record_equity store."""
+    s = pg()
+    a, b = s.start_run("a", {}), s.start_run("b", {})
+    fields = ("ts_ms", "market", "action", "score", "features", "scores", "reasons")
+    rows = [(i, "KRW-BTC", "hold", 0.5 + i / 10, {"x": float(i)}, {"t": 0.1 * i}, ["entry.below_threshold"])
+            for i in range(5)]
+    assert s.record_tuples("decisions", a, fields, rows) == 5
+    s.record_decisions(b, [dict(zip(fields, r)) for r in rows])
+    eq = [(i, 1e6 + i, 1e6, float(i)) for i in range(3)]
+    efields = ("ts_ms", "equity_krw", "cash_krw", "position_krw")
+    s.record_tuples("equity", a, efields, eq)
+    s.record_equity(b, [dict(zip(efields, r)) for r in eq])
+    for table in ("decisions", "equity"):
+        ra = [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in s.records(table, a)]
+        rb = [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in s.records(table, b)]
+        assert ra == rb and len(ra) == len(rows if table == "decisions" else eq)
