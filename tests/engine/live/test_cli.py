@@ -37,7 +37,7 @@ def test_live_refuses_without_keys_in_env(server, tmp_path, monkeypatch, capsys)
 
 def test_live_refuses_multirun_wrong_mode_and_sim_exchange(server, tmp_path, keys, capsys):
     from engine.commands import live
-    keys("cli")
+    keys("cli-refuse")
     assert live.main(["-m", *args(server, tmp_path, "seed=1,2")]) == 2
     assert "multirun" in capsys.readouterr().err.lower()
     assert live.main(args(server, tmp_path, "mode=paper")) == 2
@@ -49,7 +49,7 @@ def test_live_refuses_multirun_wrong_mode_and_sim_exchange(server, tmp_path, key
 
 def test_live_command_runs_and_stops_cleanly(server, tmp_path, keys, orders_on, capsys):
     from engine.commands import live
-    access, _ = keys("cli")
+    access, _ = keys("cli-run")
     # gates off explicitly: this test is about the session, the gates are tested in test_gates.py
     assert live.main(args(server, tmp_path, "run.duration_s=3", "live.gates.enabled=false")) == 0
     out = capsys.readouterr().out

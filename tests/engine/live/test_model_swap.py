@@ -12,8 +12,6 @@ import pytest
 import registry
 from engine.app import compose, job_config
 
-from .conftest import ACCOUNTS
-
 # the session's towers: a small CatBoost on the two book features the capture serves
 SESSION = ["markets=[KRW-DAWN,KRW-STX,KRW-ADA]", "features=[spread_pct,bid_ask_imbalance]", "towers=[catboost]",
            "towers.catboost.iterations=20", "towers.catboost.boosting_type=Plain", "entry=prob_threshold",
@@ -46,13 +44,11 @@ def _model(cfg, folder, seed):
     return str(folder / "catboost")
 
 
-def test_paper_session_picks_up_a_promoted_model(server, tmp_path, monkeypatch, caplog):
+def test_paper_session_picks_up_a_promoted_model(server, tmp_path, keys, caplog):
     from engine.live.runner import run_session
     from engine.models.bundle import config_signature
     from engine.models.registry import ModelRegistry
-    a, s = ACCOUNTS["paper"]
-    monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
-    monkeypatch.setenv("UPBIT_SECRET_KEY", s)
+    keys("swap")
     base = _cfg(server, tmp_path)
     first = _model(base, tmp_path / "m1", seed=1)
     second = tmp_path / "m2"
