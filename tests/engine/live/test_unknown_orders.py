@@ -112,12 +112,14 @@ INJECTED = {"malformed": "malformed", "drop": "drop", "lookup418": "poll_418", "
 ])
 def test_unknown_create_answer_gives_exactly_one_order_per_intent(make_cfg, monkeypatch, tmp_path, server, name,
                                                                    knobs):
+    before = server.call(lambda: dict(server.state.injected))     # the module's server counts for every test
     with faults(server, **knobs):
         res, store = session(server, make_cfg, monkeypatch, tmp_path, name)
     assert res.status == "done", res.error
     by_ident = assert_one_order_per_intent(server, name, res, store)
-    injected = server.state.injected
-    assert injected.get(INJECTED[name], 0) >= 2, injected           # the fault really hit creates
+    injected = server.call(lambda: dict(server.state.injected))
+    hit = injected.get(INJECTED[name], 0) - before.get(INJECTED[name], 0)
+    assert hit >= 2, (hit, injected, before)                        # the fault really hit this session's creates
     if name in ("lookup418", "hang"):        # the client's own lookup could not settle it: `unknown`, then found
         went_unknown = [i for i, ev in by_ident.items() if "unknown" in ev]
         left = {mo.intent.identifier for mo in res.loop.om.unresolved()}       # still in flight at the stop
