@@ -62,10 +62,12 @@ def posts(tr):
 @pytest.mark.parametrize("mode", ["lose_response", "hang"])
 def test_create_with_lost_answer_is_looked_up_by_identifier_not_resent(server, rest_for, orders_on, mode):
     tr = FlakyTransport(mode)
-    rest = rest_for(f"lost-{mode}", transport=tr, timeout_ms=1000)
+    # 5 s, not 1-2 s: `lose_response` must settle inside the client (its own lookup by identifier, a local
+    # request that a loaded machine can hold up past 1 s) or the bridge counts a lookup of its own
+    rest = rest_for(f"lost-{mode}", transport=tr, timeout_ms=5000)
     ident = f"scalp-lost-{mode}"
     with AsyncBridge() as bridge:
-        ex = LiveExchange(rest, bridge, timeout_s=2.0)        # `hang`: the bridge gives up first, then looks up
+        ex = LiveExchange(rest, bridge, timeout_s=5.0)        # `hang` (30 s): the bridge gives up first, looks up
         o = ex.create_order(**resting_bid(server), identifier=ident)
         assert len(posts(tr)) == 1                             # sent once, never again
         i_post = tr.log.index(posts(tr)[0])
