@@ -170,3 +170,37 @@ def rest_for(server, account):
         return r
     return build
 
+
+class _CallHook:
+    """A session hook calling the test's functions (on the engine thread: keep them quick, never assert there —
+    a hook's exception is only logged)."""
+
+    def __init__(self, on_start, on_tick) -> None:
+        self._start, self._tick = on_start, on_tick
+
+    def on_start(self, ctx) -> None:
+        if self._start is not None:
+            self._start(ctx)
+
+    def on_tick(self, ctx, now_s) -> None:
+        if self._tick is not None:
+            self._tick(ctx, now_s)
+
+
+@pytest.fixture
+def session_hook(monkeypatch):
+    """session_hook(on_start=None, on_tick=None): every session this test runs calls them after its services.
+    Tests act when the session has done something (started, decided), not after a fixed sleep that a loaded
+    machine may not honour."""
+    import sys
+    import types
+
+    from engine.live import hooks as H
+    mod = types.ModuleType("_scalp_test_session_hook")
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setattr(H, "HOOK_FACTORIES", (*H.HOOK_FACTORIES, f"{mod.__name__}:build"))
+
+    def add(on_start=None, on_tick=None):
+        mod.build = lambda ctx: _CallHook(on_start, on_tick)
+    add()
+    return add
