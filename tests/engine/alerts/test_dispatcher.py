@@ -53,23 +53,26 @@ def test_post_never_waits_for_a_slow_endpoint(endpoint, monkeypatch):
     d.close(drain_s=0.1)
 
 
+TOKEN_S = 5.0       # one token per 5 s: sends slowed by a loaded machine refill no token before the third
+
+
 def test_a_burst_beyond_the_bucket_is_coalesced_into_one_message(endpoint, monkeypatch):
     ep = endpoint()
-    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, burst=3, rate_per_min=60)   # 3 at once, then 1/s
+    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, burst=3, rate_per_min=60 / TOKEN_S)   # 3 at once, then 1/5 s
     for i in range(10):
         d.post(make("error", "warning", f"alert {i}"))
     assert ep.wait_for(3, 10.0)
     at = [x for _, _, x in ep.posts]
-    assert at[2] - at[0] < 1.0                                # the burst goes out at once: no wait for a token
+    assert at[2] - at[0] < TOKEN_S                            # the burst goes out at once: no wait for a token
     time.sleep(0.3)
     got = texts(ep)
     assert got[:2] == ["[WARNING] alert 0", "[WARNING] alert 1"]
     assert len(got) == 3 and got[2].startswith("[WARNING] 8 alerts:")   # the bucket's last token takes the rest
     assert [line[2:] for line in got[2].splitlines()[1:]] == [f"alert {i}" for i in range(2, 10)]
-    d.post(make("error", "critical", "alert 10"))             # bucket empty: waits ~1 s for the next token
-    assert ep.wait_for(4, 10.0)
+    d.post(make("error", "critical", "alert 10"))             # bucket empty: waits for the next token
+    assert ep.wait_for(4, 4 * TOKEN_S)
     at = [x for _, _, x in ep.posts]
-    assert 0.8 < at[3] - at[0] < 3.0                           # a token refilled: ~1 s after the burst began
+    assert 0.8 * TOKEN_S < at[3] - at[0] < 3 * TOKEN_S          # a token refilled: one period after the burst
     assert texts(ep)[3] == "[CRITICAL] alert 10"
     assert d.close()["webhook"] == {"queued": 11, "sent": 4, "failed": 0, "dropped": 0, "coalesced": 7,
                                     "retries": 0}
@@ -89,13 +92,15 @@ def test_a_full_queue_drops_and_the_next_message_counts_the_drops(endpoint, monk
 
 
 def test_retries_back_off_and_honour_retry_after(endpoint, monkeypatch):
-    ep = endpoint(script=[500, (429, {"Retry-After": "0.4"}, {"message": "rate limited"}), 200])
-    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, retries=3, backoff_s=0.1)
+    # seconds, not tenths: a loaded machine oversleeps by tenths (0.77 s for a 0.1 s backoff), which blurred
+    # "backoff" against "doubled backoff" against "Retry-After"
+    ep = endpoint(script=[500, (429, {"Retry-After": "3"}, {"message": "rate limited"}), 200])
+    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, retries=3, backoff_s=1.0)
     d.post(make("killswitch_trip", "critical", "kill switch daily_loss -> halt"))
-    assert ep.wait_for(3, 5.0)
+    assert ep.wait_for(3, 15.0)
     t = [at for _, _, at in ep.posts]
-    assert 0.1 <= t[1] - t[0] < 0.35                         # first backoff
-    assert 0.4 <= t[2] - t[1] < 0.7                          # the server's Retry-After, not the doubled 0.2
+    assert 1.0 <= t[1] - t[0] < 2.0                          # first backoff (the doubled one would be 2 s)
+    assert 3.0 <= t[2] - t[1] < 5.0                          # the server's Retry-After, not the doubled 2 s
     assert d.close()["webhook"]["sent"] == 1
 
 
