@@ -154,9 +154,9 @@ def test_loop_keeps_processing_events_during_a_429_storm(make_cfg, monkeypatch, 
     from components.types import metric_names as MN
     calm, s1 = session(server, make_cfg, monkeypatch, tmp_path, "calm", duration_s=6.0)
     f = server.state.cfg.faults
-    # the storm starts with the loop (after resume, sweep and pricing), however long a loaded machine took to
-    # get there; a timer from the call could hit the start-up or leave the loop a calm first second
-    session_hook(on_start=lambda ctx: setattr(f, "storm_429_rate", 0.5))
+    # the storm starts once the loop has its first event (after resume, sweep, pricing and the feed's own REST
+    # start), however long a loaded machine took to get there; a timer from the call could hit the start-up
+    session_hook(on_tick=lambda ctx, now_s: ctx.result.events and setattr(f, "storm_429_rate", 0.5))
     try:
         storm, s2 = session(server, make_cfg, monkeypatch, tmp_path, "storm", duration_s=6.0)
     finally:
