@@ -3,8 +3,10 @@ the trip reaches both fake endpoints, the job log holds heartbeat lines, and nei
 stderr or any file of the run directory (Hydra outputs, job log)."""
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -23,8 +25,20 @@ def test_scalp_paper_alerts_without_leaking_a_secret(server, endpoint, tmp_path)
             f"store.path={tmp_path / 's.db'}", f"hydra.run.dir={run_dir}", "killswitches=[daily_loss]",
             "killswitches.daily_loss.loss_pct=0.001", "alerts=[webhook,telegram]",
             f"alerts.telegram.base_url={bot_ep.base_url}", "logging.heartbeat_s=1", "logging.stall_beats=30"]
-    out = subprocess.run([sys.executable, "-m", "engine.cli", "paper", "--duration-s", "8", *argv], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=120)
+    # Stopped (SIGTERM: an orderly stop, exit 0) once the trip reached the webhook and three heartbeats are in
+    # the job log, not after a fixed 8 s: a loaded machine's first fill can come later than that
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "paper", "--duration-s", "120", *argv], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = run_dir / "paper.log"
+    deadline = time.monotonic() + 120
+    while not (any("kill switch daily_loss" in b["content"] for b in hook_ep.bodies())
+               and log.exists() and log.read_text().count("[scalp.heartbeat]") >= 3):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    out = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     assert out.returncode == 0, out.stderr[-3000:]
     hook = [b["content"] for b in hook_ep.bodies()]
     bot = [b["text"] for b in bot_ep.bodies(f"/bot{BOT_TOKEN}/sendMessage")]

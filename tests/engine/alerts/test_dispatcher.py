@@ -4,12 +4,24 @@ import json
 import logging
 import time
 
+import pytest
+
 import registry
 from engine.alerts.dispatcher import Dispatcher
 from engine.alerts.events import make
 from engine.settings import AlertSettings
 
 TOKEN = "hook-s3cr3t-0123456789"
+_MADE: list[Dispatcher] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispatchers_closed():
+    """Every dispatcher a test started is closed after it, passed or failed: a lane left running reads the
+    webhook URL from the same env variable the next test points at its own endpoint, and posts into it."""
+    yield
+    while _MADE:
+        _MADE.pop().close(drain_s=0.0)
 
 
 def webhook(ep, monkeypatch, var="SCALP_TEST_DISPATCH_HOOK"):
@@ -19,7 +31,9 @@ def webhook(ep, monkeypatch, var="SCALP_TEST_DISPATCH_HOOK"):
 
 
 def dispatcher(channels, **kw):
-    return Dispatcher(channels, AlertSettings(**{"backoff_s": 0.05, "drain_s": 2.0, **kw})).start()
+    d = Dispatcher(channels, AlertSettings(**{"backoff_s": 0.05, "drain_s": 2.0, **kw})).start()
+    _MADE.append(d)
+    return d
 
 
 def texts(ep):
@@ -27,32 +41,38 @@ def texts(ep):
 
 
 def test_post_never_waits_for_a_slow_endpoint(endpoint, monkeypatch):
-    ep = endpoint(delay_s=1.0)
+    ep = endpoint(delay_s=5.0)
     d = dispatcher({"webhook": webhook(ep, monkeypatch)}, burst=100, rate_per_min=600)
     t0 = time.perf_counter()
     for i in range(50):
         d.post(make("error", "warning", f"alert {i}"))
-    assert time.perf_counter() - t0 < 0.05                    # 50 posts: queued, nothing sent on this thread
+    # 50 posts: queued, nothing sent on this thread. Posting through the endpoint would take its 5 s answer
+    # at least once; the bound is that answer, not an idle machine's microseconds (a loaded one took 2.8 s)
+    assert time.perf_counter() - t0 < 5.0
     assert ep.wait_for(1, 3.0)
     d.close(drain_s=0.1)
 
 
+TOKEN_S = 5.0       # one token per 5 s: sends slowed by a loaded machine refill no token before the third
+
+
 def test_a_burst_beyond_the_bucket_is_coalesced_into_one_message(endpoint, monkeypatch):
     ep = endpoint()
-    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, burst=3, rate_per_min=60)   # 3 at once, then 1/s
+    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, burst=3, rate_per_min=60 / TOKEN_S)   # 3 at once, then 1/5 s
     for i in range(10):
         d.post(make("error", "warning", f"alert {i}"))
-    t0 = time.monotonic()
-    assert ep.wait_for(3, 3.0)
-    assert time.monotonic() - t0 < 0.5                        # the burst goes out at once
+    assert ep.wait_for(3, 10.0)
+    at = [x for _, _, x in ep.posts]
+    assert at[2] - at[0] < TOKEN_S                            # the burst goes out at once: no wait for a token
     time.sleep(0.3)
     got = texts(ep)
     assert got[:2] == ["[WARNING] alert 0", "[WARNING] alert 1"]
     assert len(got) == 3 and got[2].startswith("[WARNING] 8 alerts:")   # the bucket's last token takes the rest
     assert [line[2:] for line in got[2].splitlines()[1:]] == [f"alert {i}" for i in range(2, 10)]
-    d.post(make("error", "critical", "alert 10"))             # bucket empty: waits ~1 s for the next token
-    t0 = time.monotonic()
-    assert ep.wait_for(4, 3.0) and 0.3 < time.monotonic() - t0 < 1.5
+    d.post(make("error", "critical", "alert 10"))             # bucket empty: waits for the next token
+    assert ep.wait_for(4, 4 * TOKEN_S)
+    at = [x for _, _, x in ep.posts]
+    assert 0.8 * TOKEN_S < at[3] - at[0] < 3 * TOKEN_S          # a token refilled: one period after the burst
     assert texts(ep)[3] == "[CRITICAL] alert 10"
     assert d.close()["webhook"] == {"queued": 11, "sent": 4, "failed": 0, "dropped": 0, "coalesced": 7,
                                     "retries": 0}
@@ -72,13 +92,15 @@ def test_a_full_queue_drops_and_the_next_message_counts_the_drops(endpoint, monk
 
 
 def test_retries_back_off_and_honour_retry_after(endpoint, monkeypatch):
-    ep = endpoint(script=[500, (429, {"Retry-After": "0.4"}, {"message": "rate limited"}), 200])
-    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, retries=3, backoff_s=0.1)
+    # seconds, not tenths: a loaded machine oversleeps by tenths (0.77 s for a 0.1 s backoff), which blurred
+    # "backoff" against "doubled backoff" against "Retry-After"
+    ep = endpoint(script=[500, (429, {"Retry-After": "3"}, {"message": "rate limited"}), 200])
+    d = dispatcher({"webhook": webhook(ep, monkeypatch)}, retries=3, backoff_s=1.0)
     d.post(make("killswitch_trip", "critical", "kill switch daily_loss -> halt"))
-    assert ep.wait_for(3, 5.0)
+    assert ep.wait_for(3, 15.0)
     t = [at for _, _, at in ep.posts]
-    assert 0.1 <= t[1] - t[0] < 0.35                         # first backoff
-    assert 0.4 <= t[2] - t[1] < 0.7                          # the server's Retry-After, not the doubled 0.2
+    assert 1.0 <= t[1] - t[0] < 2.0                          # first backoff (the doubled one would be 2 s)
+    assert 3.0 <= t[2] - t[1] < 5.0                          # the server's Retry-After, not the doubled 2 s
     assert d.close()["webhook"]["sent"] == 1
 
 

@@ -16,7 +16,7 @@ from engine.control.hook import reloads
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _wait(cond, timeout_s=20.0, what=""):
+def _wait(cond, timeout_s=60.0, what=""):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         got = cond()
@@ -82,15 +82,25 @@ def _paper(server, tmp_path, *extra):
                             stdout=subprocess.PIPE, stderr=err, text=True)
 
 
-def _running(db):
+def _count(db, sql):
     import sqlite3
     if not db.exists():
-        return False
+        return 0
     try:
         with sqlite3.connect(db) as conn:
-            return conn.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0] > 0
+            return conn.execute(sql).fetchone()[0]
     except sqlite3.Error:
-        return False
+        return 0
+
+
+def _running(db):
+    return _count(db, "SELECT count(*) FROM runs WHERE status = 'running'") > 0
+
+
+def _deciding(db):
+    """Decisions flushed: the engine loop runs, so the hooks have started (the control hook's start clears a
+    SIGHUP that came before it: the file is read at start anyway)."""
+    return _count(db, "SELECT count(*) FROM decisions") > 0
 
 
 def test_sighup_reload_and_scalp_stop_on_a_real_paper_process(server, tmp_path, capsys):
@@ -99,10 +109,10 @@ def test_sighup_reload_and_scalp_stop_on_a_real_paper_process(server, tmp_path, 
     proc = _paper(server, tmp_path, f"control.reload_file={f}", "control.poll_interval_s=3600")   # SIGHUP only
     log = tmp_path / "stderr.log"
     try:
-        _wait(lambda: _running(tmp_path / "s.db"), 30, "the run record")    # the process made and migrated it
+        _wait(lambda: _running(tmp_path / "s.db"), 90, "the run record")    # the process made and migrated it
         store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / "s.db")}, path="store")
         rid = store.runs()[0]["id"]
-        time.sleep(3.0)                                  # past the start: resume, pricing, first events
+        _wait(lambda: _deciding(tmp_path / "s.db"), 120, "the session's first decisions")   # past the start
         f.write_text("killswitches.daily_loss.loss_pctt: 3\n")
         proc.send_signal(signal.SIGHUP)
         _wait(lambda: "config_reload_refused" in log.read_text(), 20, "the refused SIGHUP reload")

@@ -1,12 +1,73 @@
 """The local exchange server in-process on an ephemeral 127.0.0.1 port (real 2021 capture, 20x replay), with one
-account per test so live tests never see each other's orders."""
+account per test, opened for it and closed after, so live tests never see each other's orders or holdings."""
 import os
 import time
 
 import pytest
 
+# Test accounts by name. The package's server starts with none of them: `account` (behind `keys`/`rest_for`)
+# opens the test's own on first use and closes it after the test. A live session leaves coins on its account
+# (positions open at the stop are not sold): position_concentration of the next session on that account would
+# block every entry it waits for. And every account costs the server matching work on each replayed event
+# (20 accounts slow its answers several-fold on a loaded machine): only the accounts in use are there.
 ACCOUNTS = {name: (f"live-{name}-access", f"live-{name}-secret-0123456789abcdef0123")
-            for name in ("paper", "live", "market", "lost", "sweep", "watchdog", "cancel", "cli", "quote", "parity")}
+            for name in ("live", "market", "lost-lose_response", "lost-hang", "lost-dropped", "sweep",
+                         "watchdog", "reconcile", "cancel", "cli-refuse", "cli-run", "gates-none", "gates-weak",
+                         "gates-ok", "gates-off", "gates-validate", "quote", "parity", "swap")}
+START_KRW = 10_000_000
+
+
+def open_account(server, access, secret, krw=START_KRW):
+    """Add a key pair to the running server the way it builds its configured ones (its own SimExchange and
+    fill model, KRW deposited), shown the latest book and trade of every market so it matches at once."""
+    import registry
+    from engine.server.accounts import Account
+    st = server.state
+    cfg = st.cfg
+
+    def add():
+        assert access not in st.accounts, f"account {access} is already open on this server"
+        ex = registry.build("exchange", cfg.exchange, path="server.exchange")
+        fm = registry.build("fill_model", cfg.fill_model, path="server.fill_model")
+        ex.bind(fill_model=fm, balances={"KRW": krw}, seed=cfg.faults.seed + len(st.accounts))
+        latest = [*st.market.books.values(), *(x.history[-1] for x in st.market.stats.values() if x.history)]
+        for ev in sorted(latest, key=lambda e: e.ts_ms):
+            ex.on_event(ev)
+        acc = Account(access, ex)
+        acc.poll(st.market.now_ms)            # its starting balances are no change for the private stream
+        st.accounts[access] = acc
+        st.secrets[access] = secret
+    server.call(add)
+
+
+def close_account(server, access):
+    st = server.state
+
+    def drop():
+        st.accounts.pop(access, None)
+        st.secrets.pop(access, None)
+    server.call(drop)
+
+
+@pytest.fixture
+def account(server, request):
+    """account(name) -> (access, secret): the test's own account on `server`, opened on first use, closed after
+    the test. A second test asking for the same name fails, naming the first."""
+    owners = server.__dict__.setdefault("account_owners", {})
+    opened = []
+
+    def use(name):
+        owner = owners.setdefault(name, request.node.nodeid)
+        assert owner == request.node.nodeid, \
+            f"account {name!r} was already used by {owner}: give this test its own (ACCOUNTS in this conftest)"
+        a, s = ACCOUNTS[name]
+        if a not in opened:
+            open_account(server, a, s)
+            opened.append(a)
+        return a, s
+    yield use
+    for a in opened:
+        close_account(server, a)
 
 
 def capture_path(bundled_data, shared_data_dir):
@@ -38,16 +99,17 @@ def shared_capture(bundled_data):
 
 @pytest.fixture(scope="package")
 def server(bundled_data):
-    srv = capture_server(shared_capture(bundled_data), ACCOUNTS.values())
+    srv = capture_server(shared_capture(bundled_data), [])         # tests open their own accounts (`account`)
     yield srv
     srv.stop()
 
 
 @pytest.fixture
-def keys(monkeypatch):
-    """keys("live") -> (access, secret), exported as UPBIT_ACCESS_KEY / UPBIT_SECRET_KEY (env only)."""
+def keys(monkeypatch, account):
+    """keys("live") -> (access, secret) of the test's own account, exported as UPBIT_ACCESS_KEY /
+    UPBIT_SECRET_KEY (env only)."""
     def use(name):
-        a, s = ACCOUNTS[name]
+        a, s = account(name)
         monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
         monkeypatch.setenv("UPBIT_SECRET_KEY", s)
         return a, s
@@ -92,17 +154,53 @@ def orders_on(server):
 
 
 @pytest.fixture
-def rest_for(server):
-    """rest_for(name, transport=None) -> an UpbitRest client on the server with that test account's keys."""
+def rest_for(server, account):
+    """rest_for(name, transport=None) -> an UpbitRest client on the server with the keys of the test's own
+    account `name`."""
     from pydantic import SecretStr
 
     from components.exchange.upbit.rest import UpbitRest
     made = []
 
     def build(name, transport=None, timeout_ms=2000, retries=0):
-        a, s = ACCOUNTS[name]
+        a, s = account(name)
         r = UpbitRest(UpbitRest.Params(base_url=server.base_url, timeout_ms=timeout_ms, retries=retries),
                       access_key=SecretStr(a), secret_key=SecretStr(s), transport=transport)
         made.append(r)
         return r
     return build
+
+
+class _CallHook:
+    """A session hook calling the test's functions (on the engine thread: keep them quick, never assert there —
+    a hook's exception is only logged)."""
+
+    def __init__(self, on_start, on_tick) -> None:
+        self._start, self._tick = on_start, on_tick
+
+    def on_start(self, ctx) -> None:
+        if self._start is not None:
+            self._start(ctx)
+
+    def on_tick(self, ctx, now_s) -> None:
+        if self._tick is not None:
+            self._tick(ctx, now_s)
+
+
+@pytest.fixture
+def session_hook(monkeypatch):
+    """session_hook(on_start=None, on_tick=None): every session this test runs calls them after its services.
+    Tests act when the session has done something (started, decided), not after a fixed sleep that a loaded
+    machine may not honour."""
+    import sys
+    import types
+
+    from engine.live import hooks as H
+    mod = types.ModuleType("_scalp_test_session_hook")
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setattr(H, "HOOK_FACTORIES", (*H.HOOK_FACTORIES, f"{mod.__name__}:build"))
+
+    def add(on_start=None, on_tick=None):
+        mod.build = lambda ctx: _CallHook(on_start, on_tick)
+    add()
+    return add

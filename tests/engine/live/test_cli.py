@@ -37,7 +37,7 @@ def test_live_refuses_without_keys_in_env(server, tmp_path, monkeypatch, capsys)
 
 def test_live_refuses_multirun_wrong_mode_and_sim_exchange(server, tmp_path, keys, capsys):
     from engine.commands import live
-    keys("cli")
+    keys("cli-refuse")
     assert live.main(["-m", *args(server, tmp_path, "seed=1,2")]) == 2
     assert "multirun" in capsys.readouterr().err.lower()
     assert live.main(args(server, tmp_path, "mode=paper")) == 2
@@ -49,7 +49,7 @@ def test_live_refuses_multirun_wrong_mode_and_sim_exchange(server, tmp_path, key
 
 def test_live_command_runs_and_stops_cleanly(server, tmp_path, keys, orders_on, capsys):
     from engine.commands import live
-    access, _ = keys("cli")
+    access, _ = keys("cli-run")
     # gates off explicitly: this test is about the session, the gates are tested in test_gates.py
     assert live.main(args(server, tmp_path, "run.duration_s=3", "live.gates.enabled=false")) == 0
     out = capsys.readouterr().out
@@ -64,34 +64,83 @@ def test_paper_command_with_duration(server, tmp_path, capsys):
     assert "paper stopped (done)" in capsys.readouterr().out
 
 
+def _running(db):
+    """The store holds a run marked running: the paper/live command is inside its session (signals handled)."""
+    import sqlite3
+    if not db.exists():
+        return False
+    try:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False
+
+
 def test_paper_process_exits_130_on_ctrl_c(server, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([*SCALP, "paper", *args(server, tmp_path, "run.duration_s=120", live=False)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    db = tmp_path / "s.db"
-    deadline = time.monotonic() + 15
-    while not db.exists() and time.monotonic() < deadline:
+    # The database exists before the signal handlers do (a loaded machine's SIGINT 2 s after it met Python's
+    # default handler: no "paper stopped" at all); the run record marked running is made inside the session
+    deadline = time.monotonic() + 120
+    while not _running(tmp_path / "s.db"):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no running session within 120 s"
         time.sleep(0.2)
-    time.sleep(2.0)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 130, out + err
     assert "paper stopped (done)" in out and "interrupted" in err
 
 
+def _decisions_made(url):
+    """scalp_decisions as the session's /metrics says (0 while the monitor is not answering yet)."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+    try:
+        text = httpx.get(url + "/metrics", timeout=5).text
+    except httpx.HTTPError:
+        return 0
+    return sum(s.value for f in text_string_to_metric_families(text) if f.name == "scalp_decisions"
+               for s in f.samples if s.name.endswith("_total"))
+
+
 def test_paper_process_stops_on_sigterm_and_flushes(server, tmp_path):
+    import re
+    import threading
+
     import registry
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([*SCALP, "paper", *args(server, tmp_path, "run.duration_s=120", live=False)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # no periodic flush: whatever the store holds afterwards was written on the way out
+    proc = subprocess.Popen([*SCALP, "paper", *args(server, tmp_path, "run.duration_s=120", "monitor.port=0",
+                                                    "live.flush_interval_s=3600", live=False)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+
+    def read():
+        for line in proc.stdout:
+            lines.append(line)
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        # SIGTERM once the session has decided (its /metrics says so), not after a fixed sleep: on a loaded
+        # machine the first events (feature kernels compile) can take longer than any sleep chosen here
+        deadline, url = time.monotonic() + 120, None
+        while not (url and _decisions_made(url) > 0):
+            assert proc.poll() is None, "".join(lines)[-2000:]
+            assert time.monotonic() < deadline, "no decision within 120 s:\n" + "".join(lines)[-2000:]
+            url = url or next((m.group(1) for x in list(lines) if (m := re.match(r"monitor: (http://\S+) ", x))), None)
+            time.sleep(0.2)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+        reader.join(15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    out = "".join(lines)
     db = tmp_path / "s.db"
-    deadline = time.monotonic() + 15
-    while not db.exists() and time.monotonic() < deadline:     # the run record exists: the session is live
-        time.sleep(0.2)
-    time.sleep(3.0)
-    t0 = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=15)
     assert time.monotonic() - t0 < 10
     assert proc.returncode == 0, out
     assert "paper stopped (done)" in out

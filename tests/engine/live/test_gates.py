@@ -32,7 +32,7 @@ def _paper_run(server, tmp_path, seconds="2"):
 
 def test_live_without_evidence_is_refused_and_lists_the_gates(server, tmp_path, keys, orders_on, capsys):
     from engine.commands import live
-    access, _ = keys("cli")
+    access, _ = keys("gates-none")
     assert live.main(args(server, tmp_path, "run.duration_s=1")) == 1
     err = capsys.readouterr().err
     assert "live refused: 2 go-live gate(s) not met" in err
@@ -43,7 +43,7 @@ def test_live_without_evidence_is_refused_and_lists_the_gates(server, tmp_path, 
 
 def test_weak_walkforward_lists_each_failed_figure(server, tmp_path, keys, capsys):
     from engine.commands import live
-    keys("cli")
+    keys("gates-weak")
     paper_run = _paper_run(server, tmp_path)
     with _store(tmp_path) as st:
         _walkforward(st, paper_run["config"], trades=12, net_krw=-3_500.0, dsr=0.41, drawdowns=(0.02, 0.31))
@@ -60,7 +60,7 @@ def test_weak_walkforward_lists_each_failed_figure(server, tmp_path, keys, capsy
 
 def test_qualifying_walkforward_and_paper_session_let_live_start(server, tmp_path, keys, orders_on, capsys):
     from engine.commands import live
-    access, _ = keys("cli")
+    access, _ = keys("gates-ok")
     paper_run = _paper_run(server, tmp_path)
     hours = (paper_run["finished_ms"] - paper_run["started_ms"]) / 3_600_000
     with _store(tmp_path) as st:
@@ -83,7 +83,7 @@ def test_qualifying_walkforward_and_paper_session_let_live_start(server, tmp_pat
 
 def test_gates_off_must_be_explicit_and_is_printed_and_stored(server, tmp_path, keys, capsys):
     from engine.commands import live
-    keys("cli")
+    keys("gates-off")
     assert live.main(args(server, tmp_path, "run.duration_s=1", "live.gates.enabled=false")) == 0
     assert "go-live gates OFF (live.gates.enabled=false)" in capsys.readouterr().out
     with _store(tmp_path) as st:
@@ -94,7 +94,7 @@ def test_gates_off_must_be_explicit_and_is_printed_and_stored(server, tmp_path, 
 
 def test_validate_mode_live_reports_the_gates_as_a_note(server, tmp_path, keys, capsys):
     from engine.commands import validate
-    keys("cli")
+    keys("gates-validate")
     assert validate.main(args(server, tmp_path, "mode=live")) == 0
     out = capsys.readouterr().out
     assert "config OK" in out and "note (scalp live gates): live refused: 2 go-live gate(s)" in out

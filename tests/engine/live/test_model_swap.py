@@ -3,7 +3,6 @@ own), against the local exchange server: towers swapped, one JSON INFO line, an 
 import json
 import logging
 import shutil
-import threading
 import time
 
 import numpy as np
@@ -11,8 +10,6 @@ import pytest
 
 import registry
 from engine.app import compose, job_config
-
-from .conftest import ACCOUNTS
 
 # the session's towers: a small CatBoost on the two book features the capture serves
 SESSION = ["markets=[KRW-DAWN,KRW-STX,KRW-ADA]", "features=[spread_pct,bid_ask_imbalance]", "towers=[catboost]",
@@ -46,13 +43,11 @@ def _model(cfg, folder, seed):
     return str(folder / "catboost")
 
 
-def test_paper_session_picks_up_a_promoted_model(server, tmp_path, monkeypatch, caplog):
+def test_paper_session_picks_up_a_promoted_model(server, tmp_path, keys, caplog, session_hook):
     from engine.live.runner import run_session
     from engine.models.bundle import config_signature
     from engine.models.registry import ModelRegistry
-    a, s = ACCOUNTS["paper"]
-    monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
-    monkeypatch.setenv("UPBIT_SECRET_KEY", s)
+    keys("swap")
     base = _cfg(server, tmp_path)
     first = _model(base, tmp_path / "m1", seed=1)
     second = tmp_path / "m2"
@@ -65,16 +60,24 @@ def test_paper_session_picks_up_a_promoted_model(server, tmp_path, monkeypatch, 
     reg.promote(m1)                                       # deployed before the session: not a swap
     m2 = reg.add(path=str(second), towers={"catboost": str(second / "catboost")}, **kw)
     cfg = _cfg(server, tmp_path, f"towers.catboost.model_path={first}")
+    promoted = {}
 
-    def promote_later():
-        time.sleep(2.0)                                   # the session has looked at the registry by now
-        reg.promote(m2)
-    th = threading.Thread(target=promote_later)
-    th.start()
+    def promote_then_stop(ctx, now_s):
+        """Promote m2 once the session has looked at the registry (only later promotions count), stop once
+        it runs m2: however slow the machine, the promotion falls inside the session."""
+        st = getattr(ctx.loop, "_model_swap", None)
+        if st is None or time.time() * 1000 <= st.since_ms + 1:
+            return
+        if "at_s" not in promoted:
+            reg.promote(m2)
+            promoted["at_s"] = now_s
+        elif st.current.get("majors") == m2:
+            ctx.stop.set()
+    session_hook(on_tick=promote_then_stop)
     with caplog.at_level(logging.INFO, logger="scalp.live"):
-        res = run_session(cfg, "paper", store=store, duration_s=5)
-    th.join()
+        res = run_session(cfg, "paper", store=store, duration_s=60)      # the hook stops it once swapped
     assert res.status == "done" and not res.error
+    assert "at_s" in promoted, "the session never looked at the model registry"
     loop = res.loop
     assert loop._model_swap.current == {"majors": m2}
     assert loop.towers["catboost"].p.model_path == str(second / "catboost")

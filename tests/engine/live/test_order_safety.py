@@ -8,6 +8,7 @@ import pytest
 from engine.live.bridge import AsyncBridge
 from engine.live.exchange import LiveExchange
 from engine.live.settings import LiveSettings
+from tests.engine.live.conftest import ACCOUNTS
 
 
 class FlakyTransport(httpx.AsyncBaseTransport):
@@ -61,16 +62,18 @@ def posts(tr):
 @pytest.mark.parametrize("mode", ["lose_response", "hang"])
 def test_create_with_lost_answer_is_looked_up_by_identifier_not_resent(server, rest_for, orders_on, mode):
     tr = FlakyTransport(mode)
-    rest = rest_for("lost", transport=tr, timeout_ms=1000)
+    # 5 s, not 1-2 s: `lose_response` must settle inside the client (its own lookup by identifier, a local
+    # request that a loaded machine can hold up past 1 s) or the bridge counts a lookup of its own
+    rest = rest_for(f"lost-{mode}", transport=tr, timeout_ms=5000)
     ident = f"scalp-lost-{mode}"
     with AsyncBridge() as bridge:
-        ex = LiveExchange(rest, bridge, timeout_s=2.0)        # `hang`: the bridge gives up first, then looks up
+        ex = LiveExchange(rest, bridge, timeout_s=5.0)        # `hang` (30 s): the bridge gives up first, looks up
         o = ex.create_order(**resting_bid(server), identifier=ident)
         assert len(posts(tr)) == 1                             # sent once, never again
         i_post = tr.log.index(posts(tr)[0])
         lookups = [x for x in tr.log[i_post + 1:] if x[0] == "GET" and x[1] == "/v1/order" and ident in x[2]]
         assert lookups                                         # outcome learned by identifier
-        on_server = [x for x in orders_on("live-lost-access")[0] if x.identifier == ident]
+        on_server = [x for x in orders_on(ACCOUNTS[f"lost-{mode}"][0])[0] if x.identifier == ident]
         assert len(on_server) == 1 and on_server[0].uuid == o.uuid and o.state == "wait"
         assert ex.lookups_after_timeout == (1 if mode == "hang" else 0)
         ex.cancel_order(uuid=o.uuid)
@@ -82,15 +85,15 @@ def test_create_that_never_arrived_is_reported_not_resent(server, rest_for, orde
     refused as never placed (a synchronous caller waits for that verdict)."""
     from components.types.upbit.errors import OrderNotFound
     tr = FlakyTransport("drop_request")
-    rest = rest_for("lost", transport=tr, timeout_ms=1000)
+    rest = rest_for("lost-dropped", transport=tr, timeout_ms=1000)
     with AsyncBridge() as bridge:
         ex = LiveExchange(rest, bridge, timeout_s=3.0, not_found_after_s=0.5)
         with pytest.raises(OrderNotFound, match="never placed"):
             ex.create_order(**resting_bid(server), identifier="scalp-lost-dropped")
         ex.close()
     assert len(posts(tr)) == 1
-    assert not [o for o in orders_on("live-lost-access")[0] + orders_on("live-lost-access")[1]
-                if o.identifier == "scalp-lost-dropped"]
+    open_now, closed = orders_on(ACCOUNTS["lost-dropped"][0])
+    assert not [o for o in open_now + closed if o.identifier == "scalp-lost-dropped"]
 
 
 def test_startup_sweep_cancels_our_leftover_and_spares_foreign_orders(make_cfg, keys, rest_for, orders_on, server):
@@ -151,7 +154,7 @@ def test_reconcile_ignores_prior_holdings_and_flags_unexplained_change(server, r
     from engine.live.guard import OrderGuard
     last = server.call(lambda: server.state.market.stats["KRW-DAWN"].last)
     with AsyncBridge() as bridge:
-        ex = LiveExchange(rest_for("watchdog"), bridge)
+        ex = LiveExchange(rest_for("reconcile"), bridge)
         wait_final(ex, ex.create_order("KRW-DAWN", "bid", "price", price=20_000, identifier="by-hand-before"))
         loop = SimpleNamespace(markets=["KRW-DAWN"], positions={"KRW-DAWN": Position("KRW-DAWN")},
                                last_px={"KRW-DAWN": last})

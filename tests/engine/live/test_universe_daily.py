@@ -2,8 +2,6 @@
 picks the opening set; at a forced UTC day boundary (injected clock) the session rescans, adds the new market to
 the loop and the WebSocket subscription without restarting, stops entries in the dropped one and unsubscribes it
 once it holds nothing."""
-import threading
-import time
 
 import pytest
 
@@ -63,24 +61,36 @@ def test_scan_reads_every_krw_market_of_the_server(server, tmp_path):
     assert not u.due(midnight - 1) and u.due(midnight)
 
 
-def test_session_adds_and_drops_markets_at_the_day_boundary(server, tmp_path, monkeypatch):
+def test_session_adds_and_drops_markets_at_the_day_boundary(server, tmp_path, monkeypatch, session_hook):
     import engine.backtest
     from engine.live.runner import run_session
+    from engine.loop.core import NEVER
     built = {}
     real = engine.backtest.build_universe
     monkeypatch.setattr(engine.backtest, "build_universe", lambda cfg: built.setdefault("u", real(cfg)))
     clock = {"ms": T0}
-    stop = threading.Event()
+    moved = {}
 
-    def next_day():                     # the market moved overnight: tomorrow's candidates differ
-        u = built["u"]
-        u.p = u.p.model_copy(update={"markets": ["KRW-STX", "KRW-ADA"]})
-        clock["ms"] = T0 + DAY_MS        # 09:00 KST passed
-    threading.Timer(3.0, next_day).start()
-    threading.Timer(7.0, stop.set).start()
+    def next_day(ctx, now_s):
+        """Once the session trades its opening set (first scan done, events in), the market moves overnight:
+        tomorrow's candidates differ and 09:00 KST passes. Stop once ADA was decided on and 4 s went by (the
+        old markets' decisions and unsubscription happen meanwhile). Driven by what the session did, not by
+        timers from the call, which a loaded machine's start-up could outrun."""
+        if "at_s" not in moved:
+            if ctx.result.events >= 20:
+                u = built["u"]
+                u.p = u.p.model_copy(update={"markets": ["KRW-STX", "KRW-ADA"]})
+                clock["ms"] = T0 + DAY_MS
+                moved["at_s"] = now_s
+        elif ctx.loop.last_decision_ms.get("KRW-ADA", NEVER) > NEVER and now_s - moved["at_s"] >= 4.0:
+            ctx.stop.set()
+    session_hook(on_tick=next_day)
     store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / "u.db")}, path="store")
-    res = run_session(_cfg(server, tmp_path), "paper", store=store, stop=stop, clock_ms=lambda: clock["ms"])
+    res = run_session(_cfg(server, tmp_path), "paper", store=store, clock_ms=lambda: clock["ms"],
+                      duration_s=90)        # the hook stops it; the duration only bounds a session that never got there
     assert res.status == "done" and not res.error
+    assert "at_s" in moved, f"the session never got 20 events ({res.events})"
+    assert len(res.daily.scans) == 2, ("no rescan after the day boundary", res.daily.scans)
     first, second = res.daily.scans
     assert first["markets"] == ["KRW-DAWN", "KRW-STX"] and first["added"] == []
     assert second["added"] == ["KRW-ADA"] and second["dropped"] == ["KRW-DAWN"], (second, [(s.market, s.why, s.volatility_pct, s.spread_bps) for s in built["u"].last_scan])

@@ -8,10 +8,10 @@ import pytest
 
 import registry
 from engine.live.settings import LiveSettings
-from tests.engine.live.conftest import ACCOUNTS
+from tests.engine.live.conftest import close_account, open_account
 
 MINE = {name: (f"unk-{name}-access", f"unk-{name}-secret-0123456789abcdef0123")
-        for name in ("malformed", "drop", "hang", "poll418", "lookup418", "storm", "calm")}
+        for name in ("malformed", "drop", "hang", "poll418", "lookup418", "storm", "calm", "audit")}
 FAST = dict(poll_interval_s=0.2, watchdog_interval_s=1.0, reconcile_interval_s=2.0, flush_interval_s=0.5,
             not_found_after_s=1.0)
 # Market entries and exits (exits after 3 s of replay time): many creates per session, each a chance to duplicate.
@@ -20,11 +20,21 @@ TRADE = ["exits=emerging", "exits.time_stop.max_hold_s=3", "towers.random_entry.
 
 @pytest.fixture(scope="module")
 def server(bundled_data):
-    """This module's own server (its fault knobs are switched per test): the package's accounts plus ours."""
+    """This module's own server (its fault knobs are switched per test); each test opens its own accounts."""
     from tests.engine.live.conftest import capture_server, shared_capture
-    srv = capture_server(shared_capture(bundled_data), [*ACCOUNTS.values(), *MINE.values()], faults={"seed": 7})
+    srv = capture_server(shared_capture(bundled_data), [], faults={"seed": 7})
     yield srv
     srv.stop()
+
+
+@pytest.fixture(autouse=True)
+def _accounts_closed_after(server):
+    """What a test's sessions opened is closed after it: the server matches every event for every open
+    account, so only the ones in use are there."""
+    opened = server.__dict__.setdefault("opened_by_test", [])
+    yield
+    while opened:
+        close_account(server, opened.pop())
 
 
 @contextlib.contextmanager
@@ -40,9 +50,12 @@ def faults(server, **knobs):
             setattr(f, k, v)
 
 
-def session(make_cfg, monkeypatch, tmp_path, name, duration_s=6.0, extra=(), **live):
+def session(server, make_cfg, monkeypatch, tmp_path, name, duration_s=6.0, extra=(), **live):
     from engine.live.runner import run_session
     access, secret = MINE[name]
+    assert access not in server.__dict__.setdefault("opened_by_test", []), f"{name}: one session per account"
+    open_account(server, access, secret)            # a fresh account: no coins or orders of another session
+    server.opened_by_test.append(access)
     monkeypatch.setenv("UPBIT_ACCESS_KEY", access)
     monkeypatch.setenv("UPBIT_SECRET_KEY", secret)
     store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / f"{name}.db")}, path="store")
@@ -87,6 +100,9 @@ def assert_one_order_per_intent(server, name, res, store):
     return by_ident
 
 
+# The 418 follows a create on GET /v1/order; a client kept current by the private myOrder stream never polls
+# that, so the fault would never fire (its count only looked hit because lookup418's 418s were in it too)
+POLLED = {"poll418": {"private_stream": False}}
 INJECTED = {"malformed": "malformed", "drop": "drop", "lookup418": "poll_418", "poll418": "poll_418", "hang": "hang"}
 
 
@@ -99,12 +115,14 @@ INJECTED = {"malformed": "malformed", "drop": "drop", "lookup418": "poll_418", "
 ])
 def test_unknown_create_answer_gives_exactly_one_order_per_intent(make_cfg, monkeypatch, tmp_path, server, name,
                                                                    knobs):
+    before = server.call(lambda: dict(server.state.injected))     # the module's server counts for every test
     with faults(server, **knobs):
-        res, store = session(make_cfg, monkeypatch, tmp_path, name)
+        res, store = session(server, make_cfg, monkeypatch, tmp_path, name, **POLLED.get(name, {}))
     assert res.status == "done", res.error
     by_ident = assert_one_order_per_intent(server, name, res, store)
-    injected = server.state.injected
-    assert injected.get(INJECTED[name], 0) >= 2, injected           # the fault really hit creates
+    injected = server.call(lambda: dict(server.state.injected))
+    hit = injected.get(INJECTED[name], 0) - before.get(INJECTED[name], 0)
+    assert hit >= 2, (hit, injected, before)                        # the fault really hit this session's creates
     if name in ("lookup418", "hang"):        # the client's own lookup could not settle it: `unknown`, then found
         went_unknown = [i for i, ev in by_ident.items() if "unknown" in ev]
         left = {mo.intent.identifier for mo in res.loop.om.unresolved()}       # still in flight at the stop
@@ -120,7 +138,7 @@ def test_every_state_change_is_an_info_line_and_a_row(make_cfg, monkeypatch, tmp
     import json
     import logging
     with caplog.at_level(logging.INFO, logger="scalp.live"):
-        res, store = session(make_cfg, monkeypatch, tmp_path, "calm", duration_s=3.0)
+        res, store = session(server, make_cfg, monkeypatch, tmp_path, "audit", duration_s=3.0)
     lines = [json.loads(r.getMessage()) for r in caplog.records
              if r.name == "scalp.live" and r.levelno == logging.INFO and r.getMessage().startswith('{"ts_ms"')]
     rows = store.records("order_events", res.run_id)
@@ -130,19 +148,18 @@ def test_every_state_change_is_an_info_line_and_a_row(make_cfg, monkeypatch, tmp
     store.close()
 
 
-def test_loop_keeps_processing_events_during_a_429_storm(make_cfg, monkeypatch, tmp_path, server):
+def test_loop_keeps_processing_events_during_a_429_storm(make_cfg, monkeypatch, tmp_path, server, session_hook):
     """Half the REST calls answered 429 once the loop runs (start-up is calm): events per second stay within
     half of a calm session's, kill switches keep being evaluated, api_error_rate rises."""
-    import threading
     from components.types import metric_names as MN
-    calm, s1 = session(make_cfg, monkeypatch, tmp_path, "calm", duration_s=6.0)
+    calm, s1 = session(server, make_cfg, monkeypatch, tmp_path, "calm", duration_s=6.0)
     f = server.state.cfg.faults
-    storm_on = threading.Timer(1.0, lambda: setattr(f, "storm_429_rate", 0.5))
-    storm_on.start()
+    # the storm starts once the loop has its first event (after resume, sweep, pricing and the feed's own REST
+    # start), however long a loaded machine took to get there; a timer from the call could hit the start-up
+    session_hook(on_tick=lambda ctx, now_s: ctx.result.events and setattr(f, "storm_429_rate", 0.5))
     try:
-        storm, s2 = session(make_cfg, monkeypatch, tmp_path, "storm", duration_s=6.0)
+        storm, s2 = session(server, make_cfg, monkeypatch, tmp_path, "storm", duration_s=6.0)
     finally:
-        storm_on.cancel()
         f.storm_429_rate = 0.0
     assert calm.status == storm.status == "done", storm.error
     assert storm.events >= 0.5 * calm.events, (storm.events, calm.events)

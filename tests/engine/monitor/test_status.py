@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from tests.engine.monitor.conftest import BASE
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,7 +44,11 @@ def test_status_of_a_running_paper_session(server, tmp_path):
         files = list((tmp_path / "sessions").glob("*.json"))
         info = json.loads(files[0].read_text())
         assert len(files) == 1 and info["pid"] == proc.pid and info["port"] == port and info["mode"] == "paper"
-        time.sleep(2)                                   # the feed's first events
+        deadline = time.monotonic() + 60                # the feed's first events: /health says ready
+        while httpx.get(url + "/health", timeout=10).status_code != 200:
+            assert proc.poll() is None, proc.stderr.read()[-2000:]
+            assert time.monotonic() < deadline, "the session's /health never answered 200 within 60 s"
+            time.sleep(0.2)
         found = scalp("status", f"store.path={db}", "ui.lang=en")
         assert found.returncode == 0, found.stdout + found.stderr
         assert found.stdout.startswith("healthy · paper run ") and f"pid {proc.pid}" in found.stdout

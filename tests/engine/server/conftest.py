@@ -3,12 +3,16 @@ import pytest
 
 ACCESS = "server-test-access"
 SECRET = "server-test-secret-0123456789abcdef012345"
+# one more key pair per client library test: coins one test buys must not make another's balance check pass
+CLIENTS = {name: (f"server-{name}-access", f"server-{name}-secret-0123456789abcdef0123")
+           for name in ("ccxt", "pyupbit")}
 
 
 def start(shared_data, **overrides):
     from engine.server.config import ServerConfig
     from engine.server.runner import RunningServer
-    base = dict(port=0, accounts=[{"access_key": ACCESS, "secret_key": SECRET, "balances": {"KRW": 10_000_000}}],
+    base = dict(port=0, accounts=[{"access_key": a, "secret_key": s, "balances": {"KRW": 10_000_000}}
+                                  for a, s in [(ACCESS, SECRET), *CLIENTS.values()]],
                 source={"kind": "capture", "path": str(shared_data / "upbit/ws_captures/UPBIT-d78752.0"),
                         "speed": 20, "loop": True})
     base.update(overrides)

@@ -8,25 +8,26 @@ import pytest
 from pydantic import SecretStr
 
 from components.exchange.upbit.rest import UpbitRest
-
-ACCESS = "server-test-access"
-SECRET = "server-test-secret-0123456789abcdef012345"
+from tests.engine.server.conftest import CLIENTS
 
 
-def ours(server):
-    return UpbitRest(UpbitRest.Params(base_url=server.base_url), SecretStr(ACCESS), SecretStr(SECRET))
+def ours(server, name):
+    access, secret = CLIENTS[name]
+    return UpbitRest(UpbitRest.Params(base_url=server.base_url), SecretStr(access), SecretStr(secret))
 
 
-def our_view(server, uuid):
+def our_view(server, uuid, name):
+    """(the order, the account's balances) as our own client reads them with test `name`'s keys."""
     async def go():
-        async with ours(server) as c:
+        async with ours(server, name) as c:
             return await c.get_order(uuid), await c.accounts()
     return asyncio.run(go())
 
 
 def test_ccxt_upbit_trades_against_the_server(server):
     ccxt = pytest.importorskip("ccxt")
-    ex = ccxt.upbit({"apiKey": ACCESS, "secret": SECRET, "enableRateLimit": False,
+    access, secret = CLIENTS["ccxt"]              # its own account: the pyupbit test's coins are not in it
+    ex = ccxt.upbit({"apiKey": access, "secret": secret, "enableRateLimit": False,
                      "urls": {"api": {"public": server.base_url, "private": server.base_url}}})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -42,19 +43,19 @@ def test_ccxt_upbit_trades_against_the_server(server):
         o = ex.create_order("ADA/KRW", "limit", "buy", 5, px)
         fetched = ex.fetch_order(o["id"])
         assert fetched["status"] == "open" and fetched["price"] == px and fetched["amount"] == 5
-        mine, accounts = our_view(server, o["id"])
+        mine, accounts = our_view(server, o["id"], "ccxt")
         assert mine["state"] == "wait" and float(mine["price"]) == px
         krw = {a["currency"]: a for a in accounts}["KRW"]
         assert float(krw["locked"]) >= 5 * px * 1.0005 - 1e-6
         ex.cancel_order(o["id"])
         time.sleep(0.1)
         assert ex.fetch_order(o["id"])["status"] == "canceled"
-        assert our_view(server, o["id"])[0]["state"] == "cancel"
+        assert our_view(server, o["id"], "ccxt")[0]["state"] == "cancel"
         mo = ex.create_order("ADA/KRW", "market", "buy", None, None, {"cost": 6000})
         time.sleep(0.2)
         done = ex.fetch_order(mo["id"])
         assert done["filled"] > 0 and done["cost"] == pytest.approx(6000, rel=1e-3)
-        mine, accounts = our_view(server, mo["id"])
+        mine, accounts = our_view(server, mo["id"], "ccxt")
         assert float(mine["executed_volume"]) == pytest.approx(done["filled"])
         ada = {a["currency"]: a for a in accounts}["ADA"]
         assert float(ada["balance"]) == pytest.approx(ex.fetch_balance()["ADA"]["total"])
@@ -91,7 +92,7 @@ def test_pyupbit_trades_against_the_server(server, monkeypatch):
         price = pyupbit.get_current_price("KRW-ADA")
         book = pyupbit.get_orderbook("KRW-ADA")
         assert price > 0 and book["orderbook_units"][0]["bid_price"] < book["orderbook_units"][0]["ask_price"]
-        up = pyupbit.Upbit(ACCESS, SECRET)
+        up = pyupbit.Upbit(*CLIENTS["pyupbit"])     # its own account: ADA the ccxt test bought is not in it
         balances = up.get_balances()
         assert {b["currency"] for b in balances} >= {"KRW"}
         px = int(book["orderbook_units"][0]["bid_price"]) - 35
@@ -99,13 +100,13 @@ def test_pyupbit_trades_against_the_server(server, monkeypatch):
         assert o is not None and o["state"] == "wait", o
         got = up.get_order(o["uuid"])
         assert got["uuid"] == o["uuid"] and got["price"] == str(px)
-        assert our_view(server, o["uuid"])[0]["state"] == "wait"
+        assert our_view(server, o["uuid"], "pyupbit")[0]["state"] == "wait"
         c = up.cancel_order(o["uuid"])
         assert c["uuid"] == o["uuid"]
-        assert our_view(server, o["uuid"])[0]["state"] == "cancel"
+        assert our_view(server, o["uuid"], "pyupbit")[0]["state"] == "cancel"
         m = up.buy_market_order("KRW-ADA", 6000)
         assert m["ord_type"] == "price"
         time.sleep(0.2)
-        mine = our_view(server, m["uuid"])[0]
+        mine = our_view(server, m["uuid"], "pyupbit")[0]
         assert float(mine["executed_volume"]) > 0
         assert up.get_balance("KRW-ADA") > 0
