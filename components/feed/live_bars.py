@@ -78,6 +78,46 @@ async def warm_up(rest, markets: list[str], builders: list[BarBuilder], bars: in
     return out
 
 
+class Prefetch:
+    """Reads `source` from now on into a buffer, handed out when iterated: the stream is subscribed before the
+    REST warm-up, so no trade between the newest REST candle and the first live event is lost (the seeded
+    builder drops the ones the candle already holds)."""
+
+    _END = object()
+
+    def __init__(self, source: AsyncIterator, max_events: int = 200_000) -> None:
+        self.q: asyncio.Queue = asyncio.Queue(maxsize=max_events)
+        self.task = asyncio.create_task(self._pump(source))
+
+    async def _pump(self, source: AsyncIterator) -> None:
+        try:
+            async for ev in source:
+                await self.q.put(ev)
+        except asyncio.CancelledError:
+            return
+        except Exception as e:  # noqa: BLE001  raised in the reader's frame, in stream order
+            await self.q.put(e)
+        await self.q.put(self._END)
+
+    def __aiter__(self) -> "Prefetch":
+        return self
+
+    async def __anext__(self):
+        ev = await self.q.get()
+        if ev is self._END:
+            raise StopAsyncIteration
+        if isinstance(ev, Exception):
+            raise ev
+        return ev
+
+    async def aclose(self) -> None:
+        self.task.cancel()
+        try:
+            await self.task
+        except BaseException:  # noqa: BLE001  the pump's own cancellation
+            pass
+
+
 class _Clock:
     """Exchange time estimated from the newest event stamp plus the wall time since it arrived (a replaying
     server's clock may run faster than the wall: then bars close on event stamps, never early)."""

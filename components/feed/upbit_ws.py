@@ -80,7 +80,7 @@ class UpbitWsFeed:
         `close()`. With tickers, a MarketStatus (components/feed/market_state.py) precedes the ticker whenever
         the market's trading state (market_state, delisting_date, is_trading_suspended) changes."""
         import registry               # the REST client is another kind's component: built by the registry
-        from components.feed.live_bars import warm_up, with_bars
+        from components.feed.live_bars import Prefetch, warm_up, with_bars
         from components.types.bars import BarBuilder
         from components.types.upbit.ws import UpbitWs
         rest = None
@@ -94,13 +94,14 @@ class UpbitWsFeed:
         self.ws = UpbitWs(self.p.url, self._types(markets), self.p.format, backoff_min_s=self.p.backoff_min_s,
                           backoff_max_s=self.p.backoff_max_s, ping_interval_s=self.p.ping_interval_s,
                           stale_after_s=self.p.stale_after_s / 2, backfill=backfill)
-        source = self.ws.events()
-        if self.builders:
-            source = with_bars(source, self.builders)
+        source, early = self.ws.events(), None
         try:
             if self.builders and self.p.warmup_bars:
+                source = early = Prefetch(source)    # subscribed now: trades during the REST warm-up are kept
                 for c in await self._warm_up(rest, list(markets), warm_up):
                     yield c
+            if self.builders:
+                source = with_bars(source, self.builders)
             async for ev in source:
                 if isinstance(ev, dict) and ev.get("type") == "ticker":
                     status = self.states.see(ev)     # malformed state fields: logged there, never raised
@@ -108,6 +109,8 @@ class UpbitWsFeed:
                         yield status
                 yield ev
         finally:
+            if early is not None:
+                await early.aclose()
             if rest is not None:
                 await rest.close()
 

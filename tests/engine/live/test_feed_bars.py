@@ -41,10 +41,22 @@ def _collect(feed, live_bars: int, limit_s: float = 15.0) -> list:
     return asyncio.run(run())
 
 
-def test_warm_up_then_live_bars_equal_the_recorded_candles(candle_server, bundled_data):
+@pytest.mark.parametrize("stall_s", [0.0, 1.5])
+def test_warm_up_then_live_bars_equal_the_recorded_candles(candle_server, bundled_data, monkeypatch, stall_s):
+    """stall_s: the REST warm-up returns that much later (a slow host; 1.5 s = 3 replayed minutes): the trades
+    in between must still reach the bars (the stream is subscribed before the warm-up)."""
+    import components.feed.live_bars as lb
     from components.types.events import Candle
     from components.types.feed.loaders import load_candles
     registry.load_all()
+    if stall_s:
+        real = lb.warm_up
+
+        async def slow(*a, **kw):
+            got = await real(*a, **kw)
+            await asyncio.sleep(stall_s)
+            return got
+        monkeypatch.setattr(lb, "warm_up", slow)
     feed = registry.build("feed", {"component": "upbit_ws", "url": candle_server.ws_url,
                                    "rest_url": candle_server.base_url, "warmup_bars": WARMUP, "bars_s": [60],
                                    "types": ["trade", "orderbook"]}, path="feed")
