@@ -16,7 +16,7 @@ from components.exchange.accounts import Accounts
 from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request
 from components.exchange.sim_order import SimOrder, iso_kst
-from components.types.tick import MIN_TOTAL, floor_volume, fmt, snap
+from components.types.tick import MIN_TOTAL, floor_volume, fmt
 from components.types.costs import UPBIT_FEE_RATE, CostModel
 from components.types.events import BOOK, CANDLE, TRADE
 from components.types.orders import Fill

@@ -6,7 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from engine.live.bridge import AsyncBridge
 from engine.live.exchange import LiveExchange

@@ -6,7 +6,6 @@ import shutil
 import time
 
 import numpy as np
-import pytest
 
 import registry
 from engine.app import compose, job_config

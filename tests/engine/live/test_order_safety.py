@@ -128,7 +128,7 @@ def test_watchdog_cancels_untracked_own_order_and_publishes_zombie_count(server,
         om = OrderManager(ex, prefix="scalp-7-abc")
         tracked, _ = om.submit(OrderIntent(**resting_bid(server), reason="entry"), 0, "entry")
         assert tracked is not None and tracked.order.state == "wait"
-        stray = ex.create_order(**resting_bid(server), identifier="scalp-7-abc-lost")   # e.g. a lost answer
+        ex.create_order(**resting_bid(server), identifier="scalp-7-abc-lost")   # e.g. a lost answer
         metrics = Metrics()
         guard = OrderGuard(ex, om, ttl_s=3600)
         assert guard.watchdog(0, metrics) == 1 and metrics.get(MN.ZOMBIE_ORDERS) == 1

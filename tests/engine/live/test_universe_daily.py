@@ -3,7 +3,6 @@ picks the opening set; at a forced UTC day boundary (injected clock) the session
 the loop and the WebSocket subscription without restarting, stops entries in the dropped one and unsubscribes it
 once it holds nothing."""
 
-import pytest
 
 import registry
 from components.universe.scan import MarketStat, choose, tier_of
