@@ -12,16 +12,26 @@ from engine.live.settings import LiveSettings
 from tests.engine.live.conftest import BASE, capture_server, shared_capture
 
 FAST = LiveSettings(poll_interval_s=0.2, watchdog_interval_s=1.0, reconcile_interval_s=2.0, flush_interval_s=1.0)
-NAMES = ("lf", "fb", "cap", "stream", "p95", "warn", "susp", "flat", "clock")
+NAMES = ("lf", "fb", "cap", "stream", "stream-re", "p95", "warn", "susp", "flat", "flat-paper", "clock")
 KEYS = {n: (f"xq-{n}-access", f"xq-{n}-secret-0123456789abcdef0123456789") for n in NAMES}
 SKEW_S = 30.0
 WARNED = "KRW-IQ"
 
 
+def use_account(srv, name):
+    """(access, secret) of `name`, opened on `srv` on first use: only the accounts in use cost the server
+    matching work, and no test inherits another's holdings (each name belongs to one test)."""
+    from tests.engine.live.conftest import open_account
+    a, s = KEYS[name]
+    if a not in srv.state.accounts:
+        open_account(srv, a, s)
+    return a, s
+
+
 @pytest.fixture(scope="module")
 def xsrv(bundled_data):
     """A server whose Date header runs SKEW_S ahead and which flags WARNED 투자유의."""
-    srv = capture_server(shared_capture(bundled_data), KEYS.values(), faults={"date_skew_s": SKEW_S},
+    srv = capture_server(shared_capture(bundled_data), [], faults={"date_skew_s": SKEW_S},
                          market_warnings=[WARNED])
     yield srv
     srv.stop()
@@ -36,7 +46,7 @@ def session(xsrv, tmp_path, monkeypatch):
     def run(name, *extra, duration_s=5.0, settings=FAST, server=None, mode="live"):
         registry.load_all()
         srv = server or xsrv
-        a, s = KEYS[name]
+        a, s = use_account(srv, name)
         monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
         monkeypatch.setenv("UPBIT_SECRET_KEY", s)
         ov = [f"mode={mode}", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}",
@@ -166,7 +176,7 @@ def test_private_stream_reconnects_after_the_server_drops_it(xsrv, rest_for_x):
     from engine.live.bridge import AsyncBridge
     from engine.live.exchange import LiveExchange
     with AsyncBridge() as bridge:
-        ex = LiveExchange(rest_for_x("stream"), bridge, private_stream=True)
+        ex = LiveExchange(rest_for_x("stream-re"), bridge, private_stream=True)
         deadline = time.monotonic() + 5
         while not ex.stream.up:
             assert time.monotonic() < deadline
@@ -175,7 +185,7 @@ def test_private_stream_reconnects_after_the_server_drops_it(xsrv, rest_for_x):
         def drop():
             import asyncio
             for s in list(xsrv.state.hub.sessions):
-                if s.account == KEYS["stream"][0]:
+                if s.account == KEYS["stream-re"][0]:
                     asyncio.ensure_future(s.ws.close())
         xsrv.call(drop)
         deadline = time.monotonic() + 8
@@ -238,7 +248,7 @@ def test_on_stop_flatten_leaves_no_position(session, xsrv):
 
 
 def test_on_stop_flatten_in_paper_sells_on_the_simulator(session):
-    res, store = session("flat", "exits=hard_stop", "exits.hard_stop.loss_pct=50", mode="paper",
+    res, store = session("flat-paper", "exits=hard_stop", "exits.hard_stop.loss_pct=50", mode="paper",
                          settings=FAST.model_copy(update={"on_stop": "flatten"}))
     events = store.records("order_events", res.run_id)
     assert any(e["purpose"] == "flatten" and e["event"] == "sent" for e in events)
@@ -261,7 +271,7 @@ def rest_for_x(xsrv):
     from components.exchange.upbit.rest import UpbitRest
 
     def build(name):
-        a, s = KEYS[name]
+        a, s = use_account(xsrv, name)
         return UpbitRest(UpbitRest.Params(base_url=xsrv.base_url, timeout_ms=2000, retries=0),
                          access_key=SecretStr(a), secret_key=SecretStr(s))
     return build
