@@ -8,6 +8,13 @@ from collections.abc import Coroutine
 from typing import Any
 
 
+def wait_done(fut: Any, wait_s: float) -> bool:
+    """Wait up to `wait_s` for a spawned call's future; True when it is done (its result is ready)."""
+    if not fut.done() and wait_s > 0:
+        concurrent.futures.wait([fut], timeout=wait_s)
+    return fut.done()
+
+
 class BridgeTimeout(TimeoutError):
     """A bridged call did not finish in time (the coroutine was cancelled; its effect on the exchange is unknown)."""
 

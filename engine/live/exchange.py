@@ -1,7 +1,6 @@
 """Live exchange facade: the synchronous SimExchange surface the order manager uses, over the async Upbit client."""
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import logging
 import math
@@ -10,7 +9,7 @@ from typing import Any
 
 from components.types.costs import CostModel
 from components.types.orders import Fill
-from engine.live.bridge import AsyncBridge, BridgeTimeout
+from engine.live.bridge import AsyncBridge, BridgeTimeout, wait_done
 from engine.live.order import LiveOrder, _event, _f, iso_ms
 
 __all__ = ["LiveExchange", "LiveOrder", "iso_ms"]
@@ -105,11 +104,7 @@ class LiveExchange:
         self.api_calls += 1
         return self.bridge.spawn(coro)
 
-    @staticmethod
-    def _wait(fut: Any, wait_s: float) -> bool:
-        if not fut.done() and wait_s > 0:
-            concurrent.futures.wait([fut], timeout=wait_s)
-        return fut.done()
+    _wait = staticmethod(wait_done)
 
     # ---- orders ------------------------------------------------------------------------------------
     def create_order(self, market: str, side: str, ord_type: str, volume: Any = None, price: Any = None,

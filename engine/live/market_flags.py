@@ -74,10 +74,8 @@ class _PublicMarkets:
 
     @staticmethod
     def _wait(fut: Any, wait_s: float) -> bool:
-        import concurrent.futures
-        if not fut.done() and wait_s > 0:
-            concurrent.futures.wait([fut], timeout=wait_s)
-        return fut.done()
+        from engine.live.bridge import wait_done
+        return wait_done(fut, wait_s)
 
 
 class SessionFlags:

@@ -7,12 +7,11 @@ import numpy as np
 import pytest
 
 import registry
-from components.types.feed.loaders import load_books, load_trades
 from components.types.feed.merge import iter_merged
 from components.types.stream import MarketStream
 from engine.app import compose, job_config
 from engine.backtest import run_backtest
-from engine.bench._workloads import PEERS_QUOTE
+from engine.bench._workloads import PEERS_QUOTE, peers_streams
 from engine.loop.core import EngineLoop
 from engine.loop.lifecycle import drive
 from engine.loop.quiet import QuietReplay
@@ -25,14 +24,9 @@ def cfg_of(*overrides):
 
 @pytest.fixture(scope="module")
 def binance(shared_data):
-    d = shared_data / "binance_spot"
-    if not d.is_dir():
-        pytest.skip(f"{d} not found")
-    out = {}
-    for sym, m in (("BTCUSDT", "KRW-BTC"), ("ETHUSDT", "KRW-ETH")):
-        tr = dataclasses.replace(load_trades(d / f"trades_{sym}.csv.gz", sym), market=m)
-        bk = dataclasses.replace(load_books(d / f"orderbook_{sym}.csv.gz", sym), market=m)
-        out[m] = MarketStream.build(m, trades=tr, books=bk)
+    out = peers_streams(shared_data)
+    if out is None:
+        pytest.skip(f"{shared_data / 'binance_spot'} not found")
     return out
 
 

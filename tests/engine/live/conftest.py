@@ -204,3 +204,23 @@ def session_hook(monkeypatch):
         mod.build = lambda ctx: _CallHook(on_start, on_tick)
     add()
     return add
+
+
+def session_on(srv, keys, monkeypatch, tmp_path, name, mode, extra, duration_s, settings):
+    """(SessionResult, store) of a `mode` session on the local server `srv` with key pair `keys` exported
+    (env only), BASE + `extra` overrides, its own store file `<name>.db`; asserts it ended cleanly."""
+    import registry
+    from engine.app import compose, job_config
+    from engine.live.runner import run_session
+    registry.load_all()
+    a, s = keys
+    monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
+    monkeypatch.setenv("UPBIT_SECRET_KEY", s)
+    ov = [f"mode={mode}", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}",
+          f"store.path={tmp_path / 'x.db'}", *BASE, "live.gates.enabled=false", *extra]
+    if mode == "live":
+        ov += ["exchange=upbit", f"exchange.base_url={srv.base_url}"]
+    store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / f"{name}.db")}, path="store")
+    res = run_session(job_config(compose(ov)), mode, store=store, duration_s=duration_s, settings=settings)
+    assert res.status == "done", res.error
+    return res, store

@@ -6,10 +6,9 @@ import time
 
 import pytest
 
-import registry
 from engine.live.settings import LiveSettings
 
-from tests.engine.live.conftest import BASE, capture_server, shared_capture
+from tests.engine.live.conftest import capture_server, session_on, shared_capture
 
 FAST = LiveSettings(poll_interval_s=0.2, watchdog_interval_s=1.0, reconcile_interval_s=2.0, flush_interval_s=1.0)
 NAMES = ("lf", "fb", "cap", "stream", "stream-re", "p95", "warn", "susp", "flat", "flat-paper", "clock")
@@ -40,23 +39,9 @@ def xsrv(bundled_data):
 @pytest.fixture
 def session(xsrv, tmp_path, monkeypatch):
     """session(name, *overrides, duration_s=5) -> (SessionResult, store) of a live session on `xsrv`."""
-    from engine.app import compose, job_config
-    from engine.live.runner import run_session
-
     def run(name, *extra, duration_s=5.0, settings=FAST, server=None, mode="live"):
-        registry.load_all()
         srv = server or xsrv
-        a, s = use_account(srv, name)
-        monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
-        monkeypatch.setenv("UPBIT_SECRET_KEY", s)
-        ov = [f"mode={mode}", "feed=upbit_ws", f"feed.url={srv.ws_url}", f"feed.rest_url={srv.base_url}",
-              f"store.path={tmp_path / 'x.db'}", *BASE, "live.gates.enabled=false", *extra]
-        if mode == "live":
-            ov += ["exchange=upbit", f"exchange.base_url={srv.base_url}"]
-        store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / f"{name}.db")}, path="store")
-        res = run_session(job_config(compose(ov)), mode, store=store, duration_s=duration_s, settings=settings)
-        assert res.status == "done", res.error
-        return res, store
+        return session_on(srv, use_account(srv, name), monkeypatch, tmp_path, name, mode, extra, duration_s, settings)
     return run
 
 

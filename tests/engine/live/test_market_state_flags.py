@@ -8,7 +8,7 @@ import pytest
 import registry
 from engine.live.settings import LiveSettings
 
-from tests.engine.live.conftest import BASE, capture_server, shared_capture
+from tests.engine.live.conftest import capture_server, session_on, shared_capture
 
 FAST = LiveSettings(poll_interval_s=0.2, watchdog_interval_s=1.0, reconcile_interval_s=2.0, flush_interval_s=1.0)
 NAMES = ("pwarn", "live-suspended", "live-delisted", "paper-suspended", "paper-delisted")
@@ -29,22 +29,8 @@ def msrv(bundled_data):
 @pytest.fixture
 def session(msrv, tmp_path, monkeypatch):
     """session(name, mode, *overrides) -> (SessionResult, store) of a session on `msrv` with its own account."""
-    from engine.app import compose, job_config
-    from engine.live.runner import run_session
-
     def run(name, mode, *extra, duration_s=8.0):
-        registry.load_all()
-        a, s = KEYS[name]
-        monkeypatch.setenv("UPBIT_ACCESS_KEY", a)
-        monkeypatch.setenv("UPBIT_SECRET_KEY", s)
-        ov = [f"mode={mode}", "feed=upbit_ws", f"feed.url={msrv.ws_url}", f"feed.rest_url={msrv.base_url}",
-              f"store.path={tmp_path / 'x.db'}", *BASE, "live.gates.enabled=false", *extra]
-        if mode == "live":
-            ov += ["exchange=upbit", f"exchange.base_url={msrv.base_url}"]
-        store = registry.build("store", {"component": "sqlite", "path": str(tmp_path / f"{name}.db")}, path="store")
-        res = run_session(job_config(compose(ov)), mode, store=store, duration_s=duration_s, settings=FAST)
-        assert res.status == "done", res.error
-        return res, store
+        return session_on(msrv, KEYS[name], monkeypatch, tmp_path, name, mode, extra, duration_s, FAST)
     return run
 
 
