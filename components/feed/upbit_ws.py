@@ -57,7 +57,7 @@ class UpbitWsFeed:
         self.p = p
         self.ws = None
         self.builders: list = []
-        from components.feed.market_state import StatusWatch
+        from components.types.upbit.market_state import StatusWatch
         self.states = StatusWatch()
 
     def provides(self, markets: list[str] | None = None) -> set[str]:
@@ -77,7 +77,7 @@ class UpbitWsFeed:
 
     async def events(self, markets: list[str]) -> AsyncIterator:
         """Warm-up candles, then Trade / BookSnapshot / Candle events (and ticker dicts if subscribed) until
-        `close()`. With tickers, a MarketStatus (components/feed/market_state.py) precedes the ticker whenever
+        `close()`. With tickers, a MarketStatus (components/types/upbit/market_state.py) precedes the ticker whenever
         the market's trading state (market_state, delisting_date, is_trading_suspended) changes."""
         import registry               # the REST client is another kind's component: built by the registry
         from components.feed.live_bars import Prefetch, warm_up, with_bars

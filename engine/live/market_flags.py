@@ -82,7 +82,7 @@ class SessionFlags:
     """Every market flag of a paper/live session, one map for the execution's entry check: the exchange's
     market/all flags (warning, unlisted: live reads them through LiveExchange; paper runs the same check
     against the feed's public REST host, since paper trades live data) merged with the trading state the
-    feed's tickers carry (delisted, suspended: components/feed/market_state.py). A ticker flag wins over a
+    feed's tickers carry (delisted, suspended: components/types/upbit/market_state.py). A ticker flag wins over a
     REST one (it is the newer and stronger word); a ticker that lifts its flag lets entries go again."""
 
     def __init__(self, rest_flags: Any = None, own: MarketFlags | None = None, rest: Any = None) -> None:

@@ -163,7 +163,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     from engine.live.sim_gap import SimGapMonitor
     from engine.live.tape import MarketTape
     res.tape, res.sim_gap = MarketTape.attach(loop, store, run_id), SimGapMonitor.attach(loop)   # parity (#15)
-    from components.feed.market_state import MarketStatus
+    from components.types.upbit.market_state import MarketStatus
     from engine.live.market_flags import SessionFlags       # #15: REST market flags (paper too) + ticker states
     res.flags = flags = SessionFlags.attach(loop, cfg, mode, ex, bridge, s.market_check_s)
     guard = None

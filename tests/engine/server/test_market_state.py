@@ -8,7 +8,7 @@ import time
 import pytest
 
 import registry
-from components.feed.market_state import MarketStatus
+from components.types.upbit.market_state import MarketStatus
 
 from tests.engine.server.conftest import ACCESS, SECRET
 

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from components.feed.market_state import StatusWatch, TickerStateError, status_of
+from components.types.upbit.market_state import StatusWatch, TickerStateError, status_of
 from components.types.upbit.messages import parse_message
 
 SIMPLE = {"ty": "ticker", "cd": "KRW-BTC", "tp": 100.0, "ms": "ACTIVE", "its": False, "dd": None, "tms": 1584482323378}
