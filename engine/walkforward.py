@@ -238,11 +238,11 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     model = trials.guard({f"estimate_{k}": v for k, v in ev.trade_stats(
         net_all[te][taken], end[te][taken], wf.notional_krw, wf.initial_krw, span).items()},
         len(taken), wf.min_trades, ("estimate_sharpe",))
-    if hasattr(entry, "expected_gross") and len(taken):
-        pred = entry.expected_gross(p[taken]) - rt_cost[te][taken]
-        model["estimate_predicted_net_return_mean"] = float(np.mean(pred))
-    if hasattr(entry, "expected_gross"):
-        model.update(top_rows_prediction(entry.expected_gross(p) - rt_cost[te], net_all[te]))
+    if hasattr(entry, "expected_gross"):            # the map's expected net return of every test row, once
+        pred = entry.expected_gross(p) - rt_cost[te]
+        if len(taken):
+            model["estimate_predicted_net_return_mean"] = float(np.mean(pred[taken]))
+        model.update(top_rows_prediction(pred, net_all[te]))
     finite = np.flatnonzero(np.isfinite(net_all[te]))
     base = ev.random_entry_baseline(net_all[te][finite], ds.market[te][finite], np.flatnonzero(np.isin(finite, taken)),
                                     wf.baseline_draws, wf.seed + fold.k)
