@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 log = logging.getLogger("scalp.live")
+_NONE: dict[str, str] = {}      # no REST flag source: one empty map, so `current` can tell nothing changed
 
 
 def flags_from(rows: list[dict], watched: list[str]) -> dict[str, str]:
@@ -93,6 +94,8 @@ class SessionFlags:
         self._feed: dict[str, str] = {}          # written on the feed's thread: replaced, never mutated
         self._seen: dict[str, str] = {}
         self._last: tuple = (None, None)         # the (REST, ticker) maps `step` looked at last
+        self._merged_of: tuple = (None, None)    # the (REST, ticker) maps `_merged` was built from
+        self._merged: dict[str, str] = {}
 
     @classmethod
     def attach(cls, loop: Any, cfg: Any, mode: str, ex: Any, bridge: Any, check_s: float) -> "SessionFlags":
@@ -130,9 +133,13 @@ class SessionFlags:
              "is_trading_suspended": status.is_trading_suspended, "ts_ms": status.ts_ms}))
 
     def current(self) -> dict[str, str]:
-        """market -> why it takes no new entries now."""
-        rest = self._rest_flags() if self._rest_flags is not None else {}
-        return {**rest, **self._feed} if self._feed else dict(rest)
+        """market -> why it takes no new entries now (read-only: the same map is handed out until one of the
+        two sources is replaced, so an entry check per decision costs no copy)."""
+        rest = self._rest_flags() if self._rest_flags is not None else _NONE
+        if rest is not self._merged_of[0] or self._feed is not self._merged_of[1]:
+            self._merged_of = (rest, self._feed)
+            self._merged = {**rest, **self._feed} if self._feed else dict(rest)
+        return self._merged
 
     def step(self, execution: Any, ts_ms: int) -> None:
         """Engine thread, every tick: the paper check's background read; a changed flag set reaches the
