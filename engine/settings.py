@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from components.types.orders import MIN_ORDER_KRW
+from components.types.upbit.market_state import CautionKey
 from engine.conf import plain
 from engine.download.settings import DownloadSettings
 from engine.i18n import pydantic_text, t
@@ -102,6 +103,9 @@ class LiveSettings(_Strict):
                                  "this often (a safety net; every poll_interval_s while it is down)")
     market_check_s: float = Field(300.0, gt=0, description="live: how often market/all?is_details=true is read "
                                   "for warning-flagged markets (no entries there)")
+    refuse_cautions: list[CautionKey] = Field(default_factory=list, description="market_event.caution kinds "
+                                              "(주의종목) that also take a market's entries away, e.g. "
+                                              "[PRICE_FLUCTUATIONS]; [] = only the warning flag does")
 
 
 class Limits(_Strict):

@@ -44,7 +44,8 @@ class LiveExchange:
     def __init__(self, rest: Any, bridge: AsyncBridge, timeout_s: float | None = None,
                  balance_max_age_s: float = 5.0, call_wait_ms: int | None = None, read_wait_ms: int | None = None,
                  not_found_after_s: float = 5.0, lookup_backoff_s: tuple[float, float] = (0.5, 10.0),
-                 private_stream: bool = False, stream_poll_s: float = 5.0, market_check_s: float = 300.0) -> None:
+                 private_stream: bool = False, stream_poll_s: float = 5.0, market_check_s: float = 300.0,
+                 refuse_cautions: tuple[str, ...] = ()) -> None:
         self.rest, self.bridge = rest, bridge
         self.p = rest.p
         rp = rest.p
@@ -73,6 +74,7 @@ class LiveExchange:
         self.fills_by_poll = 0
         self._early: dict[str, list[dict]] = {}        # uuid -> myOrder messages that beat the create answer
         self.stream_poll_s, self.market_check_s = stream_poll_s, market_check_s
+        self.refuse_cautions = tuple(refuse_cautions)
         self._orders_polled_s = -math.inf
         self.flags: Any = None
         self.stream: Any = None
@@ -439,10 +441,10 @@ class LiveExchange:
     def watch_markets(self, markets: list[str]) -> None:
         """Read the markets' flags now (bounded) and every `market_check_s` from `refresh()`."""
         from engine.live.market_flags import MarketFlags
-        self.flags = MarketFlags(self, markets, self.market_check_s)
+        self.flags = MarketFlags(self, markets, self.market_check_s, cautions=self.refuse_cautions)
 
     def market_flags(self) -> dict[str, str]:
-        """market -> why it takes no new entries (Upbit's warning flag), from the last check."""
+        """market -> why it takes no new entries (Upbit's warning flag, a refused caution), from the last check."""
         return self.flags.current if self.flags is not None else {}
 
     @property

@@ -11,8 +11,9 @@ log = logging.getLogger("scalp.live")
 _NONE: dict[str, str] = {}      # no REST flag source: one empty map, so `current` can tell nothing changed
 
 
-def flags_from(rows: list[dict], watched: list[str]) -> dict[str, str]:
-    """market -> reason for every watched market that market/all?is_details=true flags (or no longer lists)."""
+def flags_from(rows: list[dict], watched: list[str], cautions: tuple[str, ...] = ()) -> dict[str, str]:
+    """market -> reason for every watched market that market/all?is_details=true flags (or no longer lists):
+    `warning` (투자유의), `unlisted`, or `caution:<KEY>` for the first of `cautions` (live.refuse_cautions) set."""
     listed = {str(r.get("market")): r for r in rows if isinstance(r, dict)}
     out: dict[str, str] = {}
     for m in watched:
@@ -24,16 +25,23 @@ def flags_from(rows: list[dict], watched: list[str]) -> dict[str, str]:
         event = row.get("market_event") or {}
         if event.get("warning"):
             out[m] = "warning"
+        elif cautions:
+            caution = event.get("caution") or {}
+            hit = [k for k in cautions if isinstance(caution, dict) and caution.get(k) is True]
+            if hit:
+                out[m] = f"caution:{hit[0]}"
     return out
 
 
 class MarketFlags:
     """Reads market/all?is_details=true at start and every `check_s` in the background; `current` holds the
     last answer's flags. The start waits at most `start_wait_s` for its answer (a slow exchange must not eat
-    the session's start; a late answer is taken by `step`). A failed read keeps the previous flags (logged)."""
+    the session's start; a late answer is taken by `step`). A failed read keeps the previous flags (logged).
+    `cautions`: the market_event.caution kinds that also take a market's entries away (live.refuse_cautions)."""
 
-    def __init__(self, ex: Any, markets: list[str], check_s: float, start_wait_s: float = 2.0) -> None:
-        self.ex, self.markets, self.check_s = ex, list(markets), check_s
+    def __init__(self, ex: Any, markets: list[str], check_s: float, start_wait_s: float = 2.0,
+                 cautions: tuple[str, ...] = ()) -> None:
+        self.ex, self.markets, self.check_s, self.cautions = ex, list(markets), check_s, tuple(cautions)
         self.current: dict[str, str] = {}
         self.checks = 0
         self._next_s = time.monotonic() + check_s
@@ -42,7 +50,7 @@ class MarketFlags:
         self.step()
 
     def _set(self, rows: Any) -> None:
-        flags = flags_from(rows if isinstance(rows, list) else [], self.markets)
+        flags = flags_from(rows if isinstance(rows, list) else [], self.markets, self.cautions)
         for m, why in flags.items():
             if self.current.get(m) != why:
                 log.warning(json.dumps({"event": "market_flagged", "market": m, "reason": why}))
@@ -98,7 +106,8 @@ class SessionFlags:
         self._merged: dict[str, str] = {}
 
     @classmethod
-    def attach(cls, loop: Any, cfg: Any, mode: str, ex: Any, bridge: Any, check_s: float) -> "SessionFlags":
+    def attach(cls, loop: Any, cfg: Any, mode: str, ex: Any, bridge: Any, check_s: float,
+               cautions: tuple[str, ...] = ()) -> "SessionFlags":
         """Build the session's flags and make them the execution's flag source (live: the exchange's REST
         flags; paper: a market/all check of its own on `feed.rest_url`)."""
         from engine.loop import plain
@@ -112,7 +121,8 @@ class SessionFlags:
             else:
                 import registry
                 rest = registry.build("exchange", {"component": "upbit", "base_url": url}, path="feed.rest_url")
-                flags = cls(own=MarketFlags(_PublicMarkets(rest, bridge), list(loop.markets), check_s), rest=rest)
+                flags = cls(own=MarketFlags(_PublicMarkets(rest, bridge), list(loop.markets), check_s,
+                                                  cautions=cautions), rest=rest)
         loop.execution.flag_source(flags.current)
         return flags
 

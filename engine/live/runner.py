@@ -144,7 +144,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
             ex = LiveExchange(rest if rest is not None else build_live_client(cfg), bridge, call_wait_ms=s.call_wait_ms,
                               read_wait_ms=s.read_wait_ms, not_found_after_s=s.not_found_after_s,
                               private_stream=s.private_stream, stream_poll_s=s.stream_poll_s,
-                              market_check_s=s.market_check_s)
+                              market_check_s=s.market_check_s, refuse_cautions=tuple(s.refuse_cautions))
         else:
             ex = build_paper_exchange(cfg)
         # Identifiers are burnt forever per account: the run id alone repeats across databases, a clock stamp does not.
@@ -165,7 +165,8 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     res.tape, res.sim_gap = MarketTape.attach(loop, store, run_id), SimGapMonitor.attach(loop)   # parity (#15)
     from components.types.upbit.market_state import MarketStatus
     from engine.live.market_flags import SessionFlags       # #15: REST market flags (paper too) + ticker states
-    res.flags = flags = SessionFlags.attach(loop, cfg, mode, ex, bridge, s.market_check_s)
+    res.flags = flags = SessionFlags.attach(loop, cfg, mode, ex, bridge, s.market_check_s,
+                                                 tuple(s.refuse_cautions))
     guard = None
     if mode == "live":
         guard = OrderGuard(ex, loop.om, ttl_s=loop.om.s.ttl_ms / 1000.0, grace_s=s.ttl_grace_s)

@@ -79,6 +79,8 @@ class ServerState:
         self.warned: set[str] = set(cfg.market_warnings)
         self.suspended: set[str] = set(cfg.suspended_markets)
         self.delisted: set[str] = set(cfg.delisted_markets)
+        self.cautions: dict[str, set[str]] = {m: set(ks) for m, ks in cfg.market_cautions.items()}
+        self.market.cautions = self.cautions
         self.market.warned, self.market.suspended, self.market.delisted = self.warned, self.suspended, self.delisted
         for a in self.accounts.values():
             a.poll(0)

@@ -5,6 +5,8 @@ import os
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from components.types.upbit.market_state import CautionKey
+
 # Documented development key pair, used only when no account is configured and the env has none.
 DEV_ACCESS_KEY = "scalp-local-access"
 DEV_SECRET_KEY = "scalp-local-secret-key-for-tests-only-0001"
@@ -76,6 +78,8 @@ class ServerConfig(_Strict):
     faults: FaultConfig = Field(default_factory=FaultConfig)
     market_warnings: list[str] = Field(default_factory=list, description="markets flagged 투자유의 "
                                        "(market/all?is_details=true market_event.warning); tests may add more live")
+    market_cautions: dict[str, list[CautionKey]] = Field(default_factory=dict, description="market -> the "
+                                                         "market_event.caution kinds set for it (주의종목)")
     suspended_markets: list[str] = Field(default_factory=list, description="markets whose order creates are "
                                          "refused market_offline (trading suspended); their tickers say "
                                          "is_trading_suspended=true")

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from components.types.events import ASK, BID, BookSnapshot, Trade
+from components.types.upbit.market_state import CAUTION_KEYS
 
 KOREAN_NAMES = {"BTC": "비트코인", "ETH": "이더리움", "XRP": "리플", "SOL": "솔라나", "ADA": "에이다"}
 
@@ -55,6 +56,7 @@ class MarketState:
         self.warned: set[str] = set()        # markets flagged 투자유의 (the server's market_warnings knob)
         self.suspended: set[str] = set()     # tickers say is_trading_suspended (suspended_markets)
         self.delisted: set[str] = set()      # tickers say market_state DELISTED + a delisting_date (delisted_markets)
+        self.cautions: dict[str, set[str]] = {}   # market -> market_event.caution kinds set (market_cautions)
 
     def _stats(self) -> Stats:
         return Stats(history=deque(maxlen=self.history_trades))
@@ -182,8 +184,8 @@ class MarketState:
             kn, en = self.names.get(m, (KOREAN_NAMES.get(base, base), base))
             row = {"market": m, "korean_name": kn, "english_name": en}
             if details:
-                row["market_event"] = {"warning": m in self.warned, "caution": {
-                    "PRICE_FLUCTUATIONS": False, "TRADING_VOLUME_SOARING": False, "DEPOSIT_AMOUNT_SOARING": False,
-                    "GLOBAL_PRICE_DIFFERENCES": False, "CONCENTRATION_OF_SMALL_ACCOUNTS": False}}
+                set_ = self.cautions.get(m, ())
+                row["market_event"] = {"warning": m in self.warned,
+                                       "caution": {k: k in set_ for k in CAUTION_KEYS}}
             out.append(row)
         return out

@@ -32,6 +32,7 @@ def validate(capsys, *overrides, lang="en"):
     ("live.shutdown_timeout_s=abc", "live.shutdown_timeout_s  Input should be a valid number"),
     ("live.watchdog_interval_s=0", "live.watchdog_interval_s  Input should be greater than 0"),
     ("live.sweep_on_start=maybe", "live.sweep_on_start  Input should be a valid boolean"),
+    ("live.refuse_cautions=[PRICE_DIFFERENCES]", "live.refuse_cautions.0  Input should be 'PRICE_FLUCTUATIONS'"),
     ("walkforward.folds=0", "walkforward.folds  Input should be greater than or equal to 1"),
     ("limits.max_market_share=2", "limits.max_market_share  Input should be less than or equal to 1"),
     ("initial_krw=inf", "initial_krw  Input should be a finite number"),

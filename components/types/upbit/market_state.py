@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 log = logging.getLogger("scalp.feed")
 
@@ -13,6 +13,12 @@ log = logging.getLogger("scalp.feed")
 # (UNCERTAIN): any non-empty string counts as "a delisting is scheduled" and is passed on as received.
 MARKET_STATES = ("PREVIEW", "ACTIVE", "DELISTED")
 FIELDS = {"market_state": "ms", "delisting_date": "dd", "is_trading_suspended": "its"}
+# UPBIT_API.md §2 / §8.5: market/all?is_details=true `market_event.caution` holds these five bools (주의종목 kinds;
+# the key is GLOBAL_PRICE_DIFFERENCES, not PRICE_DIFFERENCES).
+CAUTION_KEYS = ("PRICE_FLUCTUATIONS", "TRADING_VOLUME_SOARING", "DEPOSIT_AMOUNT_SOARING",
+                "GLOBAL_PRICE_DIFFERENCES", "CONCENTRATION_OF_SMALL_ACCOUNTS")
+CautionKey = Literal["PRICE_FLUCTUATIONS", "TRADING_VOLUME_SOARING", "DEPOSIT_AMOUNT_SOARING",
+                     "GLOBAL_PRICE_DIFFERENCES", "CONCENTRATION_OF_SMALL_ACCOUNTS"]
 
 
 class TickerStateError(ValueError):

@@ -24,3 +24,15 @@ def test_ticker_flag_wins_and_lifts_and_the_map_follows_each_source():
     rest = {}                                                  # market/all answers again, without a warning
     assert flags.current() == {}
     assert SessionFlags().current() == {}                      # no source at all
+
+
+def test_refused_cautions_flag_a_market_and_the_warning_comes_first():
+    caution = {"PRICE_FLUCTUATIONS": False, "TRADING_VOLUME_SOARING": True}
+    rows = [{"market": "KRW-BTC", "market_event": {"warning": False, "caution": caution}},
+            {"market": "KRW-ETH", "market_event": {"warning": True, "caution": caution}},
+            {"market": "KRW-XRP", "market_event": {"warning": False, "caution": "garbled"}}]
+    watched = ["KRW-BTC", "KRW-ETH", "KRW-XRP"]
+    assert flags_from(rows, watched) == {"KRW-ETH": "warning"}                   # cautions refused by none
+    assert flags_from(rows, watched, ("PRICE_FLUCTUATIONS",)) == {"KRW-ETH": "warning"}
+    assert flags_from(rows, watched, ("PRICE_FLUCTUATIONS", "TRADING_VOLUME_SOARING")) == \
+        {"KRW-BTC": "caution:TRADING_VOLUME_SOARING", "KRW-ETH": "warning"}

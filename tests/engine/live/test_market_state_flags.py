@@ -11,7 +11,8 @@ from engine.live.settings import LiveSettings
 from tests.engine.live.conftest import capture_server, session_on, shared_capture
 
 FAST = LiveSettings(poll_interval_s=0.2, watchdog_interval_s=1.0, reconcile_interval_s=2.0, flush_interval_s=1.0)
-NAMES = ("pwarn", "live-suspended", "live-delisted", "paper-suspended", "paper-delisted")
+NAMES = ("pwarn", "live-suspended", "live-delisted", "paper-suspended", "paper-delisted", "live-caution",
+         "paper-caution")
 KEYS = {n: (f"ms-{n}-access", f"ms-{n}-secret-0123456789abcdef0123456789") for n in NAMES}
 WARNED = "KRW-IQ"
 # per-market switches that may block the flagged market's entries are dropped: its entries must be attempted
@@ -29,8 +30,8 @@ def msrv(bundled_data):
 @pytest.fixture
 def session(msrv, tmp_path, monkeypatch):
     """session(name, mode, *overrides) -> (SessionResult, store) of a session on `msrv` with its own account."""
-    def run(name, mode, *extra, duration_s=8.0):
-        return session_on(msrv, KEYS[name], monkeypatch, tmp_path, name, mode, extra, duration_s, FAST)
+    def run(name, mode, *extra, duration_s=8.0, settings=FAST):
+        return session_on(msrv, KEYS[name], monkeypatch, tmp_path, name, mode, extra, duration_s, settings)
     return run
 
 
@@ -93,6 +94,26 @@ def test_a_market_whose_ticker_says_suspended_or_delisted_gets_no_order(session,
     assert reasons and all(f"market.flagged: {flag}" in str(r["reasons"]) for r in reasons)
     from engine.monitor.state import _flagged                # what the monitor's snapshot (and metric) shows
     assert _flagged(res.loop.execution, res.loop.markets, res.loop.now_ms) == {market: flag}
+    store.close()
+
+
+@pytest.mark.parametrize("mode", ["live", "paper"])
+def test_a_refused_caution_takes_the_entries_away_and_another_caution_does_not(session, msrv, mode):
+    cautioned, other = "KRW-STX", "KRW-DAWN"
+    msrv.call(lambda: msrv.state.cautions.update({cautioned: {"PRICE_FLUCTUATIONS"},
+                                                  other: {"TRADING_VOLUME_SOARING"}}))
+    try:
+        res, store = session(f"{mode}-caution", mode, f"markets=[{cautioned},{other}]", *OPEN, duration_s=10,
+                             settings=FAST.model_copy(update={"refuse_cautions": ["PRICE_FLUCTUATIONS"]}))
+    finally:
+        msrv.call(lambda: msrv.state.cautions.clear())
+    why = "caution:PRICE_FLUCTUATIONS"
+    assert res.summary["execution"]["flagged_markets"] == {cautioned: why}
+    orders = store.records("orders", res.run_id)
+    assert not [o for o in orders if o["market"] == cautioned]
+    assert [o for o in orders if o["market"] == other]                 # a caution not refused: it trades
+    reasons = refused_decisions(store, res, cautioned)
+    assert reasons and all(f"market.flagged: {why}" in str(r["reasons"]) for r in reasons)
     store.close()
 
 

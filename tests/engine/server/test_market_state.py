@@ -103,3 +103,22 @@ def test_a_malformed_state_is_logged_and_the_feed_goes_on(fresh_server, monkeypa
     errors = [json.loads(r.getMessage()) for r in caplog.records
               if r.levelno == logging.ERROR and r.name == "scalp.feed"]
     assert len(errors) == 1 and "KRW-ADA" in errors[0]["error"] and "market_state='HALTED'" in errors[0]["error"]
+
+
+@pytest.mark.parametrize("fresh_server", [{"market_cautions": {"KRW-ADA": ["PRICE_FLUCTUATIONS"]}}], indirect=True)
+def test_market_all_carries_the_configured_cautions(fresh_server):
+    import httpx
+    rows = {r["market"]: r for r in httpx.get(f"{fresh_server.base_url}/v1/market/all",
+                                              params={"is_details": "true"}, timeout=5).json()}
+    assert rows["KRW-ADA"]["market_event"]["caution"]["PRICE_FLUCTUATIONS"] is True
+    assert not any(v for m, r in rows.items() if m != "KRW-ADA" for v in r["market_event"]["caution"].values())
+    assert sum(rows["KRW-ADA"]["market_event"]["caution"].values()) == 1
+
+
+def test_a_misspelt_caution_kind_is_refused_by_the_server_config():
+    from pydantic import ValidationError
+
+    from engine.server.config import ServerConfig
+    with pytest.raises(ValidationError) as e:
+        ServerConfig(market_cautions={"KRW-ADA": ["PRICE_DIFFERENCES"]})
+    assert "market_cautions" in str(e.value) and "GLOBAL_PRICE_DIFFERENCES" in str(e.value)
