@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 from pydantic import Field, model_validator
 
@@ -14,8 +13,31 @@ from components.feature._base import BarParams, KernelFeature, new_state
 from components.feature._kernels import CANDLE_K, candle_ok, ring_at, ring_push
 from registry import register
 
-# s: [hurst, n, max_lag, ring(cap n) of log closes]
+# s: [hurst, n, max_lag, ring(cap n) of log closes, S1[0..max_lag], S2[0..max_lag], NZ[0..max_lag], steps]
+# For each lag τ the window's differences d = x[k+τ] − x[k] are kept as running sums (S1 = Σd, S2 = Σd², NZ =
+# how many d ≠ 0): a new close adds one difference per lag and drops the oldest, O(max_lag) per bar instead of
+# O(n·max_lag). Every n closes the sums are rebuilt from the window, so rounding cannot build up.
 RING = 3
+
+
+@njit(cache=True)
+def _sums_at(n, lmax):
+    return RING + 2 + n
+
+
+@njit(cache=True)
+def _rebuild(s, n, lmax):
+    a = _sums_at(n, lmax)
+    c = int(s[RING + 1])
+    for tau in range(2, lmax + 1):
+        s1, s2, nz = 0.0, 0.0, 0.0
+        for k in range(c - tau):          # pairs (k-th newest + tau, k-th newest): every pair in the ring
+            d = ring_at(s, RING, n, k) - ring_at(s, RING, n, k + tau)
+            s1 += d
+            s2 += d * d
+            nz += d != 0.0
+        s[a + tau], s[a + lmax + 1 + tau], s[a + 2 * (lmax + 1) + tau] = s1, s2, nz
+    s[a + 3 * (lmax + 1)] = 0.0
 
 
 @njit(cache=True)
@@ -25,24 +47,34 @@ def _step(s, ev):
     if not candle_ok(ev):
         return 1
     n, lmax = int(s[1]), int(s[2])
+    a = _sums_at(n, lmax)
+    b, z = a + lmax + 1, a + 2 * (lmax + 1)
+    if s[RING + 1] >= n:                  # full: the oldest close leaves, with one difference per lag
+        old = ring_at(s, RING, n, n - 1)
+        for tau in range(2, lmax + 1):
+            d = ring_at(s, RING, n, n - 1 - tau) - old
+            s[a + tau] -= d
+            s[b + tau] -= d * d
+            s[z + tau] -= d != 0.0
     ring_push(s, RING, n, math.log(ev[5]))
-    if s[RING + 1] < n:
+    c = int(s[RING + 1])
+    new = ring_at(s, RING, n, 0)
+    for tau in range(2, min(lmax, c - 1) + 1):
+        d = new - ring_at(s, RING, n, tau)
+        s[a + tau] += d
+        s[b + tau] += d * d
+        s[z + tau] += d != 0.0
+    steps = a + 3 * (lmax + 1)
+    s[steps] += 1.0
+    if s[steps] >= n:
+        _rebuild(s, n, lmax)
+    if c < n:
         return 0
-    x = np.empty(n)             # the window oldest..newest, contiguous (the ring's modulo is costly here)
-    for k in range(n):
-        x[n - 1 - k] = ring_at(s, RING, n, k)
     sx, sy, sxx, sxy, m = 0.0, 0.0, 0.0, 0.0, 0
     for tau in range(2, lmax + 1):
         cnt = n - tau
-        mu = 0.0
-        for k in range(cnt):
-            mu += x[k + tau] - x[k]
-        mu /= cnt
-        v = 0.0
-        for k in range(cnt):
-            d = x[k + tau] - x[k] - mu
-            v += d * d
-        if v <= 0.0:
+        v = s[b + tau] - s[a + tau] * s[a + tau] / cnt
+        if s[z + tau] < 0.5 or v <= 0.0:
             continue             # no movement at this lag: no information
         lx, ly = math.log(tau), 0.5 * math.log(v / cnt)
         sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly; m += 1
@@ -89,6 +121,6 @@ class Hurst(KernelFeature):
         return self.p.window_bars
 
     def init_state(self):
-        s = new_state(1, 2 + 2 + self.p.window_bars)
+        s = new_state(1, 2 + 2 + self.p.window_bars + 3 * (self.p.max_lag + 1) + 1)
         s[1], s[2] = self.p.window_bars, self.p.max_lag
         return s
