@@ -48,12 +48,13 @@ def untrained_towers(cfg: Any) -> list[str]:
 
 def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_store: bool = True,
                  progress: bool = False, write_report: bool = True, console: Any = None,
-                 quality: dict | None = None, batch: bool = True) -> BacktestResult:
+                 quality: dict | None = None, batch: bool = True, prepare: Any = None) -> BacktestResult:
     """Run one backtest of `cfg` (the composed root config). `streams` ({market: MarketStream}) bypasses
     the feed (tests, other data sets); `store` overrides `cfg.store`; `use_store=False` keeps it in memory.
     `batch` computes the features (and the scores of towers that allow it) of candle-only replays before
     the loop and lets the exchange skip quiet runs of tick events (engine/loop/quiet.py); `batch=False` runs
-    everything event by event (same decisions, orders and fills, tests compare both)."""
+    everything event by event (same decisions, orders and fills, tests compare both). `prepare(loop)` is
+    called once the loop is built (parity wires the session's market flags there)."""
     from components.types.feed.merge import iter_merged
     registry.load_all()
     untrained = untrained_towers(cfg)
@@ -71,6 +72,8 @@ def run_backtest(cfg: Any, streams: dict | None = None, store: Any = None, use_s
     markets = sorted(streams)
     store, run_id, own_store = open_run(cfg, store, use_store)
     loop = EngineLoop(cfg, store=store, run_id=run_id, markets=markets, universe=universe, host_metrics=False)
+    if prepare is not None:
+        prepare(loop)
     events = iter_merged(streams, 0.0)
     if batch and batchable(streams):
         loop.precompute(streams)

@@ -83,8 +83,10 @@ def compare(store: Any, run_id: int, thresholds: Thresholds = Thresholds()) -> d
         config["initial_krw"] = float(equity[0]["equity_krw"])     # size from what the account really held
     cfg = replay_config(config)
     mem = registry.build("store", {"component": "sqlite", "path": ":memory:"}, path="store")
+    timeline = FlagTimeline(meta.get("flags") or [])
     try:
-        res = run_backtest(cfg, streams=streams, store=mem, write_report=False, batch=False)
+        res = run_backtest(cfg, streams=streams, store=mem, write_report=False, batch=False,
+                           prepare=timeline.attach)
         sim_dec = mem.records("decisions", res.run_id)
     finally:
         mem.close()
@@ -104,10 +106,12 @@ def compare(store: Any, run_id: int, thresholds: Thresholds = Thresholds()) -> d
     if not (real_dec or sim_dec):
         pnl_gap = math.nan
     identical = 100.0 * same / total if total else math.nan
+    flagged = (lambda rows: sum("market.flagged" in str(d.get("reasons")) for d in rows))
     finite_gaps = [g for g in gaps if math.isfinite(g)]
     out = {"run_id": run_id, "mode": run.get("mode"), "replay_events": sum(len(s) for s in streams.values()),
            "tape": meta, "decisions_real": len(real_dec), "decisions_replay": len(sim_dec),
            "identical_decisions": same, "identical_decisions_pct": identical,
+           "flag_changes": len(timeline.ts), "flagged_real": flagged(real_dec), "flagged_replay": flagged(sim_dec),
            "trades_real": len(real_trades), "trades_replay": len(res.data.trades),
            "fill_gap_bps": gaps, "fill_gap_bps_mean": sum(finite_gaps) / len(finite_gaps) if finite_gaps else math.nan,
            "fill_gap_bps_max_abs": max((abs(g) for g in finite_gaps), default=math.nan),
@@ -116,6 +120,26 @@ def compare(store: Any, run_id: int, thresholds: Thresholds = Thresholds()) -> d
     out["passed"] = bool(identical >= thresholds.min_identical_pct and
                          (pnl_gap <= thresholds.max_pnl_gap_pct or (pnl_gap != pnl_gap and real_net == sim_net)))
     return out
+
+
+class FlagTimeline:
+    """The session's entry-refusing market flags (warning, unlisted, caution, delisted, suspended) replayed by
+    event time: the replay refuses the entries the session refused (`[[from_ms, {market: why}], ...]`)."""
+
+    def __init__(self, changes: list) -> None:
+        self.ts = [int(c[0]) for c in changes]
+        self.maps = [dict(c[1]) for c in changes]
+        self.loop: Any = None
+
+    def attach(self, loop: Any) -> None:
+        if self.ts:
+            self.loop = loop
+            loop.execution.flag_source(self)
+
+    def __call__(self) -> dict[str, str]:
+        from bisect import bisect_right
+        i = bisect_right(self.ts, int(self.loop.now_ms)) - 1
+        return self.maps[i] if i >= 0 else {}
 
 
 def _num(x) -> float:

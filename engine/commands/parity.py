@@ -84,5 +84,8 @@ def main(argv: list[str]) -> int:
                 mean=_fmt(out["fill_gap_bps_mean"], ".2f"), worst=_fmt(out["fill_gap_bps_max_abs"], ".2f")))
         print(t("parity.pnl", real=_fmt(out["net_krw_real"], ",.0f"), replay=_fmt(out["net_krw_replay"], ",.0f"),
                 gap=_fmt(out["pnl_gap_pct"], ".2f"), max=_fmt(out["max_pnl_gap_pct"], "g")))
+        if out["flag_changes"]:
+            print(t("parity.flags", changes=out["flag_changes"], real=out["flagged_real"],
+                    replay=out["flagged_replay"]))
         print(t("parity.passed" if out["passed"] else "parity.failed"))
     return exit_codes.OK if out["passed"] else exit_codes.CHECK_FAILED

@@ -32,6 +32,7 @@ class MarketTape:
         self.markets: set[str] = set()
         self.events = 0
         self.errors = 0
+        self.flag_history: list = []      # the session's entry-refusing market flags over time (SessionFlags)
 
     @property
     def active(self) -> bool:
@@ -113,7 +114,8 @@ class MarketTape:
 
     def meta(self) -> dict:
         return {"first_ms": self.first_ms, "last_ms": self.last_ms, "kinds": sorted(self.kinds),
-                "markets": sorted(self.markets), "events": self.events, "write_errors": self.errors}
+                "markets": sorted(self.markets), "events": self.events, "write_errors": self.errors,
+                "flags": [[int(ts), dict(m)] for ts, m in self.flag_history]}
 
 
 def _trade_batch(m: str, evs: list) -> TradeBatch:

@@ -281,6 +281,11 @@ class Execution:
             self._flag(market, why, ts)
         return now.get(m) or self._suspended.get(m, "")
 
+    @property
+    def suspended(self) -> dict[str, str]:
+        """Markets whose orders the exchange refused market_offline (sticky for the session) -> why."""
+        return self._suspended
+
     def flag_source(self, flags: Any) -> None:
         """Where the current market flags come from (`() -> {market: reason}`): paper/live wire the exchange's
         REST flags merged with the feed's ticker states (engine/live/market_flags.py SessionFlags)."""

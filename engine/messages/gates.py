@@ -56,6 +56,9 @@ MESSAGES = {
     "parity.pnl": {
         "ko": "  손익 {real} KRW vs 재생 {replay} KRW: 차이 {gap}% (기준 ≤ {max}%)",
         "en": "  PnL {real} KRW vs replay {replay} KRW: gap {gap}% (need ≤ {max}%)"},
+    "parity.flags": {
+        "ko": "  시장 플래그 변경 {changes}회 재생: 진입 거부 {real} (재생 {replay})",
+        "en": "  market flags replayed ({changes} changes): entries refused {real} (replay {replay})"},
     "parity.passed": {"ko": "일치: 기준 안", "en": "parity OK: within thresholds"},
     "parity.failed": {"ko": "불일치: 기준 밖", "en": "parity FAILED: outside the thresholds"},
 }

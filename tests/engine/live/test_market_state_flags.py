@@ -47,6 +47,11 @@ def test_paper_takes_no_entries_on_a_warned_market(session):
     reasons = refused_decisions(store, res, WARNED)
     assert reasons and all("market.flagged: warning" in str(r["reasons"]) for r in reasons)
     assert any(o["market"] != WARNED for o in orders)                     # the others trade
+    # parity replays the session's flags with its market data: the replay refuses the same entries
+    from engine.parity import compare
+    out = compare(store, res.run_id)
+    assert out["flag_changes"] >= 1 and out["flagged_replay"] == out["flagged_real"] == len(reasons)
+    assert out["identical_decisions_pct"] >= 99.0
     store.close()
 
 
@@ -94,6 +99,11 @@ def test_a_market_whose_ticker_says_suspended_or_delisted_gets_no_order(session,
     assert reasons and all(f"market.flagged: {flag}" in str(r["reasons"]) for r in reasons)
     from engine.monitor.state import _flagged                # what the monitor's snapshot (and metric) shows
     assert _flagged(res.loop.execution, res.loop.markets, res.loop.now_ms) == {market: flag}
+    if mode == "paper":                  # the tape keeps the ticker's flag: the replay refuses the same entries
+        from engine.parity import compare
+        out = compare(store, res.run_id)
+        assert out["flagged_replay"] == out["flagged_real"] == len(reasons)
+        assert out["identical_decisions_pct"] >= 99.0
     store.close()
 
 
