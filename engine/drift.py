@@ -32,7 +32,8 @@ __all__ = ["DRIFT_KS_MAX", "DRIFT_FEATURES_SHIFTED", "DRIFT_FEATURES_SHARE", "Dr
 
 @dataclass(frozen=True)
 class DriftReport:
-    """KS result per feature (NaN where a side had < min_rows finite values)."""
+    """KS result per feature (NaN where a side had < min_rows finite values; p-value also NaN under the KS
+    limit when ks_drift was asked for the needed p-values only)."""
     feature_names: tuple[str, ...]
     ks: np.ndarray
     p_value: np.ndarray
@@ -52,11 +53,13 @@ class DriftReport:
 
 def ks_drift(X_ref: np.ndarray, X_recent: np.ndarray, feature_names: list[str] | tuple[str, ...],
              alpha: float = 0.01, min_ks: float | np.ndarray = 0.1, min_rows: int = 30,
-             ref_sorted: list[np.ndarray] | None = None) -> DriftReport:
+             ref_sorted: list[np.ndarray] | None = None, all_p_values: bool = True) -> DriftReport:
     """Two-sample KS per column with scipy.stats.ks_2samp's statistic and asymptotic p-value (method="asymp"),
     non-finite values dropped per column; `min_ks` may be one value or one per column (the calibrated limits).
     `ref_sorted` (from `sorted_columns(X_ref)`) skips re-sorting a reference that does not change between
-    calls, which is what the live/backtest monitor does."""
+    calls, which is what the live/backtest monitor does. `all_p_values=False` leaves the p-value NaN where the
+    statistic stays under `min_ks` (such a column cannot be `shifted` whatever its p-value): the p-value costs
+    ~0.7 ms per column, the statistic far less, and the monitor publishes only what `shifted` decides."""
     A, B = np.asarray(X_ref, np.float64), np.asarray(X_recent, np.float64)
     if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1] or A.shape[1] != len(feature_names):
         raise ValueError(f"ks_drift: column mismatch: ref {A.shape}, recent {B.shape}, "
@@ -71,6 +74,8 @@ def ks_drift(X_ref: np.ndarray, X_recent: np.ndarray, feature_names: list[str] |
             en[j] = a.size * b.size / (a.size + b.size)
     pv = np.full(f, np.nan)
     ok = np.isfinite(ks)
+    if not all_p_values:
+        ok &= ks >= min_ks
     if ok.any():
         from scipy.stats import kstwo            # one vectorised call: exact p-values cost ~10x, change nothing here
         pv[ok] = np.clip(kstwo.sf(ks[ok], np.round(en[ok])), 0.0, 1.0)
@@ -200,7 +205,7 @@ class DriftMonitor:
         if len(self.rows) >= (30 if self.ks_limits is None else self.rows.maxlen):
             limit = self.min_ks if self.ks_limits is None else self.ks_limits
             rep = ks_drift(self.ref, np.vstack(self.rows), self.names, self.alpha, limit,
-                           ref_sorted=self.ref_sorted)
+                           ref_sorted=self.ref_sorted, all_p_values=False)
             self.last_report = rep
             out.update({DRIFT_KS_MAX: rep.ks_max, DRIFT_FEATURES_SHIFTED: float(rep.n_shifted),
                         DRIFT_FEATURES_SHARE: rep.n_shifted / max(1, len(self.names))})

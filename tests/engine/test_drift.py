@@ -122,3 +122,34 @@ def test_ks_drift_equals_scipy_ks_2samp_asymp_with_nans_ties_and_a_presorted_ref
             assert rep.ks[j] == pytest.approx(want.statistic, abs=1e-12)
             assert rep.p_value[j] == pytest.approx(want.pvalue, rel=1e-9, abs=1e-300)
         assert rep.shifted[1] and not rep.shifted[0]
+
+
+
+def test_needed_p_values_only_leave_every_shifted_verdict_and_published_metric_unchanged(monkeypatch):
+    """The monitor asks for p-values only where the statistic reaches its limit: same `shifted`, same metrics,
+    the p-values it does compute equal the full ones."""
+    import engine.drift as drift
+    rng = np.random.default_rng(3)
+    ref = rng.normal(size=(4000, 6))
+    rec = np.column_stack([rng.normal(size=900), rng.normal(0.4, 1, 900), rng.normal(0.05, 1, 900),
+                           rng.normal(0, 1.5, 900), rng.standard_t(4, 900), rng.normal(0.12, 1, 900)])
+    limits = np.array([0.1, 0.1, 0.02, 0.05, 0.1, 0.04])
+    full = ks_drift(ref, rec, list("abcdef"), 0.01, limits)
+    some = ks_drift(ref, rec, list("abcdef"), 0.01, limits, all_p_values=False)
+    assert (full.shifted == some.shifted).all() and full.shifted.any() and not full.shifted.all()
+    need = full.ks >= limits
+    assert need.any() and not need.all()
+    np.testing.assert_array_equal(some.p_value[need], full.p_value[need])
+    assert np.isnan(some.p_value[~need]).all()
+
+    def published() -> dict:
+        mon = DriftMonitor(ref, list("abcdef"), recent_rows=900, ks_limits=limits, min_ks=0.0)
+        for row in rec:
+            mon.add_row(row)
+        return mon.publish(Metrics())
+    lean = published()
+    every = drift.ks_drift
+    monkeypatch.setattr(drift, "ks_drift", lambda *a, **k: every(*a, **{**k, "all_p_values": True}))
+    assert lean.keys() == (old := published()).keys()
+    np.testing.assert_array_equal(np.array(list(lean.values())), np.array(list(old.values())))   # NaN == NaN here
+    assert lean[drift.DRIFT_FEATURES_SHIFTED] == full.shifted.sum()
