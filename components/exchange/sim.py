@@ -74,6 +74,7 @@ class SimExchange:
         self._pending: list[tuple[int, int, int, SimOrder]] = []
         self._mkt: dict[str, MarketState] = {}
         self._fills: list[Fill] = []
+        self._span = None                                # replay_quiet's reusable arrays (components/exchange/_span.py)
         self._seq = 0
         self._rng = random.Random(0)
         self.now_ms = 0

@@ -81,6 +81,7 @@ class QuietReplay:
         self._objs = [streams[m] for m in tape.markets]
         self._keys = [loop.md.keys[m] for m in tape.markets]
         self._poll = np.zeros(3, np.int64)
+        self._f = np.empty((len(tape.markets), 15))        # quiet_market's per-market state, refilled per run
 
     @staticmethod
     def eligible(loop: Any, streams: dict) -> bool:
@@ -176,13 +177,12 @@ class QuietReplay:
         md, ex, met = lp.md, lp.execution, lp.metrics
         om, positions, keys = ex.om, ex.positions, self._keys
         last_px, best_bid, best_ask = md.last_px, md.best_bid, md.best_ask
-        rows = []
+        f = self._f
         for j, m in enumerate(tape.markets):
             pos = positions[m]
             on = 1.0 if pos.volume > 0 and not (om.open and om.working(m, "exit")) else 0.0
-            rows.append((last_px[m], best_bid[m], best_ask[m], _NAN, met.get(keys[j].traded, 0.0), _NAN, _NAN,
-                         pos.peak_return, pos.volume, pos.cost_krw, 0.0, 0.0, 0.0, 0.0, on))
-        f = np.array(rows)
+            f[j] = (last_px[m], best_bid[m], best_ask[m], _NAN, met.get(keys[j].traded, 0.0), _NAN, _NAN,
+                    pos.peak_return, pos.volume, pos.cost_krw, 0.0, 0.0, 0.0, 0.0, on)
         poll = self._poll
         poll[0], poll[1], poll[2] = 1 if om.open else 0, om.s.poll_interval_ms, om._last_poll_ms
         quiet_market(tape.ints, tape.flts, i0, i1, f, float(lp.risk.exits.costs.fee_rate), poll)
