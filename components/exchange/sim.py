@@ -4,7 +4,6 @@ from __future__ import annotations
 import heapq
 import math
 import random
-import uuid as uuidlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +14,7 @@ from components.exchange._span import replay_quiet
 from components.exchange.accounts import Accounts
 from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request
-from components.exchange.sim_order import SimOrder, iso_kst
+from components.exchange.sim_order import SimOrder, iso_kst, uuid4_of
 from components.types.tick import MIN_TOTAL, floor_volume, fmt
 from components.types.costs import UPBIT_FEE_RATE, CostModel
 from components.types.events import BOOK, CANDLE, TRADE
@@ -250,7 +249,7 @@ class SimExchange:
             lock, reserved = req.volume, 0.0
             self.acc.lock(req.base, lock, "insufficient_funds_ask")
         self._seq += 1
-        o = SimOrder(str(uuidlib.UUID(int=self._rng.getrandbits(128), version=4)), market, req.side,
+        o = SimOrder(uuid4_of(self._rng.getrandbits(128)), market, req.side,
                      req.ord_type, req.price, req.volume, req.time_in_force, identifier, ts,
                      ts + self._fm().arrival_delay_ms(), fee, reserved_fee=reserved, locked=lock,
                      funds_left=req.price if req.by_funds else 0.0)
@@ -397,7 +396,7 @@ class SimExchange:
         o.executed_funds += funds
         o.paid_fee += fee
         self.fees_paid_krw += fee
-        o.trades.append({"market": o.market, "uuid": str(uuidlib.UUID(int=self._rng.getrandbits(128), version=4)),
+        o.trades.append({"market": o.market, "uuid": uuid4_of(self._rng.getrandbits(128)),
                          "price": fmt(px), "volume": fmt(v), "funds": fmt(funds),
                          "trend": "up" if o.is_bid else "down", "created_at": iso_kst(ts, micro=True),
                          "side": o.side})
