@@ -116,13 +116,15 @@ def quiet_span(ints, flts, bid_px, bid_sz, ask_px, ask_sz, q, i0, stop_ts, last_
 class _Buffers:
     """Arrays a replay's spans reuse (one allocation per tape, not per span): per-market results, order rows."""
 
-    __slots__ = ("tape", "mstate", "orders", "states")
+    __slots__ = ("tape", "mstate", "orders", "states", "resting", "version")
 
     def __init__(self, tape) -> None:
         self.tape = tape
         self.mstate = np.empty((len(tape.markets), 6))
         self.orders = np.empty((4, 7))
         self.states: list = [None] * len(tape.markets)   # the exchange's MarketState of each tape market
+        self.resting: list = []                          # the orders in `orders` as of `version`
+        self.version = -1                                # the exchange's book_version they were read at
 
 
 def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
@@ -139,18 +141,22 @@ def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
     buf = ex._span
     if buf is None or buf.tape is not tape:
         buf = ex._span = _Buffers(tape)
-    resting = [o for st in ex._mkt.values() if st.resting for o in st.resting]
-    k = len(resting)
-    if k > buf.orders.shape[0]:
-        buf.orders = np.empty((2 * k, 7))
-    orders = buf.orders[:k]
-    q = -1
-    if k:
+    if buf.version == ex.book_version:          # no order moved since the last run: its rows are still exact
+        resting = buf.resting
+        k = len(resting)
+        orders = buf.orders[:k]
+    else:
+        resting = [o for st in ex._mkt.values() if st.resting for o in st.resting]
+        k = len(resting)
+        if k > buf.orders.shape[0]:
+            buf.orders = np.empty((2 * k, 7))
+        orders = buf.orders[:k]
         index = tape.index
         for r, o in enumerate(resting):
             orders[r] = (index.get(o.market, -1), 1.0 if o.side == "bid" else 0.0, o.price, o.remaining_volume,
                          o.queue_ahead, o.level_seen, o.traded_at_level)
-        q = index.get(resting[0].market, -1)
+        buf.resting, buf.version = resting, ex.book_version
+    q = int(orders[0, _MKT]) if k else -1
     mstate = buf.mstate
     fm = ex.fill_model if ex.fill_model is not None else ex._fm()
     bid_px, bid_sz, ask_px, ask_sz = tape.book_arrays(q) if q >= 0 else _NO_BOOKS

@@ -74,6 +74,7 @@ class SimExchange:
         self._mkt: dict[str, MarketState] = {}
         self._fills: list[Fill] = []
         self._span = None                                # replay_quiet's reusable arrays (components/exchange/_span.py)
+        self.book_version = 0                            # bumped whenever a resting order or its queue changes
         self._seq = 0
         self._rng = random.Random(0)
         self.now_ms = 0
@@ -152,6 +153,7 @@ class SimExchange:
 
     def on_trade(self, tr) -> None:
         self.advance(tr.ts_ms)
+        self.book_version += 1
         st = self._state(tr.market)
         st.last_px = tr.price
         st.tick_data = True
@@ -166,6 +168,7 @@ class SimExchange:
 
     def on_book(self, bk) -> None:
         self.advance(bk.ts_ms)
+        self.book_version += 1
         st = self._state(bk.market)
         st.bid_px, st.bid_sz, st.ask_px, st.ask_sz = bk.bid_px, bk.bid_sz, bk.ask_px, bk.ask_sz
         st.used_bid = st.used_ask = None
@@ -189,6 +192,7 @@ class SimExchange:
     def on_candle(self, c) -> None:
         close_ms = c.ts_ms + c.interval_s * 1000
         self.advance(close_ms)
+        self.book_version += 1
         fm = self._fm()
         st = self._state(c.market)
         if st.spread_state is None:
@@ -349,6 +353,7 @@ class SimExchange:
         arrive(self, o)
 
     def _rest(self, o: SimOrder) -> None:
+        self.book_version += 1
         st = self._state(o.market)
         o.resting = True
         if st.bid_px is None:
@@ -375,6 +380,7 @@ class SimExchange:
                  parts: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
         """Book one trade of an order: balances, order counters, the Fill (with the taker's cost `parts` per
         unit of volume: half spread, slippage + latency, tick rounding — price units)."""
+        self.book_version += 1
         quote, base = o.market.split("-", 1)
         funds = px * v
         fee = funds * o.fee_rate
@@ -405,6 +411,7 @@ class SimExchange:
 
     def _close(self, o: SimOrder, state: str) -> None:
         """Final state: unlock what the order still holds, leave the book."""
+        self.book_version += 1
         quote, base = o.market.split("-", 1)
         if o.locked > 0:
             self.acc.unlock(quote if o.is_bid else base, o.locked)
