@@ -16,9 +16,9 @@ from components.types.feed.tape import F_ASK0, F_BID0, F_PX, F_SIDE, F_VOL, I_BR
 
 # columns of the resting-order matrix handed to the kernel
 _MKT, _BID, _PX, _REM, _QUEUE, _SEEN, _TRADED = range(7)
-# columns of the per-market result: last book row, last book with a usable spread, last price, seen
-_LAST_BOOK, _COST_BOOK, _LAST_PX, _SEEN_ANY = range(4)
-_MSTATE0 = (-1.0, -1.0, float("nan"), 0.0)
+# columns of the per-market result: last book row, last book with a usable spread (event index, its bid and
+# ask), last price, seen (the kernel resets them on entry)
+_LAST_BOOK, _COST_BOOK, _LAST_PX, _SEEN_ANY, _COST_BID, _COST_ASK = range(6)
 _NO_BOOKS = (np.full((1, 1), np.nan),) * 4
 
 
@@ -31,9 +31,14 @@ def quiet_span(ints, flts, bid_px, bid_sz, ask_px, ask_sz, q, i0, stop_ts, last_
 
     `orders` rows: market index, is_bid, price, remaining volume, queue ahead, level seen, traded at level
     (updated in place). `mstate` rows per market: last book row, last book row with 0 < bid < ask, last
-    price (print, or mid of a two-sided book), seen flag (updated in place)."""
+    price (print, or mid of a two-sided book), seen flag, that book's bid and ask (reset on entry)."""
     n = ints.shape[0]
     k = orders.shape[0]
+    for j in range(mstate.shape[0]):
+        mstate[j, _LAST_BOOK] = -1.0
+        mstate[j, _COST_BOOK] = -1.0
+        mstate[j, _LAST_PX] = np.nan
+        mstate[j, _SEEN_ANY] = 0.0
     tmp = np.empty((k, 2))
     other = np.zeros(mstate.shape[0], np.bool_)      # markets with resting orders the kernel cannot follow
     for o in range(k):
@@ -97,6 +102,8 @@ def quiet_span(ints, flts, bid_px, bid_sz, ask_px, ask_sz, q, i0, stop_ts, last_
                 mstate[m, _LAST_PX] = 0.5 * (b + a)
             if b > 0.0 and a > b:
                 mstate[m, _COST_BOOK] = i
+                mstate[m, _COST_BID] = b
+                mstate[m, _COST_ASK] = a
         else:                      # candles: the fill model decides, event by event
             break
         mstate[m, _SEEN_ANY] = 1.0
@@ -104,6 +111,20 @@ def quiet_span(ints, flts, bid_px, bid_sz, ask_px, ask_sz, q, i0, stop_ts, last_
         if t >= last_ts:
             break
     return i
+
+
+class _Buffers:
+    """Arrays a replay's spans reuse (one allocation per tape, not per span): per-market results, order rows."""
+
+    __slots__ = ("tape", "mstate", "orders", "states", "resting", "version")
+
+    def __init__(self, tape) -> None:
+        self.tape = tape
+        self.mstate = np.empty((len(tape.markets), 6))
+        self.orders = np.empty((4, 7))
+        self.states: list = [None] * len(tape.markets)   # the exchange's MarketState of each tape market
+        self.resting: list = []                          # the orders in `orders` as of `version`
+        self.version = -1                                # the exchange's book_version they were read at
 
 
 def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
@@ -117,27 +138,42 @@ def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
     ts = tape.ts_ms
     if i0 >= ts.shape[0] or ts[i0] >= stop_ts:
         return i0
-    index = tape.index
-    resting = [o for st in ex._mkt.values() if st.resting for o in st.resting]
-    orders = np.array([(index.get(o.market, -1), 1.0 if o.side == "bid" else 0.0, o.price,
-                        o.remaining_volume, o.queue_ahead, o.level_seen, o.traded_at_level) for o in resting],
-                      np.float64).reshape(len(resting), 7)
-    mstate = np.array([_MSTATE0] * len(tape.markets))
+    buf = ex._span
+    if buf is None or buf.tape is not tape:
+        buf = ex._span = _Buffers(tape)
+    if buf.version == ex.book_version:          # no order moved since the last run: its rows are still exact
+        resting = buf.resting
+        k = len(resting)
+        orders = buf.orders[:k]
+    else:
+        resting = [o for st in ex._mkt.values() if st.resting for o in st.resting]
+        k = len(resting)
+        if k > buf.orders.shape[0]:
+            buf.orders = np.empty((2 * k, 7))
+        orders = buf.orders[:k]
+        index = tape.index
+        for r, o in enumerate(resting):
+            orders[r] = (index.get(o.market, -1), 1.0 if o.side == "bid" else 0.0, o.price, o.remaining_volume,
+                         o.queue_ahead, o.level_seen, o.traded_at_level)
+        buf.resting, buf.version = resting, ex.book_version
+    q = int(orders[0, _MKT]) if k else -1
+    mstate = buf.mstate
     fm = ex.fill_model if ex.fill_model is not None else ex._fm()
-    q = int(orders[0, _MKT]) if len(resting) else -1
     bid_px, bid_sz, ask_px, ask_sz = tape.book_arrays(q) if q >= 0 else _NO_BOOKS
     i1 = quiet_span(tape.ints, tape.flts, bid_px, bid_sz, ask_px, ask_sz, q, i0, stop_ts, last_ts, orders,
                     float(fm.queue_power), mstate)
     if i1 == i0:
         return i0
-    for o, row in zip(resting, orders.tolist()):
-        o.queue_ahead, o.level_seen, o.traded_at_level = row[_QUEUE:]
-    flts = tape.flts
-    for j, (g, c, px, seen) in enumerate(mstate.tolist()):
+    if k:
+        for o, row in zip(resting, orders.tolist()):
+            o.queue_ahead, o.level_seen, o.traded_at_level = row[_QUEUE:]
+    states = buf.states
+    for j, (g, c, px, seen, b, a) in enumerate(mstate.tolist()):
         if not seen:
             continue
-        m = tape.markets[j]
-        st = ex._state(m)
+        st = states[j]
+        if st is None:
+            st = states[j] = ex._state(tape.markets[j])
         st.tick_data = True
         if g >= 0:                    # the last snapshot, as the row views the events carry
             bk, r = tape.books[j], int(g)
@@ -146,8 +182,7 @@ def replay_quiet(ex, tape, i0: int, stop_ts: int, last_ts: int) -> int:
         if px == px:
             st.last_px = px
         if c >= 0:
-            b, a = flts[int(c), F_BID0:F_ASK0 + 1].tolist()
-            ex.costs.observe_book(m, b, a)
+            ex.costs.observe_book(tape.markets[j], b, a)
     last = int(ts[i1 - 1])
     if last > ex.now_ms:
         ex.now_ms = last

@@ -74,7 +74,7 @@ def _rests(bid: bool, price: float, best: float) -> bool:
     matching tolerance (or that side is empty), so `walk_book` would stop at its first level."""
     if not best > 0:
         return True
-    tol = K._tol(price)
+    tol = abs(price) * 1e-10 + 1e-12         # K._tol, without a kernel dispatch per order
     return best > price + tol if bid else best < price - tol
 
 

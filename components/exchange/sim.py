@@ -4,7 +4,6 @@ from __future__ import annotations
 import heapq
 import math
 import random
-import uuid as uuidlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +14,7 @@ from components.exchange._span import replay_quiet
 from components.exchange.accounts import Accounts
 from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request
-from components.exchange.sim_order import SimOrder, iso_kst
+from components.exchange.sim_order import SimOrder, iso_kst, uuid4_of
 from components.types.tick import MIN_TOTAL, floor_volume, fmt
 from components.types.costs import UPBIT_FEE_RATE, CostModel
 from components.types.events import BOOK, CANDLE, TRADE
@@ -74,6 +73,8 @@ class SimExchange:
         self._pending: list[tuple[int, int, int, SimOrder]] = []
         self._mkt: dict[str, MarketState] = {}
         self._fills: list[Fill] = []
+        self._span = None                                # replay_quiet's reusable arrays (components/exchange/_span.py)
+        self.book_version = 0                            # bumped whenever a resting order or its queue changes
         self._seq = 0
         self._rng = random.Random(0)
         self.now_ms = 0
@@ -152,6 +153,7 @@ class SimExchange:
 
     def on_trade(self, tr) -> None:
         self.advance(tr.ts_ms)
+        self.book_version += 1
         st = self._state(tr.market)
         st.last_px = tr.price
         st.tick_data = True
@@ -166,6 +168,7 @@ class SimExchange:
 
     def on_book(self, bk) -> None:
         self.advance(bk.ts_ms)
+        self.book_version += 1
         st = self._state(bk.market)
         st.bid_px, st.bid_sz, st.ask_px, st.ask_sz = bk.bid_px, bk.bid_sz, bk.ask_px, bk.ask_sz
         st.used_bid = st.used_ask = None
@@ -189,6 +192,7 @@ class SimExchange:
     def on_candle(self, c) -> None:
         close_ms = c.ts_ms + c.interval_s * 1000
         self.advance(close_ms)
+        self.book_version += 1
         fm = self._fm()
         st = self._state(c.market)
         if st.spread_state is None:
@@ -249,7 +253,7 @@ class SimExchange:
             lock, reserved = req.volume, 0.0
             self.acc.lock(req.base, lock, "insufficient_funds_ask")
         self._seq += 1
-        o = SimOrder(str(uuidlib.UUID(int=self._rng.getrandbits(128), version=4)), market, req.side,
+        o = SimOrder(uuid4_of(self._rng.getrandbits(128)), market, req.side,
                      req.ord_type, req.price, req.volume, req.time_in_force, identifier, ts,
                      ts + self._fm().arrival_delay_ms(), fee, reserved_fee=reserved, locked=lock,
                      funds_left=req.price if req.by_funds else 0.0)
@@ -349,6 +353,7 @@ class SimExchange:
         arrive(self, o)
 
     def _rest(self, o: SimOrder) -> None:
+        self.book_version += 1
         st = self._state(o.market)
         o.resting = True
         if st.bid_px is None:
@@ -375,6 +380,7 @@ class SimExchange:
                  parts: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
         """Book one trade of an order: balances, order counters, the Fill (with the taker's cost `parts` per
         unit of volume: half spread, slippage + latency, tick rounding — price units)."""
+        self.book_version += 1
         quote, base = o.market.split("-", 1)
         funds = px * v
         fee = funds * o.fee_rate
@@ -396,7 +402,7 @@ class SimExchange:
         o.executed_funds += funds
         o.paid_fee += fee
         self.fees_paid_krw += fee
-        o.trades.append({"market": o.market, "uuid": str(uuidlib.UUID(int=self._rng.getrandbits(128), version=4)),
+        o.trades.append({"market": o.market, "uuid": uuid4_of(self._rng.getrandbits(128)),
                          "price": fmt(px), "volume": fmt(v), "funds": fmt(funds),
                          "trend": "up" if o.is_bid else "down", "created_at": iso_kst(ts, micro=True),
                          "side": o.side})
@@ -405,6 +411,7 @@ class SimExchange:
 
     def _close(self, o: SimOrder, state: str) -> None:
         """Final state: unlock what the order still holds, leave the book."""
+        self.book_version += 1
         quote, base = o.market.split("-", 1)
         if o.locked > 0:
             self.acc.unlock(quote if o.is_bid else base, o.locked)

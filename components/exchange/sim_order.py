@@ -10,10 +10,23 @@ KST = timezone(timedelta(hours=9))
 BID, ASK = "bid", "ask"
 
 
+_last_second: tuple[int, str] = (-1, "")   # (epoch second, its text): fills come in bursts within one second
+
+
 def iso_kst(ts_ms: int, micro: bool = False) -> str:
     """Epoch ms -> Upbit's `created_at` (`2021-12-19T16:53:27+09:00`, trades with microseconds)."""
-    dt = datetime.fromtimestamp(ts_ms / 1000.0, tz=KST)
-    return dt.isoformat(timespec="microseconds" if micro else "seconds")
+    global _last_second
+    sec, ms = divmod(int(ts_ms), 1000)
+    last = _last_second                   # one tuple read/write: safe when the local server's threads share it
+    if last[0] != sec:
+        last = _last_second = (sec, datetime.fromtimestamp(sec, tz=KST).isoformat(timespec="seconds")[:-6])
+    return f"{last[1]}.{ms:03d}000+09:00" if micro else f"{last[1]}+09:00"
+
+
+def uuid4_of(bits: int) -> str:
+    """`str(uuid.UUID(int=bits, version=4))` for 128 random bits, without building the UUID object."""
+    h = "%032x" % ((bits & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48))
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(slots=True, eq=False)

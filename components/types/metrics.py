@@ -15,6 +15,10 @@ class Metrics:
     def set(self, name: str, value: float) -> None:
         self._values[name] = float(value)
 
+    def set_floats(self, items) -> None:
+        """Several (name, value) pairs at once; the values are floats already (a kernel's results)."""
+        self._values.update(items)
+
     def inc(self, name: str, by: float = 1.0) -> None:
         self._values[name] = self._values.get(name, 0.0) + by
 

@@ -90,8 +90,9 @@ def fmt(x: float | None) -> str | None:
     """Decimal string as the exchange sends it: shortest exact repr, no exponent ("0.00000001")."""
     if x is None:
         return None
-    d = Decimal(repr(round(float(x), 10)))   # 10 decimals: below Upbit's precision, hides float noise
-    s = format(d, "f")
+    s = repr(round(float(x), 10))            # 10 decimals: below Upbit's precision, hides float noise
+    if "e" in s or "n" in s:                 # exponent (or nan/inf): Decimal writes it out; a plain repr is
+        s = format(Decimal(s), "f")          # already what Decimal would print
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s

@@ -79,8 +79,9 @@ class QuietReplay:
         self.tape = tape = ReplayTape.build(streams)
         self.consumed = 0
         self._objs = [streams[m] for m in tape.markets]
-        self._keys = [loop.md.keys[m] for m in tape.markets]
+        self._mk = [(m, loop.md.keys[m]) for m in tape.markets]     # (market, its metric keys) per tape index
         self._poll = np.zeros(3, np.int64)
+        self._f = np.empty((len(tape.markets), 15))        # quiet_market's per-market state, refilled per run
 
     @staticmethod
     def eligible(loop: Any, streams: dict) -> bool:
@@ -94,8 +95,13 @@ class QuietReplay:
         tape, objs = self.tape, self._objs
         mk, kind, pos, ts = tape.ints[:, I_MKT], tape.ints[:, I_KIND], tape.pos, tape.ts_ms
         n = len(tape)
-        i, polled = 0, -1
+        i, polled, direct = 0, -1, -1
         while i < n:
+            if i == direct:                      # the kernel stopped here: this event is not quiet (below)
+                self.consumed = i + 1
+                yield objs[mk[i]].event(int(pos[i]))
+                i += 1
+                continue
             wake = self._wake()
             if wake is not None:
                 hard, soft, timer, closed = wake
@@ -117,6 +123,11 @@ class QuietReplay:
                 if t < hard:
                     i1 = self._skip(i, hard, soft)
                     if i1 > i:
+                        # A run that stopped before `hard` without reaching `soft` (no loop work ran, nothing
+                        # closed) stopped at an event that fills, meets an arrival or is a candle: the next
+                        # wake-up would be the same and its skip would apply nothing, so it goes to on_event.
+                        if not closed and i1 < n and int(ts[i1 - 1]) < soft and int(ts[i1]) < hard:
+                            direct = i1
                         i = self.consumed = i1
                         continue
             self.consumed = i + 1
@@ -155,11 +166,10 @@ class QuietReplay:
         soft = min(lp._last_eval_ms + lp.interval_ms, lp._last_equity_ms + lp.equity_interval_ms)
         return hard, soft, timer, closed
 
-    def _after(self, j: int) -> None:
-        """The end of `on_event` for quiet event j: kill-switch evaluation and equity snapshot when due (no
-        towers: no decision)."""
+    def _after(self, j: int, t: int) -> None:
+        """The end of `on_event` for quiet event j at data time t: kill-switch evaluation and equity snapshot
+        when due (no towers: no decision)."""
         lp = self.loop
-        t = int(self.tape.ts_ms[j])
         if t - lp.last_decision_ms[self.tape.markets[self.tape.ints[j, I_MKT]]] >= lp.interval_ms:
             if t - lp._last_eval_ms >= lp.interval_ms:
                 lp._evaluate_risk(t)
@@ -174,34 +184,38 @@ class QuietReplay:
         if i1 <= i0:
             return i0
         md, ex, met = lp.md, lp.execution, lp.metrics
-        om, positions, keys = ex.om, ex.positions, self._keys
+        om, positions = ex.om, ex.positions
         last_px, best_bid, best_ask = md.last_px, md.best_bid, md.best_ask
-        rows = []
-        for j, m in enumerate(tape.markets):
+        f, get = self._f, met.get
+        for j, (m, key) in enumerate(self._mk):
             pos = positions[m]
             on = 1.0 if pos.volume > 0 and not (om.open and om.working(m, "exit")) else 0.0
-            rows.append((last_px[m], best_bid[m], best_ask[m], _NAN, met.get(keys[j].traded, 0.0), _NAN, _NAN,
-                         pos.peak_return, pos.volume, pos.cost_krw, 0.0, 0.0, 0.0, 0.0, on))
-        f = np.array(rows)
+            f[j] = (last_px[m], best_bid[m], best_ask[m], _NAN, get(key.traded, 0.0), _NAN, _NAN,
+                    pos.peak_return, pos.volume, pos.cost_krw, 0.0, 0.0, 0.0, 0.0, on)
         poll = self._poll
         poll[0], poll[1], poll[2] = 1 if om.open else 0, om.s.poll_interval_ms, om._last_poll_ms
         quiet_market(tape.ints, tape.flts, i0, i1, f, float(lp.risk.exits.costs.fee_rate), poll)
-        for j, r in enumerate(f.tolist()):
+        costs = md.costs if md.costs is not lp.ex.costs else None   # the exchange observed the same book
+        upd = met.set_floats
+        for (m, key), r in zip(self._mk, f.tolist()):
             if not r[_SEEN]:
                 continue
-            m, key = tape.markets[j], keys[j]
-            met.set(key.last_ts, r[_LAST_TS])
             if r[_PRINTED]:
                 md.printed.add(m)
-                met.set(key.trade_px, r[_TRADE_PX])
-                met.set(key.traded, r[_TRADED])
+                if r[_BOOKED]:
+                    upd(((key.last_ts, r[_LAST_TS]), (key.trade_px, r[_TRADE_PX]), (key.traded, r[_TRADED]),
+                         (key.mid, r[_MID]), (key.spread, r[_SPREAD])))
+                else:
+                    upd(((key.last_ts, r[_LAST_TS]), (key.trade_px, r[_TRADE_PX]), (key.traded, r[_TRADED])))
+            elif r[_BOOKED]:
+                upd(((key.last_ts, r[_LAST_TS]), (key.mid, r[_MID]), (key.spread, r[_SPREAD])))
+            else:
+                upd(((key.last_ts, r[_LAST_TS]),))
             if r[_BOOKED]:
                 b, a = r[_BID], r[_ASK]
                 best_bid[m], best_ask[m] = b, a
-                if md.costs is not None:
-                    md.costs.observe_book(m, b, a)
-                met.set(key.mid, r[_MID])
-                met.set(key.spread, r[_SPREAD])
+                if costs is not None:
+                    costs.observe_book(m, b, a)
             last_px[m] = r[_LAST_PX]
             if r[_PEAK_ON]:
                 positions[m].peak_return = r[_PEAK]
@@ -211,5 +225,5 @@ class QuietReplay:
         lp.now_ms = last
         lp.events += i1 - i0
         if last >= soft:
-            self._after(i1 - 1)
+            self._after(i1 - 1, last)
         return i1

@@ -19,11 +19,17 @@ def merged_index(streams: Mapping[str, MarketStream]) -> tuple[list[str], np.nda
     markets = sorted(streams)
     if not markets:
         return markets, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ts = np.concatenate([streams[m].ts_ms for m in markets])
-    kind = np.concatenate([streams[m].kind.astype(np.int64) for m in markets])
+    ts = np.concatenate([streams[m].ts_ms for m in markets]).astype(np.int64, copy=False)
+    kind = np.concatenate([streams[m].kind for m in markets]).astype(np.int64)
     mk = np.concatenate([np.full(len(streams[m]), i, np.int64) for i, m in enumerate(markets)])
     pos = np.concatenate([np.arange(len(streams[m]), dtype=np.int64) for m in markets])
-    order = np.lexsort((pos, mk, kind, ts))
+    nm = len(markets)
+    if len(ts) and kind.min() >= 0 and kind.max() < 3 and int(ts.max()) - int(ts.min()) < 2**62 // (3 * nm):
+        # one int64 key (ts, kind, market) sorted stably: equal keys keep the concatenation's order, which is
+        # the position in the stream; the same order as the lexsort below, an order of magnitude faster
+        order = np.argsort(((ts - ts.min()) * 3 + kind) * nm + mk, kind="stable")
+    else:
+        order = np.lexsort((pos, mk, kind, ts))
     return markets, mk[order], pos[order]
 
 

@@ -51,30 +51,30 @@ class ReplayTape:
     def build(cls, streams: Mapping[str, MarketStream]) -> "ReplayTape":
         markets, mk, pos = merged_index(streams)
         books = [streams[m].books for m in markets]
-        cols: list[list[np.ndarray]] = [[] for _ in range(9)]     # ts kind brow | px vol side bid0 ask0 (+ mk)
-        for j, (m, bk) in enumerate(zip(markets, books)):
-            s = streams[m]
-            kind, row = s.kind.astype(np.int64), np.asarray(s.row, np.int64)
-            n = len(kind)
-            is_tr, is_bk = kind == TRADE, kind == BOOK
-            px, vol, side, bid0, ask0 = (np.full(n, np.nan) for _ in range(5))
-            if s.trades is not None and is_tr.any():
-                r = row[is_tr]
-                px[is_tr], vol[is_tr], side[is_tr] = s.trades.price[r], s.trades.volume[r], s.trades.side[r]
-            if bk is not None and is_bk.any():
-                r = row[is_bk]
-                bid0[is_bk], ask0[is_bk] = bk.bid_px[r, 0], bk.ask_px[r, 0]
-            for c, a in enumerate((s.ts_ms, kind, np.where(is_bk, row, -1), px, vol, side, bid0, ask0)):
-                cols[c].append(a)
         n = len(mk)
-        ints, flts = np.empty((n, 4), np.int64), np.empty((n, 5))
+        ints, flts = np.empty((n, 4), np.int64), np.full((n, 5), np.nan)
         if n:
             starts = np.cumsum([0] + [len(streams[m]) for m in markets[:-1]]).astype(np.int64)
             flat = starts[mk] + pos
-            for c, col in zip((I_TS, I_KIND, I_BROW), cols[:3]):
-                ints[:, c] = np.concatenate(col)[flat]
+            kind = np.concatenate([streams[m].kind for m in markets]).astype(np.int64)[flat]
+            row = np.concatenate([np.asarray(streams[m].row, np.int64) for m in markets])[flat]
+            ints[:, I_TS] = np.concatenate([streams[m].ts_ms for m in markets])[flat]
+            ints[:, I_KIND] = kind
             ints[:, I_MKT] = mk
-            for c, col in zip((F_PX, F_VOL, F_SIDE, F_BID0, F_ASK0), cols[3:8]):
-                flts[:, c] = np.concatenate(col)[flat]
+            is_bk = kind == BOOK
+            ints[:, I_BROW] = np.where(is_bk, row, -1)
+            is_tr = kind == TRADE
+            for j, m in enumerate(markets):
+                s, bk = streams[m], books[j]
+                on = mk == j
+                if s.trades is not None:
+                    sel = np.flatnonzero(on & is_tr)
+                    r = row[sel]
+                    flts[sel, F_PX], flts[sel, F_VOL], flts[sel, F_SIDE] = (s.trades.price[r], s.trades.volume[r],
+                                                                           s.trades.side[r])
+                if bk is not None:
+                    sel = np.flatnonzero(on & is_bk)
+                    r = row[sel]
+                    flts[sel, F_BID0], flts[sel, F_ASK0] = bk.bid_px[r, 0], bk.ask_px[r, 0]
         return cls(markets, {m: j for j, m in enumerate(markets)}, pos, np.ascontiguousarray(ints[:, I_TS]),
                    ints, flts, books, {})
