@@ -41,6 +41,17 @@ def _records(res, table):
         st.close()
 
 
+def _raw_decisions(res) -> list[tuple]:
+    """The decision rows' columns as SQLite holds them (the JSON columns' text, byte for byte)."""
+    import sqlite3
+    con = sqlite3.connect(res.loop.store.p.path)
+    try:
+        return con.execute("SELECT ts_ms, market, action, score, features, scores, reasons FROM decisions "
+                           "WHERE run_id = ? ORDER BY id", (res.run_id,)).fetchall()
+    finally:
+        con.close()
+
+
 def _same(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
@@ -71,6 +82,8 @@ def test_fast_path_stores_what_the_event_by_event_path_stores(tmp_path, monkeypa
         for ra, rb in zip(a[table], b[table]):
             assert _same(ra, rb), (table, ra, rb)
     assert len(a["decisions"]) > 4000 and len(a["equity"]) > 4000
+    # the fast path writes the JSON columns' text column by column: the very bytes json_dumps wrote per row
+    assert _raw_decisions(fast) == _raw_decisions(slow)
     assert a["fills"] and a["trips"] and {r["action"] for r in a["decisions"]} >= {"enter", "hold"}
     assert fast.data.trades == slow.data.trades and fast.data.trades
     assert fast.data.equity == slow.data.equity
