@@ -137,6 +137,9 @@ class EngineLoop:
         batch before the first event; decisions and fills are the same as event by event."""
         self.md.precompute(streams)
         self.pipeline.precompute(self.md.rows)
+        bars = getattr(self.ex, "precompute_bars", None)       # the exchange's per-bar spread estimates
+        if bars is not None:
+            bars(streams)
 
     def add_market(self, m: str) -> None:
         """A market the universe picked mid-session (day boundary): its features, prices, position and account

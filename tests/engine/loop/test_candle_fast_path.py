@@ -65,6 +65,8 @@ def _same(a, b) -> bool:
 def test_fast_path_stores_what_the_event_by_event_path_stores(tmp_path, monkeypatch):
     fast = run_backtest(_cfg(tmp_path, "fast"), write_report=False)
     assert fast.loop.md.rows and fast.loop.pipeline.batch              # precomputed features and scores
+    assert all(st.bars is not None and st.bar_i == len(st.bars[1]) - 1    # and the exchange's bar spreads
+               for st in fast.loop.ex._mkt.values())
     # the slow path: online features, iter_merged events, dict rows through record_decisions/record_equity,
     # and every kill switch run at every evaluation (no verdict reuse)
     monkeypatch.setattr(Store, "record_tuples", None)
@@ -76,6 +78,7 @@ def test_fast_path_stores_what_the_event_by_event_path_stores(tmp_path, monkeypa
     monkeypatch.setattr(RiskManager, "__init__", every_switch)
     slow = run_backtest(_cfg(tmp_path, "slow"), write_report=False, batch=False)
     assert not slow.loop.md.rows and not slow.loop.risk.reuse_verdicts
+    assert all(st.bars is None for st in slow.loop.ex._mkt.values())
     a, b = _stored(fast), _stored(slow)
     for table in TABLES:
         assert len(a[table]) == len(b[table]), table
