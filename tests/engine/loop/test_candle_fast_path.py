@@ -64,7 +64,7 @@ def _same(a, b) -> bool:
 
 def test_fast_path_stores_what_the_event_by_event_path_stores(tmp_path, monkeypatch):
     fast = run_backtest(_cfg(tmp_path, "fast"), write_report=False)
-    assert fast.loop.md.rows and fast.loop.pipeline.batch              # precomputed features and scores
+    assert fast.loop.md.rows and fast.loop.pipeline.batch and fast.loop.pipeline.fused   # features, scores, P(up)
     assert all(st.bars is not None and st.bar_i == len(st.bars[1]) - 1    # and the exchange's bar spreads
                for st in fast.loop.ex._mkt.values())
     # the slow path: online features, iter_merged events, dict rows through record_decisions/record_equity,
