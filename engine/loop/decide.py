@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 import registry
+from components.types.entry import EntryContext
 from components.types.orders import OrderIntent
 from components.types.risk import SizingContext
 from engine.conf import plain
@@ -145,7 +146,6 @@ class DecisionPipeline:
     def entry_intent(self, loop: Any, m: str, p: float, x: Any, ts: int) -> tuple[OrderIntent | None, float,
                                                                                    list[str]]:
         """(intent or None, size_krw, reasons): entry verdict, then the risk manager's gate and size."""
-        from components.types.entry import EntryContext
         md = loop.md
         vc, pc, kc = loop.cols
         vol = float(x[vc]) if vc >= 0 else 1.0
