@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from components.store.jsonenc import dict_rows_text, json_dumps
+from components.types.jsontext import dict_rows_text, json_dumps
 from components.types.orders import OrderIntent
 
 log = logging.getLogger("scalp.store")

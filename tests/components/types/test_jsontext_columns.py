@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from components.store.jsonenc import dict_rows_text, float_texts
+from components.types.jsontext import dict_rows_text, float_texts
 
 
 def _edge_column(n: int, rng) -> np.ndarray:
