@@ -16,6 +16,7 @@ from components.exchange.errors import reject
 from components.exchange.order_rules import check_price_and_total, parse_request
 from components.exchange.sim_order import SimOrder, iso_kst, uuid4_of
 from components.types.tick import MIN_TOTAL, floor_volume, fmt
+from components.types.bar_spread import BarStats, bar_stats_batch
 from components.types.costs import UPBIT_FEE_RATE, CostModel
 from components.types.events import BOOK, CANDLE, TRADE
 from components.types.orders import Fill
@@ -39,6 +40,8 @@ class MarketState:
     used_ask: np.ndarray | None = None
     last_px: float = math.nan
     spread_state: object = None
+    bars: tuple | None = None        # replay: (fill model, close ms, spread, sigma) per bar, computed in batch
+    bar_i: int = -1                  # index of the last bar read from `bars`
     tick_data: bool = False          # prints/books seen: candles then only feed estimators, never fill
     resting: list = field(default_factory=list)
 
@@ -195,11 +198,19 @@ class SimExchange:
         self.book_version += 1
         fm = self._fm()
         st = self._state(c.market)
-        if st.spread_state is None:
-            st.spread_state = fm.new_spread_state()
-        st.spread_state.update(c.high, c.low, c.interval_s * 1000)
-        self.costs.observe_bar_spread(c.market, st.spread_state.value())
-        self.costs.observe_bar_vol(c.market, st.spread_state.sigma(), c.interval_s * 1000)
+        bars = st.bars
+        if bars is not None and bars[0] is fm:
+            i = st.bar_i = st.bar_i + 1
+            if i >= len(bars[1]) or bars[1][i] != close_ms:
+                raise RuntimeError(f"precomputed bar spreads of {c.market} out of step with the replay at bar {i}")
+            spread, sigma = bars[2][i], bars[3][i]
+        else:
+            if st.spread_state is None:
+                st.spread_state = fm.new_spread_state()
+            st.spread_state.update(c.high, c.low, c.interval_s * 1000)
+            spread, sigma = st.spread_state.value(), st.spread_state.sigma()
+        self.costs.observe_bar_spread(c.market, spread)
+        self.costs.observe_bar_vol(c.market, sigma, c.interval_s * 1000)
         if st.tick_data:       # the prints already decided every fill inside this bar
             return
         full = budget = fm.bar_budget(c.volume)
@@ -211,6 +222,23 @@ class SimExchange:
             if v > 0.0:
                 budget -= self._maker_fill(o, v, close_ms)
         st.last_px = c.close
+
+    def precompute_bars(self, streams: dict) -> None:
+        """Replay of candle-only streams: every bar's spread estimate and volatility computed before the first
+        bar (bar_stats_batch: the floats the online estimator gives); bars must then arrive in stream order."""
+        fm = self._fm()
+        probe = fm.new_spread_state()
+        if type(probe) is not BarStats:          # another estimator: stays online
+            return
+        for m, s in streams.items():
+            c = s.candles
+            if c is None or s.trades is not None or s.books is not None:
+                continue
+            rows = np.asarray(s.row, np.int64)
+            close_ms = (np.asarray(c.ts_ms, np.int64)[rows] + int(c.interval_s) * 1000).tolist()
+            spread, sigma = bar_stats_batch(np.asarray(c.high)[rows], np.asarray(c.low)[rows], probe.window_bars)
+            st = self._state(m)
+            st.bars, st.bar_i = (fm, close_ms, spread, sigma), -1
 
     def replay_quiet(self, tape, i0: int, stop_ts_ms: int, last_ts_ms: int) -> int:
         """Replay only: apply the events of `tape` (a ReplayTape) from i0 on while none can touch an order of

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 from pydantic import Field, model_validator
 
 from registry import Params, register
@@ -77,3 +79,18 @@ class WeightedFusion:
                 total += w[tid] * p
                 norm += w[tid]
         return total / norm if norm > 0 else math.nan
+
+    def combine_many(self, scores: Mapping[str, np.ndarray], market_class: str = "majors") -> np.ndarray:
+        """`combine` of every row of score columns (tower id -> column): the same operations in the same
+        order per row, so the same floats (a replay's precomputed decisions)."""
+        w = self.weights_for(scores, market_class)[0]
+        n = len(next(iter(scores.values()))) if scores else 0
+        total, norm = np.zeros(n), np.zeros(n)
+        for tid, col in scores.items():
+            if w[tid] > 0:
+                col = np.asarray(col, np.float64)
+                ok = np.isfinite(col)
+                total = np.where(ok, total + w[tid] * col, total)
+                norm = np.where(ok, norm + w[tid], norm)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(norm > 0, total / norm, np.nan)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -260,11 +261,21 @@ class Store(MarketData):
                 conn.exec_driver_sql(sql, params[i:i + self.batch_rows])
         return len(rows)
 
-    def record_tuples(self, table: str, run_id: int, fields: tuple[str, ...], rows: list[tuple]) -> int:
+    @property
+    def json_as_text(self) -> bool:
+        """True when `record_tuples(..., json_text=True)` writes JSON text as it is (SQLite stores the
+        serializer's text; other databases take the values decoded)."""
+        return self.engine.dialect.name == "sqlite"
+
+    def record_tuples(self, table: str, run_id: int, fields: tuple[str, ...], rows: list[tuple],
+                      json_text: bool = False) -> int:
         """Rows of a trading table ('decisions', 'equity', ...) as tuples in `fields` order — a backtest's
         columnar buffers, without a dict per row. On SQLite the columns' own bind processors run once per
         column and one executemany per batch writes them (the values `_insert` would store); elsewhere, or
-        when `fields` leaves a column out, they take the dict path."""
+        when `fields` leaves a column out, they take the dict path. `json_text`: the JSON columns hold the
+        text `json_dumps` makes of their values already (written as is on SQLite, decoded elsewhere)."""
+        from sqlalchemy import JSON
+
         from components.store import models
         model = {m.__tablename__: m for m in (models.DecisionRow, models.OrderRow, models.FillRow,
                                                models.PositionRow, models.EquityRow)}[table]
@@ -272,10 +283,14 @@ class Store(MarketData):
         needed = {c.name for c in t.columns} - {"id", "run_id"}
         if not rows:
             return 0
+        is_json = [isinstance(t.c[k].type, JSON) if k in t.c else False for k in fields]
         if self.engine.dialect.name != "sqlite" or set(fields) != needed:
+            if json_text and any(is_json):
+                rows = [tuple(json.loads(v) if j else v for v, j in zip(r, is_json)) for r in rows]
             return self._record(model.__name__, run_id, [dict(zip(fields, r)) for r in rows])
         dialect = self.engine.dialect
-        procs = [t.c[k].type._cached_bind_processor(dialect) for k in fields]
+        procs = [None if json_text and j else t.c[k].type._cached_bind_processor(dialect)
+                 for k, j in zip(fields, is_json)]
         cols = [c if p is None else list(map(p, c)) for c, p in zip(zip(*rows), procs)]
         params = list(zip([run_id] * len(rows), *cols))
         names = ("run_id",) + tuple(fields)

@@ -93,3 +93,41 @@ class BarStats:
         if not self._range2:
             return float("nan")
         return math.sqrt(sum(self._range2) * _PARK / len(self._range2))
+
+
+def bar_stats_batch(high: np.ndarray, low: np.ndarray, window_bars: int) -> tuple[list[float], list[float]]:
+    """(BarStats.value(), BarStats.sigma()) after each bar of a whole column, the same floats as the
+    online updates: the pair estimates and squared ranges come from the same scalar functions, and each
+    window is summed oldest first from 0.0 (the order Python's sum takes over the deque), column-wise."""
+    h, l = np.asarray(high, np.float64).tolist(), np.asarray(low, np.float64).tolist()
+    n = len(h)
+    ok = [hi > 0 and lo > 0 for hi, lo in zip(h, l)]
+    good = [i for i in range(n) if ok[i]]
+    pairs = [corwin_schultz_pair(h[a], l[a], h[b], l[b]) for a, b in zip(good, good[1:])]
+    range2 = [math.log(h[i] / l[i]) ** 2 for i in good]
+    n_range = np.cumsum(np.asarray(ok, bool), dtype=np.int64)   # squared ranges appended up to and with bar i
+    n_pairs = np.maximum(n_range - 1, 0)          # pair estimates appended up to and with bar i
+    value = _window_means(np.asarray(pairs, np.float64), n_pairs, window_bars)
+    r2 = _window_sums(np.asarray(range2, np.float64), window_bars)
+    cnt = np.minimum(n_range, window_bars)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma = np.where(cnt > 0, np.sqrt(r2[n_range] * _PARK / np.maximum(cnt, 1)), np.nan)
+    return value.tolist(), sigma.tolist()
+
+
+def _window_sums(vals: np.ndarray, window: int) -> np.ndarray:
+    """s[c] = sum of vals[max(0, c - window):c], added oldest first from 0.0, for c = 0..len(vals)."""
+    c = np.arange(len(vals) + 1)
+    s = np.zeros(len(vals) + 1)
+    for j in range(window):
+        idx = c - window + j
+        keep = idx >= 0
+        s[keep] = s[keep] + vals[idx[keep]]
+    return s
+
+
+def _window_means(vals: np.ndarray, counts: np.ndarray, window: int) -> np.ndarray:
+    s = _window_sums(vals, window)
+    cnt = np.minimum(counts, window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, s[counts] / np.maximum(cnt, 1), np.nan)

@@ -66,6 +66,7 @@ class EngineLoop:
             raise registry.ConfigError(problems)
         # paper/live: a failed store write is counted for the store_errors switch instead of ending the session
         self.recorder = Recorder(store, run_id, flush_rows, tolerant=self.settings.mode != "backtest")
+        self.recorder.feature_names = self.feature_names
         self.risk = _risk_manager(cfg, store, run_id, self.settings)
         state_writer = getattr(self.risk.persistence, "write_state", None) or getattr(self.risk.persistence, "flush", None)
         if state_writer is not None:
@@ -136,6 +137,9 @@ class EngineLoop:
         batch before the first event; decisions and fills are the same as event by event."""
         self.md.precompute(streams)
         self.pipeline.precompute(self.md.rows)
+        bars = getattr(self.ex, "precompute_bars", None)       # the exchange's per-bar spread estimates
+        if bars is not None:
+            bars(streams)
 
     def add_market(self, m: str) -> None:
         """A market the universe picked mid-session (day boundary): its features, prices, position and account
@@ -224,11 +228,9 @@ class EngineLoop:
         else:
             action, reasons = self._try_entry(m, p, x, ts)
         px = md.last_px[m]
-        feats = dict(zip(self.feature_names, x.tolist()))
-        feats["_mark_price"] = px
         self.ledger.data.prices.setdefault(m, []).append((ts, px))
         self.outcomes.on_decision(m, ts, p, scores, px)
-        self.recorder.decision(ts, m, action, p, feats, scores, reasons)
+        self.recorder.decision(ts, m, action, p, x, px, scores, reasons)     # features built at flush
         self.ledger.on_decision(m, action)
 
     def _try_entry(self, m: str, p: float, x: Any, ts: int) -> tuple[str, list[str]]:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 import registry
+from components.types.entry import EntryContext
 from components.types.orders import OrderIntent
 from components.types.risk import SizingContext
 from engine.conf import plain
@@ -46,6 +47,7 @@ class DecisionPipeline:
         self.calibrated = False
         self.quoting = False
         self.batch: dict[str, dict[str, list]] = {}     # market -> tower id -> scores per stream row
+        self.fused: dict[str, tuple[list, list]] = {}   # market -> (P(up), [(tower id, scores)]) per stream row
         self._lat: deque = deque(maxlen=200)
         self._n_steps = 0
         self.timed = True              # wall-clock latency per decision (host metrics; a backtest turns it off)
@@ -58,7 +60,7 @@ class DecisionPipeline:
             self.entry = entry
         if fusion is not None:
             self.fusion = fusion
-        self.batch = {}
+        self.batch, self.fused = {}, {}
         self._refresh()
 
     def _refresh(self) -> None:
@@ -81,16 +83,40 @@ class DecisionPipeline:
 
     def precompute(self, rows: dict[str, Any]) -> None:
         """Score every precomputed feature row ({market: (X, ready, ts)}) with the towers that allow it."""
-        self.batch = {}
+        self.batch, self.fused = {}, {}
         for m, (X, _, _) in rows.items():
+            towers = self.towers_of(m)
             got = {tid: np.asarray(t.step_batch(X), float).reshape(len(X), -1)[:, 0].tolist()   # read per event
-                   for tid, t in self.towers_of(m).items() if getattr(t, "batch_scores", False) and hasattr(t, "step_batch")}
+                   for tid, t in towers.items() if getattr(t, "batch_scores", False) and hasattr(t, "step_batch")}
             if got:
                 self.batch[m] = got
+            if got and len(got) == len(towers):
+                p = self._fuse_many(m, got)
+                if p is not None:
+                    self.fused[m] = (p, list(got.items()))
+
+    def _fuse_many(self, m: str, cols: dict[str, list]) -> list | None:
+        """P(up) of every precomputed row when the fusion is a fixed function of the scores (`combine_many`,
+        no learning from outcomes); None otherwise (fused per decision)."""
+        if self.fusion is None:           # the mean, summed in tower order from 0 as `sum` does
+            total = np.zeros(len(next(iter(cols.values()))))
+            for col in cols.values():
+                total = total + np.asarray(col, np.float64)
+            return (total / len(cols)).tolist()
+        if not hasattr(self.fusion, "combine_many") or hasattr(self.fusion, "record"):
+            return None
+        route = self.routes.get(m)
+        cls = route.market_class if route is not None else self.market_class
+        return np.asarray(self.fusion.combine_many({k: np.asarray(v, np.float64) for k, v in cols.items()}, cls),
+                          np.float64).tolist()
 
     # ---- one decision ----------------------------------------------------------------------------
     def score(self, m: str, x: np.ndarray, row: int) -> tuple[float, dict[str, float]]:
         """(fused P(up), {tower id: score}) of feature row `x` (`row` = its precomputed index, or -1)."""
+        if row >= 0 and not self.timed:
+            fused = self.fused.get(m)
+            if fused is not None:              # every tower and the fusion precomputed: two list reads
+                return fused[0][row], {tid: col[row] for tid, col in fused[1]}
         pre = self.batch.get(m) if row >= 0 else None
         ctx = {"market": m}                      # recurrent towers keep one state per market
         t0 = time.perf_counter() if self.timed else 0.0
@@ -120,7 +146,6 @@ class DecisionPipeline:
     def entry_intent(self, loop: Any, m: str, p: float, x: Any, ts: int) -> tuple[OrderIntent | None, float,
                                                                                    list[str]]:
         """(intent or None, size_krw, reasons): entry verdict, then the risk manager's gate and size."""
-        from components.types.entry import EntryContext
         md = loop.md
         vc, pc, kc = loop.cols
         vol = float(x[vc]) if vc >= 0 else 1.0

@@ -5,12 +5,18 @@ import json
 import logging
 from typing import Any
 
+import numpy as np
+
+from components.types.jsontext import dict_rows_text, json_dumps
 from components.types.orders import OrderIntent
 
 log = logging.getLogger("scalp.store")
 TABLES = ("decisions", "orders", "fills", "positions", "equity", "order_events")
 # decisions and equity are buffered as tuples in these field orders (no dict per row); a store with
-# `record_tuples` takes them as they are, any other writer gets the dicts
+# `record_tuples` takes them as they are, any other writer gets the dicts. A decision waits as (ts, market,
+# action, score, feature row, mark price, scores, reasons): its features dict (or JSON text) is built at flush.
+MARK = "_mark_price"
+REASONS_CACHE = 4096        # distinct reason lists kept encoded (most decisions repeat a few)
 FIELDS = {"decisions": ("ts_ms", "market", "action", "score", "features", "scores", "reasons"),
           "equity": ("ts_ms", "equity_krw", "cash_krw", "position_krw")}
 
@@ -32,13 +38,18 @@ class Recorder:
         self.decisions = self.buf["decisions"]
         self.errors = 0
         self.on_flush: list = []          # callables run at every flush (e.g. risk state written in batches)
+        self.feature_names: list[str] = []    # the names of a decision's feature row (set by the loop)
+        self._reasons_text: dict[tuple, str] = {}
 
     @property
     def active(self) -> bool:
         return self.store is not None and self.run_id is not None
 
-    def decision(self, ts: int, m: str, action: str, p: float, feats: dict, scores: dict, reasons: list) -> None:
-        self.decisions.append((ts, m, action, p if p == p else None, feats, scores, reasons))
+    def decision(self, ts: int, m: str, action: str, p: float, x: Any, px: float, scores: dict,
+                 reasons: list) -> None:
+        """One decision: `x` = its feature row (an array the caller does not change afterwards), `px` the
+        mark price stored with the features under "_mark_price"."""
+        self.decisions.append((ts, m, action, p if p == p else None, x, px, scores, reasons))
         if len(self.decisions) >= self.flush_rows:
             self.flush()
 
@@ -84,18 +95,23 @@ class Recorder:
                    "order_events": getattr(st, "record_order_events", None)}
         # a backtest's store takes the tuples directly; paper/live go through the per-table writers
         tuples = None if self.tolerant else getattr(st, "record_tuples", None)
+        text = tuples is not None and bool(getattr(st, "json_as_text", False))
         for k, rows in self.buf.items():
             if rows and writers[k] is None:
                 rows.clear()
             elif rows:
                 try:
                     fields = FIELDS.get(k)
+                    out = self._decision_rows(rows, text) if k == "decisions" else rows
                     if fields is None:
-                        writers[k](self.run_id, rows)
+                        writers[k](self.run_id, out)
                     elif tuples is not None:
-                        tuples(k, self.run_id, fields, rows)
+                        if k == "decisions":
+                            tuples(k, self.run_id, fields, out, json_text=text)
+                        else:
+                            tuples(k, self.run_id, fields, out)
                     else:
-                        writers[k](self.run_id, [dict(zip(fields, r)) for r in rows])
+                        writers[k](self.run_id, [dict(zip(fields, r)) for r in out])
                 except Exception as e:
                     self._failed(k, e)
                     if len(rows) > self.keep_rows:        # bounded memory while the store is down
@@ -104,9 +120,47 @@ class Recorder:
                     continue
                 rows.clear()
 
+    def _decision_rows(self, rows: list[tuple], text: bool) -> list[tuple]:
+        """The buffered decisions as FIELDS["decisions"] tuples: features, scores and reasons as objects,
+        or (`text`) as the JSON text json_dumps makes of them, built column by column for the batch."""
+        ts, mk, act, p, xs, pxs, scores, reasons = zip(*rows)
+        names = self.feature_names
+        if not text:
+            feats = [_features(names, x, px) for x, px in zip(xs, pxs)]
+            return list(zip(ts, mk, act, p, feats, scores, reasons))
+        f64 = np.dtype(np.float64)
+        columnar = (len(set(names)) == len(names) and MARK not in names
+                    and {(getattr(x, "dtype", None), getattr(x, "shape", None)) for x in xs} == {(f64, (len(names),))}
+                    and {type(v) for v in pxs} == {float})
+        if columnar:
+            X = np.empty((len(rows), len(names) + 1))
+            if names:
+                X[:, :-1] = np.vstack(xs)
+            X[:, -1] = pxs
+            feats = dict_rows_text(names + [MARK], X)
+        else:
+            feats = [json_dumps(_features(names, x, px)) for x, px in zip(xs, pxs)]
+        cache = self._reasons_text
+        if len(cache) > REASONS_CACHE:
+            cache.clear()
+        rtext = []
+        for r in reasons:
+            key = tuple(r)
+            s = cache.get(key)
+            if s is None:
+                s = cache[key] = json_dumps(r)
+            rtext.append(s)
+        return list(zip(ts, mk, act, p, feats, list(map(json_dumps, scores)), rtext))
+
     def _failed(self, table: str, e: Exception) -> None:
         self.errors += 1
         if not self.tolerant:
             raise e
         log.warning(json.dumps({"event": "store_write_failed", "table": table, "error": type(e).__name__,
                                 "detail": str(e)[:200], "errors": self.errors}))
+
+
+def _features(names: list[str], x: Any, px: float) -> dict:
+    feats = dict(zip(names, x.tolist()))
+    feats[MARK] = px
+    return feats

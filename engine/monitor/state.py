@@ -42,8 +42,8 @@ class Taps:
         rec = loop.recorder
         prev_decision = rec.decision
 
-        def decision(ts: int, m: str, action: str, p: float, feats: dict, scores: dict, reasons: list) -> None:
-            prev_decision(ts, m, action, p, feats, scores, reasons)
+        def decision(ts: int, m: str, action: str, p: float, x: Any, px: float, scores: dict, reasons: list) -> None:
+            prev_decision(ts, m, action, p, x, px, scores, reasons)
             self.decisions.append({"ts_ms": ts, "market": m, "action": action, "score": _num(p),
                                    "reasons": [str(r) for r in reasons]})
             self.metrics.decisions.labels(action).inc()

@@ -41,6 +41,17 @@ def _records(res, table):
         st.close()
 
 
+def _raw_decisions(res) -> list[tuple]:
+    """The decision rows' columns as SQLite holds them (the JSON columns' text, byte for byte)."""
+    import sqlite3
+    con = sqlite3.connect(res.loop.store.p.path)
+    try:
+        return con.execute("SELECT ts_ms, market, action, score, features, scores, reasons FROM decisions "
+                           "WHERE run_id = ? ORDER BY id", (res.run_id,)).fetchall()
+    finally:
+        con.close()
+
+
 def _same(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
@@ -53,7 +64,9 @@ def _same(a, b) -> bool:
 
 def test_fast_path_stores_what_the_event_by_event_path_stores(tmp_path, monkeypatch):
     fast = run_backtest(_cfg(tmp_path, "fast"), write_report=False)
-    assert fast.loop.md.rows and fast.loop.pipeline.batch              # precomputed features and scores
+    assert fast.loop.md.rows and fast.loop.pipeline.batch and fast.loop.pipeline.fused   # features, scores, P(up)
+    assert all(st.bars is not None and st.bar_i == len(st.bars[1]) - 1    # and the exchange's bar spreads
+               for st in fast.loop.ex._mkt.values())
     # the slow path: online features, iter_merged events, dict rows through record_decisions/record_equity,
     # and every kill switch run at every evaluation (no verdict reuse)
     monkeypatch.setattr(Store, "record_tuples", None)
@@ -65,12 +78,15 @@ def test_fast_path_stores_what_the_event_by_event_path_stores(tmp_path, monkeypa
     monkeypatch.setattr(RiskManager, "__init__", every_switch)
     slow = run_backtest(_cfg(tmp_path, "slow"), write_report=False, batch=False)
     assert not slow.loop.md.rows and not slow.loop.risk.reuse_verdicts
+    assert all(st.bars is None for st in slow.loop.ex._mkt.values())
     a, b = _stored(fast), _stored(slow)
     for table in TABLES:
         assert len(a[table]) == len(b[table]), table
         for ra, rb in zip(a[table], b[table]):
             assert _same(ra, rb), (table, ra, rb)
     assert len(a["decisions"]) > 4000 and len(a["equity"]) > 4000
+    # the fast path writes the JSON columns' text column by column: the very bytes json_dumps wrote per row
+    assert _raw_decisions(fast) == _raw_decisions(slow)
     assert a["fills"] and a["trips"] and {r["action"] for r in a["decisions"]} >= {"enter", "hold"}
     assert fast.data.trades == slow.data.trades and fast.data.trades
     assert fast.data.equity == slow.data.equity
