@@ -80,6 +80,10 @@ def bench_rule(runs: int, warmup: int, quick: bool) -> dict:
         return run_backtest(next(it), streams=streams, use_store=True, write_report=False, quality=quality)
     try:
         times, cpu_s, res = _timed(run, runs, warmup)
+        c = OmegaConf.create(OmegaConf.to_container(cfg, resolve=False))
+        OmegaConf.update(c, "store.path", str(tmp / "split.db"))
+        split = rule_split(lambda: run_backtest(c, streams=streams, use_store=True, write_report=False,
+                                                quality=quality))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     med = statistics.median(times)
@@ -88,7 +92,47 @@ def bench_rule(runs: int, warmup: int, quick: bool) -> dict:
             "run_s": [round(x, 4) for x in times], "run_s_median": round(med, 4), "candles_per_s": round(n / med),
             "cpu_s_median": round(cpu_s, 4), "candles_per_cpu_s": round(n / cpu_s),
             "trades": res.summary.get("trades"), "decisions": res.summary.get("decisions"),
-            "target_candles_per_s": TARGETS["rule_candles_per_s"]}
+            "split": split, "target_candles_per_s": TARGETS["rule_candles_per_s"]}
+
+
+def rule_split(run) -> dict:
+    """One more run (not among the timed ones) with its steps timed by wrappers, the code unchanged:
+    the batch pre-computation before the loop, the store's batched writes during the loop, the finish (summary,
+    trials, last writes); `loop_s` is the rest of the run: the per-bar path."""
+    from engine import backtest
+    from engine.loop.core import EngineLoop
+    from engine.loop.recorder import Recorder
+    totals = {"precompute_s": 0.0, "store_flush_s": 0.0, "finish_s": 0.0}
+    depth = [0]
+
+    def timed(fn, key):
+        def wrapper(*a, **kw):
+            if depth[0]:                 # a flush inside finish counts as finish
+                return fn(*a, **kw)
+            depth[0] += 1
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                totals[key] += time.perf_counter() - t0
+                depth[0] -= 1
+        return wrapper
+    patched = [(EngineLoop, "precompute", "precompute_s"), (Recorder, "flush", "store_flush_s"),
+               (backtest, "finish", "finish_s")]
+    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patched]
+    for obj, name, key in patched:
+        setattr(obj, name, timed(getattr(obj, name), key))
+    try:
+        t0 = time.perf_counter()
+        run()
+        total = time.perf_counter() - t0
+    finally:
+        for obj, name, fn in saved:
+            setattr(obj, name, fn)
+    out = {k: round(v, 3) for k, v in totals.items()}
+    out["loop_s"] = round(total - sum(totals.values()), 3)
+    out["total_s"] = round(total, 3)
+    return out
 
 
 def bench_default(quick: bool) -> dict:
@@ -154,6 +198,10 @@ def _print(out: dict) -> None:
     if r:
         print(t("bench.loop.rule", rate=f"{r['candles_per_s']:,}", target=f"{r['target_candles_per_s']:,}",
                 candles=r["candles"], trades=r["trades"]))
+        sp = r.get("split") or {}
+        if sp:
+            print(t("bench.loop.rule_split", pre=sp["precompute_s"], loop=sp["loop_s"], flush=sp["store_flush_s"],
+                    finish=sp["finish_s"], total=sp["total_s"]))
     for part in (q, r):
         for peer, v in ((part or {}).get("peers") or {}).items():
             if isinstance(v, dict):

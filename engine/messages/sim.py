@@ -26,6 +26,9 @@ MESSAGES = {
     "bench.loop.rule": {
         "ko": "(b) 규칙 기준선, 저장소 켬 ({candles} 봉): {rate} 봉/초 (목표 {target}), 거래 {trades}",
         "en": "(b) rule baseline, store on ({candles} candles): {rate} candles/s (target {target}), trades {trades}"},
+    "bench.loop.rule_split": {
+        "ko": "    한 번 더 실행한 분해: 사전 계산 {pre}초 + 봉마다 경로 {loop}초 + 저장소 기록 {flush}초 + 마무리 {finish}초 = {total}초",
+        "en": "    one more run, split: precompute {pre} s + per-bar path {loop} s + store writes {flush} s + finish {finish} s = {total} s"},
     "bench.loop.default": {
         "ko": "(c) 기본 scalp backtest: {wall}초 (목표 {target}) = 시작 {start} + 로드 {load} + 학습 {fit} + 재생 {replay} + 마무리 {finish} (종료 코드 {exit})",
         "en": "(c) default scalp backtest: {wall} s (target {target}) = start {start} + load {load} + fit {fit} + replay {replay} + finish {finish} (exit {exit})"},

@@ -41,6 +41,10 @@ def test_loop_quick_measures_the_user_path_and_never_invents_peer_figures(capsys
     assert (q["new"], q["replace"], q["fills"]) == (128, 208, 127)
     assert all(v.startswith("not run") for v in q["peers"].values()) and set(q["peers"]) == {"hftbacktest", "nautilus"}
     assert r["candles"] == 1440 and r["candles_per_s"] > 0 and r["peers"]["backtesting"].startswith("not run")
+    sp = r["split"]                    # the steps of one more run, timed by wrappers: they add up to the run
+    assert sp["precompute_s"] > 0 and sp["store_flush_s"] > 0 and sp["finish_s"] > 0 and sp["loop_s"] > 0
+    assert sum(sp[k] for k in ("precompute_s", "store_flush_s", "finish_s", "loop_s")) == \
+        pytest.approx(sp["total_s"], abs=0.005)
     assert d["exit"] == 0 and d["wall_s"] > 0
     assert d["replay_s"] > 0 and d["finish_s"] > 0 and d["wall_s"] >= d["load_s"] + d["replay_s"] + d["finish_s"]
 
