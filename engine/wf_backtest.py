@@ -59,14 +59,24 @@ def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, l
     market_class = str(cfg.get("market_class", "majors"))
     from engine.exit_sim import exit_chain
     exits = exit_chain(cfg, costs) if cfg.get("exits") else None    # the entry map learns from these trips
+    from engine.wf_fit import FoldFits, pool_workers
+    folds = make_folds(ds, wf)
+    make_towers = lambda: build_towers(cfg, wf.seed, wf.boosting_type)     # noqa: E731
+    workers = pool_workers(wf)
+    pool = FoldFits(ds, folds, make_towers, label_id, workers) if workers and folds else None
     fitted = []
-    for fold in make_folds(ds, wf):
-        row, towers, entry, fusion = run_fold(ds, fold, lambda: build_towers(cfg, wf.seed, wf.boosting_type),
-                                              lambda: build_entry(cfg), wf, label_id, market_class=market_class,
-                                              make_fusion=lambda: build_fusion(cfg), costs=costs, exits=exits)
-        fitted.append((fold, row, towers, entry, fusion))
-        if say is not None:
-            say(fold, row)
+    try:
+        for fold in folds:
+            row, towers, entry, fusion = run_fold(ds, fold, make_towers, lambda: build_entry(cfg), wf, label_id,
+                                                  market_class=market_class, make_fusion=lambda: build_fusion(cfg),
+                                                  costs=costs, exits=exits,
+                                                  fits=pool.get(fold.k) if pool is not None else None)
+            fitted.append((fold, row, towers, entry, fusion))
+            if say is not None:
+                say(fold, row)
+    finally:
+        if pool is not None:
+            pool.close()
     return ds, fitted
 
 

@@ -1,0 +1,79 @@
+"""Every fold's tower fits queued at once on forked worker processes, so the cores stay busy across folds.
+
+Inside one fold the towers are uneven (the ssm trains longer than catboost, regime is instant), and fitting fold
+after fold leaves a core idle at every fold's end. Here each (fold, tower) fit is one task, longest towers first
+within a fold, and the walk-forward collects fold k's fits when it gets to fold k. Processes, not threads: the
+sequence towers dispatch many small torch ops from Python, and a thread doing Python beside them (another tower's
+bulk predict, the fold's pricing) makes each op wait for the GIL (measured 3x slower). Fits and predictions are
+the ones an in-process fit computes (same code, same seeds, one thread each): only the wall time changes.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+# The fit inputs, set before the workers fork: they inherit them, so nothing big is pickled to them.
+_JOB: dict[str, Any] = {}
+
+
+def pool_workers(wf: Any) -> int:
+    """Worker processes for the fold fits: `walkforward.fit_threads` where processes can fork, else 0
+    (fits then run in-process, a fold's towers side by side on threads as before)."""
+    n = int(getattr(wf, "fit_threads", 1) or 1)
+    return n if n > 1 and "fork" in mp.get_all_start_methods() else 0
+
+
+def _fit_task(k: int, tid: str) -> tuple[float, dict, dict] | None:
+    """In a worker: fit and predict one tower of fold k; (seconds, predictions, tower state) or None on failure
+    (the parent then fits it in-process, where the error is raised with its own type and traceback)."""
+    from engine import ensemble
+    ds, folds, make_towers, label_id = _JOB["args"]
+    fold = folds[k]
+    try:
+        tower = make_towers()[tid]
+        secs = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
+        got = ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": fold.test})
+    except Exception:
+        return None
+    # a torch module stays in the worker: the tower rebuilds it from its exported weights if it ever needs it
+    return secs, got, {key: v for key, v in vars(tower).items() if key != "_net"}
+
+
+class FoldFits:
+    """The fits of every fold, started at once on `workers` processes; `get(k)` waits for fold k's."""
+
+    def __init__(self, ds: Any, folds: list, make_towers: Callable[[], dict], label_id: str, workers: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+        from engine.ensemble import is_sequence
+        self.ds, self.folds, self.label_id = ds, folds, label_id
+        self.towers = [make_towers() for _ in folds]      # built here: a config error surfaces before any fork
+        first = self.towers[0] if self.towers else {}
+        order = sorted(first, key=lambda tid: not is_sequence(first[tid]))    # the long sequence fits first
+        _JOB["args"] = (ds, folds, make_towers, label_id)
+        self.pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+        self.futures = [{tid: self.pool.submit(_fit_task, k, tid) for tid in order} for k in range(len(folds))]
+
+    def get(self, k: int) -> tuple[dict, dict]:
+        """(towers, tid -> (fit seconds, {"cal": P(up), "test": P(up)})) of fold k, fitted."""
+        from engine import ensemble
+        towers, fold, done = self.towers[k], self.folds[k], {}
+        for tid, fut in self.futures[k].items():
+            res = fut.result()
+            if res is None:                    # failed in the worker: again here, to raise the real error
+                t0 = time.perf_counter()
+                ensemble.fit_tower(towers[tid], self.ds, fold.train, fold.cal, self.label_id)
+                got = ensemble.predict_tower(towers[tid], self.ds, {"cal": fold.cal, "test": fold.test})
+                res = (time.perf_counter() - t0, got, None)
+            secs, got, state = res
+            if state is not None:
+                vars(towers[tid]).update(state)
+            done[tid] = (secs, {key: np.asarray(v) for key, v in got.items()})
+        return towers, done
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        _JOB.clear()
