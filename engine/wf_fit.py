@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,3 +77,36 @@ class FoldFits:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
         _JOB.clear()
+
+
+class FittedFolds(Sequence):
+    """[(fold, metrics row, towers, entry, fusion)] in fold order, each finished by `finish(fold)` when first
+    read (a replay reads fold k at its test start); `test_starts` needs none of them. The worker pool is closed
+    once the last fold is finished, or by `close`."""
+
+    def __init__(self, folds: list, finish: Callable[[Any], tuple], pool: FoldFits | None = None) -> None:
+        self.folds, self._finish, self._pool, self._done = folds, finish, pool, []
+        self.ready_at: float | None = None      # perf_counter when the last fold was finished
+
+    def __len__(self) -> int:
+        return len(self.folds)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        k = range(len(self.folds))[k]           # IndexError past the end ends an iteration
+        while len(self._done) <= k:
+            self._done.append(self._finish(self.folds[len(self._done)]))
+            if len(self._done) == len(self.folds):
+                self.ready_at = time.perf_counter()
+                self.close()
+        return self._done[k]
+
+    @property
+    def test_starts(self) -> list[int]:
+        return [int(f.bounds_ms["test_start"]) for f in self.folds]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
