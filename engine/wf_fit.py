@@ -44,7 +44,10 @@ def _fit_task(k: int, tid: str) -> tuple[float, dict, dict] | None:
 
 
 class FoldFits:
-    """The fits of every fold, started at once on `workers` processes; `get(k)` waits for fold k's."""
+    """The fits of every fold, started at once on `workers` processes; `get(k)` waits for fold k's.
+
+    Two lanes where the towers are of both kinds: the sequence towers on their own process(es), the others on
+    the rest, so torch is imported (and its fits queued in fold order) on one lane only."""
 
     def __init__(self, ds: Any, folds: list, make_towers: Callable[[], dict], label_id: str, workers: int) -> None:
         from concurrent.futures import ProcessPoolExecutor
@@ -53,9 +56,16 @@ class FoldFits:
         self.towers = [make_towers() for _ in folds]      # built here: a config error surfaces before any fork
         first = self.towers[0] if self.towers else {}
         order = sorted(first, key=lambda tid: not is_sequence(first[tid]))    # the long sequence fits first
+        kinds = {tid: bool(is_sequence(first[tid])) for tid in order}
+        both = len(set(kinds.values())) == 2 and workers >= 2
+        seq_n = max(1, workers // 2) if both else workers
         _JOB["args"] = (ds, folds, make_towers, label_id)
-        self.pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-        self.futures = [{tid: self.pool.submit(_fit_task, k, tid) for tid in order} for k in range(len(folds))]
+        ctx = mp.get_context("fork")
+        self.pools = [ProcessPoolExecutor(seq_n, mp_context=ctx)]
+        if both:
+            self.pools.append(ProcessPoolExecutor(workers - seq_n, mp_context=ctx))
+        lane = {tid: self.pools[0] if kinds[tid] or not both else self.pools[1] for tid in order}
+        self.futures = [{tid: lane[tid].submit(_fit_task, k, tid) for tid in order} for k in range(len(folds))]
 
     def get(self, k: int) -> tuple[dict, dict]:
         """(towers, tid -> (fit seconds, {"cal": P(up), "test": P(up)})) of fold k, fitted."""
@@ -75,7 +85,8 @@ class FoldFits:
         return towers, done
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        for pool in self.pools:
+            pool.shutdown(wait=True, cancel_futures=True)
         _JOB.clear()
 
 
