@@ -21,10 +21,12 @@ _JOB: dict[str, Any] = {}
 
 
 def pool_workers(wf: Any) -> int:
-    """Worker processes for the fold fits: `walkforward.fit_threads` where processes can fork, else 0
-    (fits then run in-process, a fold's towers side by side on threads as before)."""
+    """Worker processes for the fold fits: `walkforward.fit_threads` where processes can fork (and this one
+    may have children: not a daemon worker), else 0 (fits then run in-process, a fold's towers side by side on
+    threads)."""
     n = int(getattr(wf, "fit_threads", 1) or 1)
-    return n if n > 1 and "fork" in mp.get_all_start_methods() else 0
+    forks = "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+    return n if n > 1 and forks else 0
 
 
 def _fit_task(k: int, tid: str) -> tuple[float, dict, dict] | None:
