@@ -139,9 +139,10 @@ class WalkForwardParams(_Strict):
     engine_loop: bool = Field(True, description="price each fold by replaying the data through the engine "
                                                 "loop with the fold's models (the replay scalp backtest runs); "
                                                 "false = only the labelled estimate_* columns (leak check)")
-    fit_threads: int = Field(2, ge=1, le=64, description="towers of a fold fitted side by side on this many "
-                                                        "threads (each tower keeps its own thread count; results "
-                                                        "do not depend on it)")
+    fit_threads: int = Field(2, ge=1, le=64, description="worker processes fitting the towers of every fold at "
+                                                        "once (sequence towers on their own; the default backtest "
+                                                        "replays meanwhile); 1 = in this process, one by one "
+                                                        "(results do not depend on it)")
     seed: int = 42
 
 

@@ -179,14 +179,16 @@ RECENT_OUTCOMES = 500     # calibration_ece per fold = ECE of the last N test ou
 def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callable, wf: WalkForwardParams,
              label_id: str = "", make_fusion: Callable | None = None,
              market_class: str = "majors", costs: CostModel | None = None,
-             exits: Any = None) -> tuple[dict, dict, Any, Any]:
+             exits: Any = None, fits: tuple[dict, dict] | None = None) -> tuple[dict, dict, Any, Any]:
     """Fit every tower on the fold, fuse on the calibration outputs, score the fused P(up) on test.
 
     With `exits` (the bot's exit chain) every calibration and test row is a simulated round trip under those
     exits, priced by `costs` (engine/exit_sim.py): the entry rule learns its expected-return map from the
     calibration trips (purged: trips still open at the test start are left out) and the `estimate_*` columns
     trade the test trips; without it both use the label's barrier trade. The fold's real trades and PnL come
-    from the engine replay (`engine_figures`). Returns (metrics row, fitted towers, entry rule, fusion or None)."""
+    from the engine replay (`engine_figures`). `fits` = (towers, tid -> (seconds, predictions)) already fitted on
+    this fold (engine/wf_fit.py); `make_towers` is then not called. Returns (metrics row, fitted towers, entry
+    rule, fusion or None)."""
     from engine import ensemble
     from engine.costs import bind_costs
     from engine.drift import fold_drift
@@ -194,23 +196,10 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     from engine.skill import skill_columns
     costs = costs if costs is not None else CostModel()
     spread, rt_cost = ev.row_costs(costs, ds.markets, ds.market, ds.close, ds.bar_spread)
-    towers = make_towers()
-    if not isinstance(towers, dict):
-        towers = {"tower": towers}
+    towers, done = fits if fits is not None else _fit_fold(ds, fold, make_towers, wf, label_id)
     te = fold.test
     y = ds.y[te]
     secs, p_cal, p_test = {}, {}, {}
-    def fit_one(tower) -> tuple[float, dict]:
-        s = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
-        return s, ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": te})
-
-    workers = min(int(getattr(wf, "fit_threads", 1) or 1), len(towers))
-    if workers > 1:     # towers share nothing and their heavy parts release the GIL: fit them side by side
-        from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(workers, thread_name_prefix="fit") as pool:
-            done = dict(zip(towers, pool.map(fit_one, towers.values())))
-    else:
-        done = {tid: fit_one(tower) for tid, tower in towers.items()}
     for tid, (s, got) in done.items():
         secs[tid], p_cal[tid], p_test[tid] = s, got["cal"], got["test"]
     fusion = make_fusion() if make_fusion is not None and len(towers) > 1 else None
@@ -270,6 +259,27 @@ def run_fold(ds: Dataset, fold: Fold, make_towers: Callable, make_entry: Callabl
     row["estimate_exits"] = "configured" if exits is not None else "barrier"
     row["estimate_entry_ts_ms"] = [int(x) for x in ds.ts_ms[te][taken]]
     return row, towers, entry, fusion
+
+
+def _fit_fold(ds: Dataset, fold: Fold, make_towers: Callable, wf: WalkForwardParams,
+              label_id: str) -> tuple[dict, dict]:
+    """(towers, tid -> (fit seconds, {"cal", "test"} P(up))): one fold's towers fitted here, side by side on
+    `wf.fit_threads` threads."""
+    from engine import ensemble
+    towers = make_towers()
+    if not isinstance(towers, dict):
+        towers = {"tower": towers}
+
+    def fit_one(tower) -> tuple[float, dict]:
+        s = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
+        return s, ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": fold.test})
+
+    workers = min(int(getattr(wf, "fit_threads", 1) or 1), len(towers))
+    if workers > 1:     # towers share nothing and their heavy parts release the GIL: fit them side by side
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(workers, thread_name_prefix="fit") as pool:
+            return towers, dict(zip(towers, pool.map(fit_one, towers.values())))
+    return towers, {tid: fit_one(tower) for tid, tower in towers.items()}
 
 
 TOP_SHARE = 0.01     # the test rows where the entry map is highest: where an over-promising map shows first

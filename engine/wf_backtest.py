@@ -43,31 +43,52 @@ def walkforward_params(cfg: Any):
     return settings_of(cfg).walkforward
 
 
-def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None) -> tuple[Any, list]:
+def fit_folds(cfg: Any, streams: dict, wf: Any, say: Any = None, lazy: bool = False) -> tuple[Any, Any]:
     """(dataset, [(fold, metrics row, towers, entry, fusion)]) — every fold fitted on its own past
-    (`wf.leak`: the label joins the features, for the leak check's positive control)."""
+    (`wf.leak`: the label joins the features, for the leak check's positive control). The fits of all folds
+    start at once on worker processes (engine/wf_fit.py). `lazy`: the list is returned at once, a FittedFolds
+    whose fold k is finished (its fits collected, then priced) when first read — a replay then runs while later
+    folds still fit; the caller closes it."""
+    from types import SimpleNamespace
     from components.types.signature import params_hash
-    from engine.ensemble import build_fusion
-    from engine.walkforward import (build_dataset, build_entry, build_towers, feature_nodes, label_of, make_folds,
-                                    run_fold)
     from engine.costs import build_cost_model
+    from engine.exit_sim import exit_chain
+    from engine.walkforward import build_dataset, build_towers, feature_nodes, label_of, make_folds
+    from engine.wf_fit import FittedFolds, FoldFits, pool_workers
     _, label, label_node = label_of(cfg)
     costs = build_cost_model(cfg)
     ds = build_dataset(streams, feature_nodes(cfg), label, wf.stride_bars, wf.leak,
                        spread_window_bars=costs.spread_window_bars)
     label_id = f"{label_node.get('component')}:{params_hash(label_node)}"
-    market_class = str(cfg.get("market_class", "majors"))
-    from engine.exit_sim import exit_chain
-    exits = exit_chain(cfg, costs) if cfg.get("exits") else None    # the entry map learns from these trips
-    fitted = []
-    for fold in make_folds(ds, wf):
-        row, towers, entry, fusion = run_fold(ds, fold, lambda: build_towers(cfg, wf.seed, wf.boosting_type),
-                                              lambda: build_entry(cfg), wf, label_id, market_class=market_class,
-                                              make_fusion=lambda: build_fusion(cfg), costs=costs, exits=exits)
-        fitted.append((fold, row, towers, entry, fusion))
-        if say is not None:
-            say(fold, row)
-    return ds, fitted
+    folds = make_folds(ds, wf)
+    make_towers = lambda: build_towers(cfg, wf.seed, wf.boosting_type)     # noqa: E731
+    workers = pool_workers(wf)
+    job = SimpleNamespace(cfg=cfg, ds=ds, wf=wf, label_id=label_id, costs=costs, say=say, make_towers=make_towers,
+                          exits=exit_chain(cfg, costs) if cfg.get("exits") else None,   # the entry map learns
+                          market_class=str(cfg.get("market_class", "majors")),          # from these trips
+                          pool=FoldFits(ds, folds, make_towers, label_id, workers) if workers and folds else None)
+    fitted = FittedFolds(folds, lambda fold: finish_fold(job, fold), job.pool)
+    if lazy:
+        return ds, fitted
+    try:
+        return ds, list(fitted)
+    finally:
+        fitted.close()
+
+
+def finish_fold(job: Any, fold: Any) -> tuple:
+    """(fold, metrics row, towers, entry, fusion): the fold's fits collected (or fitted here), fusion and entry
+    fitted on its calibration rows, its test rows priced (engine/walkforward.run_fold)."""
+    from engine.ensemble import build_fusion
+    from engine.walkforward import build_entry, run_fold
+    cfg = job.cfg
+    row, towers, entry, fusion = run_fold(job.ds, fold, job.make_towers, lambda: build_entry(cfg), job.wf,
+                                          job.label_id, market_class=job.market_class,
+                                          make_fusion=lambda: build_fusion(cfg), costs=job.costs, exits=job.exits,
+                                          fits=job.pool.get(fold.k) if job.pool is not None else None)
+    if job.say is not None:
+        job.say(fold, row)
+    return fold, row, towers, entry, fusion
 
 
 def warm_sequence_towers(towers: dict, ds: Any, before_ms: int) -> None:
@@ -94,7 +115,7 @@ def replay_folds(cfg: Any, streams: dict, ds: Any, fitted: list, store: Any = No
     loop.install_models({})                     # no decisions before the first test window
     if batch and batchable(streams):
         loop.precompute(streams)
-    starts = [f[0].bounds_ms["test_start"] for f in fitted]
+    starts = getattr(fitted, "test_starts", None) or [f[0].bounds_ms["test_start"] for f in fitted]
     nxt = 0
 
     def swap_models(ev) -> None:
@@ -128,18 +149,26 @@ def engine_fold_rows(fitted: list, trades: list[dict], initial_krw: float, min_t
 
 def run_walkforward_backtest(cfg: Any, store: Any = None, use_store: bool = True, progress: bool = False,
                              console: Any = None, say: Any = None, batch: bool = True) -> BacktestResult:
-    """Fit every fold, then replay the whole data once through one loop, swapping models at test starts
-    (`batch`: candle features computed before the loop, as in run_backtest)."""
+    """Fit every fold and replay the whole data once through one loop, swapping models at test starts
+    (`batch`: candle features computed before the loop, as in run_backtest). The replay starts while the folds
+    still fit (on worker processes): it waits at a test start only for that fold's models. `train_s` = until
+    the last fold's models were ready."""
     from engine.walkforward import summarize
     t0 = time.perf_counter()
     refuse_unfittable(cfg)
     wf = walkforward_params(cfg)
     universe = build_universe(cfg)
     streams, quality = load_replay(cfg, universe)
-    ds, fitted = fit_folds(cfg, streams, wf, say)
-    train_s = time.perf_counter() - t0
-    store, run_id, own_store = open_run(cfg, store, use_store)
-    loop = replay_folds(cfg, streams, ds, fitted, store, run_id, progress, console, batch, universe)
+    ds, lazy = fit_folds(cfg, streams, wf, say, lazy=True)
+    try:
+        store, run_id, own_store = open_run(cfg, store, use_store)
+        loop = replay_folds(cfg, streams, ds, lazy, store, run_id, progress, console, batch, universe)
+        fitted = list(lazy)             # a fold whose test window the data never reached is finished too
+    finally:
+        close = getattr(lazy, "close", None)
+        if close is not None:
+            close()
+    train_s = (getattr(lazy, "ready_at", None) or time.perf_counter()) - t0
     rows = [jsonable(r) for r in engine_fold_rows(fitted, loop.ledger.data.trades, loop.ledger.data.initial_krw,
                                                   wf.min_trades)]
     starts = [f[0].bounds_ms["test_start"] for f in fitted]

@@ -21,15 +21,26 @@ def scan_functions():
     with delta/xc (B,L,D), A (D,N), Bm/Cm (B,L,N), h (B,D,N); y (B,L,D)."""
     import torch
 
+    def floor_free(d, A) -> bool:
+        """True when no product d*A of this block can reach the log-decay floor, so clamping at it (and the
+        backward's mask of where it binds) changes nothing. The smallest product of two ranges sits at a corner,
+        and float rounding is monotone, so the corner's float32 product bounds every element's from below."""
+        dmin, dmax = d.aminmax()
+        amin, amax = A.aminmax()
+        corners = torch.stack([dmin * amin, dmin * amax, dmax * amin, dmax * amax])
+        return bool(corners.min() > LOG_DECAY_FLOOR)        # NaN anywhere: False, the full path runs
+
     def forward_blocks(d, A, x, Bt, Ct, h, block: int, keep_all: bool):
         """Time-major (L,B,...) forward. Per block of `block` steps the decays and inputs are built in one
         vectorised op each (a block stays in cache), then the state advances one fused multiply-add per step.
-        keep_all: also return the per-step decays and states the backward needs."""
+        keep_all: also return the per-step decays and states the backward needs, and per block whether the
+        floor was out of reach."""
         L, nb, D = d.shape
         N = A.shape[1]
         v = d * x
         y = d.new_empty(L, nb, D)
         a_all = hs_all = None
+        free = []
         if keep_all:
             a_all, hs_all = d.new_empty(L, nb, D, N), d.new_empty(L, nb, D, N)
         for c0 in range(0, L, block):
@@ -37,13 +48,16 @@ def scan_functions():
             n = sl.stop - c0
             a = a_all[sl] if keep_all else d.new_empty(n, nb, D, N)
             torch.mul(d[sl].unsqueeze(-1), A, out=a)
-            a.clamp_(min=LOG_DECAY_FLOOR).exp_()
+            free.append(floor_free(d[sl], A))
+            if not free[-1]:
+                a.clamp_(min=LOG_DECAY_FLOOR)
+            a.exp_()
             hs = hs_all[sl] if keep_all else d.new_empty(n, nb, D, N)
             torch.mul(v[sl].unsqueeze(-1), Bt[sl].unsqueeze(2), out=hs)     # u_t, turned into h_t in place
             for t in range(n):
                 h = hs[t].addcmul_(a[t], h)
             torch.sum(hs * Ct[sl].unsqueeze(2), -1, out=y[sl])     # (a batched mat-vec is 2x slower here)
-        return y, h, v, a_all, hs_all
+        return y, h, v, a_all, hs_all, free
 
     class BlockedScan(torch.autograd.Function):
         """Autograd of the blocked recurrence without a graph of per-step ops: the backward runs the adjoint
@@ -53,8 +67,8 @@ def scan_functions():
         def forward(ctx, delta, A, xc, Bm, Cm, h0, block):
             d, x = delta.transpose(0, 1).contiguous(), xc.transpose(0, 1).contiguous()
             Bt, Ct = Bm.transpose(0, 1).contiguous(), Cm.transpose(0, 1).contiguous()
-            y, h, v, a_all, hs_all = forward_blocks(d, A, x, Bt, Ct, h0, block, True)
-            ctx.block = block
+            y, h, v, a_all, hs_all, free = forward_blocks(d, A, x, Bt, Ct, h0, block, True)
+            ctx.block, ctx.free = block, free
             ctx.save_for_backward(d, A, x, Bt, Ct, h0, v, a_all, hs_all)
             return y.transpose(0, 1), h.clone()
 
@@ -79,9 +93,11 @@ def scan_functions():
                 torch.matmul(v[sl].unsqueeze(-2), G, out=dB[sl].unsqueeze(-2))
                 hp = hs_all[c0 - 1:sl.stop - 1] if c0 else torch.cat([h0.unsqueeze(0), hs_all[:n - 1]], 0)
                 # where the floor does not bind (same product as the forward's, so the same decision),
-                # dLoss/d(delta*A) = g a h_{t-1}; a float mask: compare and multiply are ~4x faster than bool
-                keep = torch.mul(d[sl].unsqueeze(-1), A).gt_(LOG_DECAY_FLOOR)
-                dla = G.mul_(a).mul_(hp).mul_(keep)
+                # dLoss/d(delta*A) = g a h_{t-1}; a float mask: compare and multiply are ~4x faster than bool.
+                # A block the floor cannot reach (forward's check) skips the mask: multiplying by 1 is exact.
+                dla = G.mul_(a).mul_(hp)
+                if not ctx.free[c0 // block]:
+                    dla.mul_(torch.mul(d[sl].unsqueeze(-1), A).gt_(LOG_DECAY_FLOOR))
                 torch.add((dla * A).sum(-1), dv * x[sl], out=dd[sl])
                 dA += (dla * d[sl].unsqueeze(-1)).sum((0, 1))
                 torch.mul(dv, d[sl], out=dx[sl])

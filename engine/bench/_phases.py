@@ -6,25 +6,33 @@ import json
 import sys
 import time
 
-# step name -> (module, function): the calls `scalp backtest` makes, walk-forward or not
-STEPS = {"load_s": ("load_replay",), "fit_s": ("fit_folds",), "replay_s": ("drive",), "finish_s": ("finish",)}
+# step name -> functions of MODULES: the calls `scalp backtest` makes, walk-forward or not. The walk-forward
+# replay starts while later folds still fit (engine/wf_fit.py): a fold finished at its test start
+# (`finish_fold`: waiting for its fits, pricing it) inside the replay counts as fit, not replay.
+STEPS = {"load_s": ("load_replay",), "fit_s": ("fit_folds", "finish_fold"), "replay_s": ("drive",),
+         "finish_s": ("finish",)}
 MODULES = ("engine.backtest", "engine.wf_backtest")
+CARVED = {("replay_s", "fit_s")}        # (outer, inner): the inner step's time moves out of the outer one
 
 
-_depth = [0]
+_open: list = []           # the steps running now, outermost first: [key, seconds carved out of it]
 
 
 def _wrap(totals: dict, key: str, fn):
     def timed(*a, **kw):
-        if _depth[0]:              # a step inside another (fit replays bars to build its data): the outer counts
-            return fn(*a, **kw)
-        _depth[0] += 1
+        if _open and (_open[-1][0], key) not in CARVED:   # a step inside another (fit replays bars to build
+            return fn(*a, **kw)                           # its data): the outer counts
+        frame = [key, 0.0]
+        _open.append(frame)
         t0 = time.perf_counter()
         try:
             return fn(*a, **kw)
         finally:
-            totals[key] += time.perf_counter() - t0
-            _depth[0] -= 1
+            spent = time.perf_counter() - t0
+            _open.pop()
+            totals[key] += spent - frame[1]
+            if _open:
+                _open[-1][1] += spent
     return timed
 
 
@@ -34,11 +42,12 @@ def install(totals: dict) -> list[str]:
     wrapped = []
     for mod_name in MODULES:
         mod = importlib.import_module(mod_name)
-        for key, (fn_name,) in STEPS.items():
-            fn = getattr(mod, fn_name, None)
-            if callable(fn):
-                setattr(mod, fn_name, _wrap(totals, key, fn))
-                wrapped.append(f"{mod_name}.{fn_name}")
+        for key, names in STEPS.items():
+            for fn_name in names:
+                fn = getattr(mod, fn_name, None)
+                if callable(fn):
+                    setattr(mod, fn_name, _wrap(totals, key, fn))
+                    wrapped.append(f"{mod_name}.{fn_name}")
     return wrapped
 
 

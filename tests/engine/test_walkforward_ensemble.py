@@ -16,6 +16,7 @@ CAT = ["towers.catboost.iterations=40", "towers.catboost.depth=4", "markets=[KRW
 SSM = ["towers.ssm.epochs=1", "towers.ssm.max_windows_per_epoch=16", "towers.ssm.d_model=16", "towers.ssm.d_state=8"]
 THREE = ["towers=[catboost,ssm,regime]", *CAT, *SSM]
 WF = WalkForwardParams(folds=2, baseline_draws=50, engine_loop=False)
+WF_ONE = WF.model_copy(update={"fit_threads": 1})
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def three(bundled_data):
     mp.setattr(SequenceTower, "fit", spy_fit)
     mp.setattr(SequenceTower, "predict", spy_predict)
     try:
-        res = run_walkforward(job_config(compose(THREE)), WF)
+        res = run_walkforward(job_config(compose(THREE)), WF_ONE)     # in this process: the spies see the calls
     finally:
         mp.undo()
     return res, seen
@@ -190,17 +191,35 @@ def test_train_cli_writes_models_and_a_drift_reference(capsys, tmp_path):
 
 
 def test_towers_fitted_side_by_side_give_the_same_folds_as_one_by_one(three):
-    """walkforward.fit_threads only changes wall time: catboost, ssm and regime fitted on parallel threads (the
-    fixture, fit_threads=2) give the fold rows of a one-by-one fit; torch's thread count is restored."""
+    """walkforward.fit_threads only changes wall time: every fold's catboost, ssm and regime fitted at once on
+    worker processes (fit_threads=2, engine/wf_fit.py) give the fold rows and the towers' outputs of a
+    one-by-one fit in this process (the fixture); torch's thread count is restored."""
     import torch
     before = torch.get_num_threads()
-    par, _ = three
+    serial, _ = three
     assert WF.fit_threads == 2
-    serial = run_walkforward(job_config(compose(THREE)), WF.model_copy(update={"fit_threads": 1}))
+    par = run_walkforward(job_config(compose(THREE)), WF)
     assert torch.get_num_threads() == before
-    keys = ("auc", "auc_catboost", "auc_ssm", "auc_regime", "estimate_trades", "estimate_net_pnl_krw")
+    keys = ("auc", "auc_catboost", "auc_ssm", "auc_regime", "estimate_trades", "estimate_net_pnl_krw", "brier",
+            "calibration_curve", "estimate_entry_ts_ms")
+    assert len(serial["folds"]) == len(par["folds"]) == 2
     for a, b in zip(serial["folds"], par["folds"]):
         assert all(k in a for k in keys[:4])
         for k in keys:
             if k in a:
                 assert a[k] == b[k], k
+    x = np.zeros((3, len(serial["feature_names"])))
+    for tid, tower in serial["fold_towers"].items():        # the last fold's towers answer alike
+        assert np.array_equal(tower.predict(x), par["fold_towers"][tid].predict(x)), tid
+
+
+def test_a_fit_failing_in_a_worker_raises_its_own_error_here(monkeypatch):
+    """A tower that fails in a worker process is fitted again in this one, so the error keeps its type and text."""
+    from components.tower.catboost import CatBoostTower
+
+    def broken(self, *a, **kw):
+        raise ValueError("towers.catboost: broken on purpose")
+
+    monkeypatch.setattr(CatBoostTower, "fit", broken)         # inherited by the forked workers too
+    with pytest.raises(ValueError, match="broken on purpose"):
+        run_walkforward(job_config(compose(THREE)), WF)
