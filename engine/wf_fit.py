@@ -74,7 +74,10 @@ class FoldFits:
         from engine import ensemble
         towers, fold, done = self.towers[k], self.folds[k], {}
         for tid, fut in self.futures[k].items():
-            res = fut.result()
+            try:
+                res = fut.result()
+            except Exception:  # noqa: BLE001  a worker that died (killed, out of memory) breaks its pool
+                res = None
             if res is None:                    # failed in the worker: again here, to raise the real error
                 t0 = time.perf_counter()
                 ensemble.fit_tower(towers[tid], self.ds, fold.train, fold.cal, self.label_id)

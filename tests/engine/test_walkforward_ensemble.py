@@ -223,3 +223,23 @@ def test_a_fit_failing_in_a_worker_raises_its_own_error_here(monkeypatch):
     monkeypatch.setattr(CatBoostTower, "fit", broken)         # inherited by the forked workers too
     with pytest.raises(ValueError, match="broken on purpose"):
         run_walkforward(job_config(compose(THREE)), WF)
+
+
+def test_a_worker_that_dies_leaves_no_fold_unfitted(monkeypatch, three):
+    """A worker process killed mid-fit (out of memory, kill -9) breaks its pool: the folds it owed are fitted in
+    this process instead, with the same results as the one-by-one fit."""
+    import os
+
+    from components.tower.catboost import CatBoostTower
+    parent, fit = os.getpid(), CatBoostTower.fit
+
+    def dying(self, *a, **kw):
+        if os.getpid() != parent:
+            os._exit(9)                                      # the worker vanishes without a word
+        return fit(self, *a, **kw)
+
+    monkeypatch.setattr(CatBoostTower, "fit", dying)         # inherited by the forked workers
+    serial, _ = three
+    got = run_walkforward(job_config(compose(THREE)), WF)
+    assert [f["auc_catboost"] for f in got["folds"]] == [f["auc_catboost"] for f in serial["folds"]]
+    assert [f["auc_ssm"] for f in got["folds"]] == [f["auc_ssm"] for f in serial["folds"]]
