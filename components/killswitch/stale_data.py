@@ -5,7 +5,7 @@ from pydantic import Field
 
 from components.killswitch.base import MarketSwitch, SwitchParams, finite
 from components.types.kinds import Trip
-from components.types.metric_names import LAST_EVENT_TS_MS, per_market
+from components.types.metric_names import LAST_EVENT_TS_MS
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import register
@@ -19,7 +19,7 @@ class StaleData(MarketSwitch):
         max_age_s: float = Field(60.0, gt=0, description="oldest tolerated latest event, seconds")
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        last = metrics.get(per_market(LAST_EVENT_TS_MS, market))
+        last = metrics.get(self._key(LAST_EVENT_TS_MS, market))
         if not finite(last):
             return None
         age_s = (ts_ms - last) / 1000.0

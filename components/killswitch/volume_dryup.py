@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 
 from components.killswitch.base import MarketSwitch, SwitchParams, finite
 from components.types.kinds import Trip
-from components.types.metric_names import TRADED_KRW, per_market
+from components.types.metric_names import TRADED_KRW
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import register
@@ -18,6 +18,8 @@ class VolumeDryup(MarketSwitch):
     """Per market, from the cumulative counter traded_krw@market: recent = value traded in the last
     recent_s; baseline = value traded in the last baseline_s scaled to recent_s. Trip while
     recent / baseline < min_ratio (only once baseline_s of history exists)."""
+
+    idle_without = (TRADED_KRW,)          # no traded value published yet: no trip, no sample
 
     class Params(SwitchParams):
         min_ratio: float = Field(0.5, gt=0, lt=1, description="recent / baseline volume that trips")
@@ -37,7 +39,7 @@ class VolumeDryup(MarketSwitch):
         self._hist: dict[str, tuple[list[int], list[float], list[int]]] = {}
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        counter = metrics.get(per_market(TRADED_KRW, market))
+        counter = metrics.get(self._key(TRADED_KRW, market))
         if not finite(counter):
             return None
         got = self._hist.get(market)
