@@ -16,7 +16,6 @@ class RandomWalkRegime(MarketSwitch):
     """Per market: trip (market-scoped block) while hurst@market is within [hurst_low, hurst_high]."""
 
     reads_market = (HURST,)               # stateless: re-run only when a decision publishes a new Hurst
-    idle_without = (HURST,)
 
     class Params(SwitchParams):
         hurst_low: float = Field(0.45, ge=0, le=1)

@@ -19,8 +19,6 @@ class VolumeDryup(MarketSwitch):
     recent_s; baseline = value traded in the last baseline_s scaled to recent_s. Trip while
     recent / baseline < min_ratio (only once baseline_s of history exists)."""
 
-    idle_without = (TRADED_KRW,)          # no traded value published yet: no trip, no sample
-
     class Params(SwitchParams):
         min_ratio: float = Field(0.5, gt=0, lt=1, description="recent / baseline volume that trips")
         recent_s: float = Field(300.0, gt=0, description="recent window, seconds")

@@ -185,7 +185,7 @@ class RiskManager:
         markets the valuation could not price yet — the equity is partial, so it sets neither."""
         s = self.snapshot
         s.ts_ms, s.equity_krw, s.cash_krw = ts_ms, float(equity_krw), float(cash_krw)
-        s.positions_krw = {m: float(v) for m, v in (positions_krw or {}).items() if v > 0}
+        s.positions_krw = {m: float(v) for m, v in positions_krw.items() if v > 0} if positions_krw else {}
         s.open_orders_krw = float(open_orders_krw)
         if unpriced != self.unpriced:
             log.info(json.dumps({"event": "valuation_wait" if unpriced else "valuation_complete",
@@ -199,7 +199,7 @@ class RiskManager:
             self._day, s.day_start_equity_krw = day, float(equity_krw)
         if not math.isfinite(s.peak_equity_krw) or equity_krw > s.peak_equity_krw:
             s.peak_equity_krw = float(equity_krw)
-        if s.markets and any(m not in s.markets for m in s.positions_krw):
+        if s.markets and s.positions_krw and any(m not in s.markets for m in s.positions_krw):
             s.markets = tuple(sorted(set(s.markets) | set(s.positions_krw)))
 
     def on_entry(self, market: str, ts_ms: int) -> None:

@@ -36,6 +36,11 @@ class SwitchPlan:
         self.by_input: dict[int, tuple[int, ...]] = {}   # fingerprint position -> the rows that read it
         self.kept: dict[int, list[Trip]] = {}  # declared rows whose kept verdict trips (they count as firing)
         self.unseen: set[int] = set()          # declared rows without a kept verdict (never ran, or waited)
+        self.awake: list[int] = []             # the always-run rows not sleeping
+        self.idle_names: tuple[str, ...] = ()  # every row's idle metrics, read once per evaluation
+        self.idle_at: dict[int, tuple[int, ...]] = {}
+        self.prev_idle: tuple | None = None
+        self.sleeping: frozenset[int] = frozenset()   # rows whose idle metrics are all unpublished
 
     def build(self, switches: dict[str, Any], markets: tuple[str, ...], reuse: bool) -> None:
         self.markets, self.switches = markets, dict(switches)
@@ -69,7 +74,12 @@ class SwitchPlan:
         self.rows = [(sid, sw, names, getter, frozenset() if names is None else
                       frozenset([at["m", n] for n in deps[0]] + [at["f", f] for f in deps[1]]), idle)
                      for sid, sw, names, getter, deps, idle in rows]
-        self.always = [at for at, row in enumerate(self.rows) if row[2] is None]
+        self.always = self.awake = [at for at, row in enumerate(self.rows) if row[2] is None]
+        idle_names = list(dict.fromkeys(n for row in self.rows if row[5] is not None for n in row[5]))
+        self.idle_names = tuple(idle_names)
+        self.idle_at = {at: tuple(idle_names.index(n) for n in row[5]) for at, row in enumerate(self.rows)
+                        if row[5] is not None}
+        self.prev_idle, self.sleeping = None, frozenset()
         self.always_set = frozenset(self.always)
         self.unseen = {at for at, row in enumerate(self.rows) if row[2] is not None}
         by_input: dict[int, list[int]] = {}
@@ -83,6 +93,10 @@ class SwitchPlan:
         """(switch id, its trips) for every switch that trips now, in config order, and the ids of the
         switches that wait for a complete valuation (their trips stand as they are)."""
         values_of = metrics.values_of
+        if self.idle_names:
+            got = values_of(self.idle_names)
+            if got != self.prev_idle:
+                self._wake(got)
         fingerprint = values_of(self.names)
         if self.n_fields:
             got = self.fields(snap)
@@ -91,9 +105,10 @@ class SwitchPlan:
         self.prev = fingerprint
         if waiting or prev is None or len(prev) != len(fingerprint):
             return self._visit(range(len(self.rows)), metrics, snap, ts_ms, in_force, waiting, None)
+        sleeping = self.sleeping
         if fingerprint == prev:
-            visit = self.always if not self.kept and not self.unseen else \
-                sorted(self.always_set.union(self.kept, self.unseen))
+            visit = self.awake if not self.kept and not self.unseen else \
+                sorted(self.always_set.union(self.kept, self.unseen).difference(sleeping))
             return self._visit(visit, metrics, snap, ts_ms, in_force, (), set())
         # which inputs changed since the last evaluation: only the switches that read one of them run again
         # (a switch none of whose inputs did keeps its verdict: its inputs still equal those it last ran on)
@@ -102,7 +117,15 @@ class SwitchPlan:
         by_input = self.by_input
         for i in changed:
             hit.update(by_input[i])
-        return self._visit(sorted(hit), metrics, snap, ts_ms, in_force, (), changed)
+        return self._visit(sorted(hit.difference(sleeping)), metrics, snap, ts_ms, in_force, (), changed)
+
+    def _wake(self, idle_values: tuple) -> None:
+        """The rows whose idle metrics are all unpublished sleep: no call, no trip (their kept verdict goes)."""
+        self.prev_idle = idle_values
+        self.sleeping = frozenset(at for at, pos in self.idle_at.items() if _unpublished([idle_values[i] for i in pos]))
+        for at in self.sleeping:
+            self.kept.pop(at, None)
+        self.awake = [at for at in self.always if at not in self.sleeping]
 
     def _visit(self, visit: Any, metrics: Metrics, snap: RiskSnapshot, ts_ms: int, in_force: dict,
                waiting: tuple[str, ...], changed: set | None) -> tuple[list[tuple[str, list[Trip]]], list[str]]:
@@ -118,7 +141,7 @@ class SwitchPlan:
                 unseen.add(at)
                 kept.pop(at, None)
                 continue
-            if idle is not None and _unpublished(values_of(idle)):
+            if idle is not None and changed is None and _unpublished(values_of(idle)):
                 kept.pop(at, None)                   # no trip while idle; its kept inputs still say what it ran on
                 continue
             if names is None:
