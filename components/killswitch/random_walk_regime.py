@@ -27,8 +27,15 @@ class RandomWalkRegime(MarketSwitch):
                 raise ValueError("hurst_low must be <= hurst_high")
             return self
 
+    def __init__(self, p: "RandomWalkRegime.Params") -> None:
+        super().__init__(p)
+        self._hurst_keys: dict[str, str] = {}
+
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        h = metrics.get(self._key(HURST, market))
+        key = self._hurst_keys.get(market)
+        if key is None:
+            key = self._hurst_keys[market] = self._key(HURST, market)
+        h = metrics.get(key)
         if finite(h) and self.p.hurst_low <= h <= self.p.hurst_high:
             return self._trip(market=market, hurst=h, low=self.p.hurst_low, high=self.p.hurst_high)
         return None
