@@ -27,6 +27,7 @@ class BalanceWatchdog(KillSwitch):
     def __init__(self, p: "BalanceWatchdog.Params") -> None:
         super().__init__(p)
         self._maxq: deque[tuple[int, float]] = deque()   # (ts_ms, equity), equity strictly decreasing
+        self._window_ms, self._keep = p.window_s * 1000, 1.0 - p.drop_pct / 100.0
 
     def check(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> Trip | None:
         eq = snapshot.equity_krw
@@ -36,10 +37,10 @@ class BalanceWatchdog(KillSwitch):
         while q and q[-1][1] <= eq:
             q.pop()
         q.append((ts_ms, eq))
-        while q[0][0] < ts_ms - self.p.window_s * 1000:
+        while q[0][0] < ts_ms - self._window_ms:
             q.popleft()
         high = q[0][1]
-        drop_pct = (1.0 - eq / high) * 100.0 if high > 0 else 0.0
-        if eq <= high * (1.0 - self.p.drop_pct / 100.0):
+        if eq <= high * self._keep:
+            drop_pct = (1.0 - eq / high) * 100.0 if high > 0 else 0.0
             return self._trip(drop_pct=drop_pct, limit_pct=self.p.drop_pct, window_min=self.p.window_s / 60.0)
         return None

@@ -47,6 +47,11 @@ class KillSwitch:
         self.p = p
         # only the class that declared its inputs vouches for them (a subclass may read more)
         self._declares = any(k in type(self).__dict__ for k in ("reads", "reads_snapshot", "reads_market"))
+        self._idles = "idle_without" in type(self).__dict__
+        # market -> the trip the risk manager holds in force as a level trip for this switch: re-firing
+        # hands it back (the manager ignores a trip already in force), so a trip held for hours costs no
+        # new Trip per evaluation. Kept by the risk manager; empty when it rebuilds every trip.
+        self._held: dict[str, Trip] = {}
 
     def input_spec(self, markets: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """(metric names, snapshot fields) the verdict is a function of for these markets, or None: it keeps
@@ -65,6 +70,9 @@ class KillSwitch:
 
     def _trip(self, market: str = "", seconds: float | None = None, **values: float | str) -> Trip:
         """A Trip whose reason is the catalog key `killswitch.<name>` formatted later with `values`."""
+        held = self._held
+        if held and market in held:
+            return held[market]
         name = self.component_name
         return Trip(switch=name, action=self.p.action, reason=f"killswitch.{name}",
                     factor=self.p.factor if self.p.action == "scale_size" else 1.0,
@@ -76,6 +84,17 @@ class MarketSwitch(KillSwitch):
     """A switch evaluated per market in `snapshot.markets`; its trips are scoped to that market.
     `reads_market` names per-market metric bases (`per_market(base, market)`) a stateless verdict reads."""
     reads_market: tuple[str, ...] = ()
+    # per-market metric bases without which check_market returns None and leaves the switch's state alone:
+    # while none of them is published for any market the risk manager does not call the switch
+    idle_without: tuple[str, ...] = ()
+
+    def idle_spec(self, markets: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The metric names whose being unpublished (None or NaN) for every market means no trip and no state
+        change, or None (the switch is always called). Only the class that declared them vouches for them."""
+        if not self._idles or not self.idle_without:
+            return None
+        from components.types.metric_names import per_market
+        return tuple(per_market(b, m) for m in markets for b in self.idle_without)
 
     def input_spec(self, markets: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         if not self._declares:
@@ -85,6 +104,15 @@ class MarketSwitch(KillSwitch):
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
         raise NotImplementedError
+
+    def _key(self, base: str, market: str) -> str:
+        """per_market(base, market), built once per pair (a check runs at every evaluation)."""
+        keys = self.__dict__.setdefault("_keys", {})
+        key = keys.get((base, market))
+        if key is None:
+            from components.types.metric_names import per_market
+            key = keys[base, market] = per_market(base, market)
+        return key
 
     def check_all(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> list[Trip]:
         out = []

@@ -17,6 +17,9 @@ class DailyLoss(KillSwitch):
     """Trip when equity / day-start equity - 1 <= -loss_pct %; lasts until the day ends unless seconds set."""
 
     needs_valuation = True
+    # its verdict is a function of these two; the clock only sets a new trip's length (a new trip is always
+    # built by a fresh check, so a kept verdict never lends its length to one)
+    reads_snapshot = ("day_start_equity_krw", "equity_krw")
 
     class Params(SwitchParams):
         loss_pct: float = Field(8.0, gt=0, le=100, description="daily loss limit, percent of day-start equity")

@@ -5,7 +5,7 @@ from pydantic import Field, model_validator
 
 from components.killswitch.base import MarketSwitch, SwitchParams, finite
 from components.types.kinds import Trip
-from components.types.metric_names import HURST, per_market
+from components.types.metric_names import HURST
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import register
@@ -14,6 +14,8 @@ from registry import register
 @register("killswitch", "random_walk_regime")
 class RandomWalkRegime(MarketSwitch):
     """Per market: trip (market-scoped block) while hurst@market is within [hurst_low, hurst_high]."""
+
+    reads_market = (HURST,)               # stateless: re-run only when a decision publishes a new Hurst
 
     class Params(SwitchParams):
         hurst_low: float = Field(0.45, ge=0, le=1)
@@ -25,8 +27,15 @@ class RandomWalkRegime(MarketSwitch):
                 raise ValueError("hurst_low must be <= hurst_high")
             return self
 
+    def __init__(self, p: "RandomWalkRegime.Params") -> None:
+        super().__init__(p)
+        self._hurst_keys: dict[str, str] = {}
+
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        h = metrics.get(per_market(HURST, market))
+        key = self._hurst_keys.get(market)
+        if key is None:
+            key = self._hurst_keys[market] = self._key(HURST, market)
+        h = metrics.get(key)
         if finite(h) and self.p.hurst_low <= h <= self.p.hurst_high:
             return self._trip(market=market, hurst=h, low=self.p.hurst_low, high=self.p.hurst_high)
         return None

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from components.killswitch.base import MarketSwitch, SwitchParams, finite
 from components.types.kinds import Trip
-from components.types.metric_names import SPREAD_PCT, per_market
+from components.types.metric_names import SPREAD_PCT
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import register
@@ -18,6 +18,8 @@ from registry import register
 class SpreadSurge(MarketSwitch):
     """Per market: keep spread_pct@market samples (one per sample_ms) over window_s; trip while the
     current spread > max_ratio x the median of the earlier samples (needs min_samples)."""
+
+    idle_without = (SPREAD_PCT,)          # no spread published (candle feeds): no trip, no sample
 
     class Params(SwitchParams):
         max_ratio: float = Field(3.0, gt=1, description="current / median spread that trips")
@@ -37,7 +39,7 @@ class SpreadSurge(MarketSwitch):
         return sorted_vals[mid] if n % 2 else 0.5 * (sorted_vals[mid - 1] + sorted_vals[mid])
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        spread = metrics.get(per_market(SPREAD_PCT, market))
+        spread = metrics.get(self._key(SPREAD_PCT, market))
         if not finite(spread):
             return None
         got = self._hist.get(market)

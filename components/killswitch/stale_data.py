@@ -5,7 +5,7 @@ from pydantic import Field
 
 from components.killswitch.base import MarketSwitch, SwitchParams, finite
 from components.types.kinds import Trip
-from components.types.metric_names import LAST_EVENT_TS_MS, per_market
+from components.types.metric_names import LAST_EVENT_TS_MS
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import register
@@ -18,8 +18,15 @@ class StaleData(MarketSwitch):
     class Params(SwitchParams):
         max_age_s: float = Field(60.0, gt=0, description="oldest tolerated latest event, seconds")
 
+    def __init__(self, p: "StaleData.Params") -> None:
+        super().__init__(p)
+        self._last_keys: dict[str, str] = {}
+
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        last = metrics.get(per_market(LAST_EVENT_TS_MS, market))
+        key = self._last_keys.get(market)
+        if key is None:
+            key = self._last_keys[market] = self._key(LAST_EVENT_TS_MS, market)
+        last = metrics.get(key)
         if not finite(last):
             return None
         age_s = (ts_ms - last) / 1000.0

@@ -5,7 +5,7 @@ from pydantic import Field
 
 from components.killswitch.base import MarketSwitch, SwitchParams, finite
 from components.types.kinds import Trip
-from components.types.metric_names import BOOK_MID_PRICE, LAST_TRADE_PRICE, per_market
+from components.types.metric_names import BOOK_MID_PRICE, LAST_TRADE_PRICE
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import register
@@ -17,13 +17,14 @@ class TickerBookMismatch(MarketSwitch):
     (one of the two feeds is stale or wrong)."""
 
     reads_market = (LAST_TRADE_PRICE, BOOK_MID_PRICE)
+    idle_without = (BOOK_MID_PRICE,)      # no book (candle feeds): nothing to compare the trades with
 
     class Params(SwitchParams):
         max_gap_pct: float = Field(0.5, gt=0, description="tolerated trade vs mid gap, percent")
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        trade = metrics.get(per_market(LAST_TRADE_PRICE, market))
-        mid = metrics.get(per_market(BOOK_MID_PRICE, market))
+        trade = metrics.get(self._key(LAST_TRADE_PRICE, market))
+        mid = metrics.get(self._key(BOOK_MID_PRICE, market))
         if not (finite(trade) and finite(mid)) or mid <= 0:
             return None
         gap_pct = abs(trade - mid) / mid * 100.0

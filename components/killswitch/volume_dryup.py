@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 
 from components.killswitch.base import MarketSwitch, SwitchParams, finite
 from components.types.kinds import Trip
-from components.types.metric_names import TRADED_KRW, per_market
+from components.types.metric_names import TRADED_KRW
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import register
@@ -35,9 +35,15 @@ class VolumeDryup(MarketSwitch):
         super().__init__(p)
         # per market: parallel sample lists + head index (bisect lookups; trimmed in amortised O(1))
         self._hist: dict[str, tuple[list[int], list[float], list[int]]] = {}
+        # the parameters as plain numbers (this runs at every evaluation); the same arithmetic as written out
+        self._baseline_ms, self._recent_ms = p.baseline_s * 1000, p.recent_s * 1000
+        self._counter_keys: dict[str, str] = {}
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        counter = metrics.get(per_market(TRADED_KRW, market))
+        key = self._counter_keys.get(market)
+        if key is None:
+            key = self._counter_keys[market] = self._key(TRADED_KRW, market)
+        counter = metrics.get(key)
         if not finite(counter):
             return None
         got = self._hist.get(market)
@@ -47,7 +53,7 @@ class VolumeDryup(MarketSwitch):
         if len(ts) == head[0] or ts_ms - ts[-1] >= self.p.sample_ms:
             ts.append(ts_ms)
             val.append(counter)
-        base_cut, recent_cut = ts_ms - self.p.baseline_s * 1000, ts_ms - self.p.recent_s * 1000
+        base_cut, recent_cut = ts_ms - self._baseline_ms, ts_ms - self._recent_ms
         # keep one sample at or before the baseline cut so the baseline spans the whole window
         head[0] = max(head[0], bisect_right(ts, base_cut, head[0]) - 1)
         if head[0] > 1024 and head[0] > len(ts) // 2:

@@ -316,19 +316,23 @@ class Execution:
         return float(avail), float(locked)
 
     def valuation(self) -> tuple[float, float, dict[str, float]]:
-        avail, locked = self.cash()
+        balance = self.ex.balance
+        avail, locked = balance("KRW")
         held: dict[str, float] = {}
-        last_px = self.md.last_px
+        last_px, bases, isfinite = self.md.last_px, self._bases, math.isfinite
         for m in self.markets:
-            a, lk = self.ex.balance(self._bases[m])
+            a, lk = balance(bases[m])
             vol = float(a) + float(lk)
-            px = last_px[m]
-            if vol > 0 and math.isfinite(px):
-                held[m] = vol * px
-        cash = avail + locked
+            if vol > 0:
+                px = last_px[m]
+                if isfinite(px):
+                    held[m] = vol * px
+        cash = float(avail) + float(locked)
         return cash + sum(held.values()), cash, held
 
     def open_bids_krw(self) -> float:
+        if not self.om.open:
+            return 0.0
         return float(sum(getattr(mo.order, "locked", 0.0) for mo in self.om.open.values() if mo.intent.side == "bid"))
 
     def positions_krw(self, held: dict[str, float]) -> dict[str, float]:

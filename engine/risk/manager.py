@@ -19,6 +19,7 @@ from components.types.risk import FLATTEN, HALT, PAUSE, SCALE_SIZE, ExitContext,
 from engine.conf import plain
 from engine.risk.exits import ExitChain
 from engine.risk.persist import RiskPersistence
+from engine.risk.plan import SwitchPlan
 from engine.risk.state import ActiveTrip, TradingState, blocks_entries, derive_state
 from engine.settings import Limits, Settings, settings_of
 
@@ -94,17 +95,12 @@ class RiskManager:
         self._state = TradingState.ACTIVE
         self._dropped = 0                  # trips dropped so far (evaluate re-derives the state only on a change)
         self._derived_n = 0
-        # switches that declare their inputs (KillSwitch.input_spec) run only when one of them changed
+        # switches that declare their inputs (KillSwitch.input_spec) run only when one of them changed;
+        # False: every switch at every evaluation, trips rebuilt each time (the reference path of the tests)
         self.reuse_verdicts = True
-        self._plan_markets: tuple[str, ...] | None = None
-        self._plan: list[tuple] = []
-        self._plan_switches: dict[str, Any] = {}
-        self._all_names: tuple[str, ...] = ()
-        self._all_fields: Any = None
-        self._n_fields = 0
-        self._all_seen: tuple | None = None
-        self._seen_inputs: dict[str, tuple] = {}
-        self._verdicts: dict[str, list[Trip]] = {}
+        self._plan = SwitchPlan()
+        self._state_at: tuple | None = None   # what the last `save` recorded (built into a dict when written)
+        self._defer = getattr(persistence, "defer_state", None)
         self.persist_errors = 0           # trips/state the persistence failed to write (read by store_errors)
         # held markets without a price yet (a restart before their first event): the equity would count them
         # at 0, so switches that read equity wait (no verdict, no new trip) and peak / day start are left alone
@@ -158,18 +154,28 @@ class RiskManager:
         self._state = derive_state(list(self.trips.values()))
 
     def save(self, ts_ms: int) -> None:
-        """Write account tracking (day start, peak, losing streak, cooldowns, Kelly) to the persistence."""
+        """Write account tracking (day start, peak, losing streak, cooldowns, Kelly) to the persistence. A
+        persistence that writes later (a backtest's, at its batches) is handed a builder, not a dict: the
+        values are taken now, the dict is built only when written."""
         if self.persistence is None:
             return
         s = self.snapshot
-        state = {"ts_ms": int(ts_ms), "day": self._day, "last_trade_ms": self.last_trade_ms,
-                 "snapshot": {"day_start_equity_krw": _num(s.day_start_equity_krw),
-                              "peak_equity_krw": _num(s.peak_equity_krw), "equity_krw": _num(s.equity_krw),
-                              "consecutive_losses": s.consecutive_losses}}
-        if hasattr(self.sizing, "get_state"):
-            state["sizing"] = self.sizing.get_state()
-        self.persistence.save_state(STATE_KEY, state)
+        self._state_at = (int(ts_ms), self._day, s.day_start_equity_krw, s.peak_equity_krw, s.equity_krw,
+                          s.consecutive_losses, self.sizing.get_state() if hasattr(self.sizing, "get_state") else None)
+        if self._defer is not None:
+            self._defer(STATE_KEY, self._state_record)
+        else:
+            self.persistence.save_state(STATE_KEY, self._state_record())
         self._saved_ms = ts_ms
+
+    def _state_record(self) -> dict:
+        ts_ms, day, day_start, peak, equity, losses, sizing = self._state_at
+        state = {"ts_ms": ts_ms, "day": day, "last_trade_ms": self.last_trade_ms,
+                 "snapshot": {"day_start_equity_krw": _num(day_start), "peak_equity_krw": _num(peak),
+                              "equity_krw": _num(equity), "consecutive_losses": losses}}
+        if sizing is not None:
+            state["sizing"] = sizing
+        return state
 
     # --- account tracking ----------------------------------------------------------------------------
     def on_account(self, ts_ms: int, equity_krw: float, cash_krw: float = math.nan,
@@ -179,13 +185,13 @@ class RiskManager:
         markets the valuation could not price yet — the equity is partial, so it sets neither."""
         s = self.snapshot
         s.ts_ms, s.equity_krw, s.cash_krw = ts_ms, float(equity_krw), float(cash_krw)
-        s.positions_krw = {m: float(v) for m, v in (positions_krw or {}).items() if v > 0}
+        s.positions_krw = {m: float(v) for m, v in positions_krw.items() if v > 0} if positions_krw else {}
         s.open_orders_krw = float(open_orders_krw)
         if unpriced != self.unpriced:
             log.info(json.dumps({"event": "valuation_wait" if unpriced else "valuation_complete",
                                  "unpriced": list(unpriced), "ts_ms": int(ts_ms)}))
             self.unpriced = tuple(unpriced)
-            self._all_seen = None             # verdicts held while waiting are not reused afterwards
+            self._plan.prev = None            # verdicts held while waiting are not reused afterwards
         if unpriced:
             return
         day = ts_ms // DAY_MS
@@ -193,7 +199,7 @@ class RiskManager:
             self._day, s.day_start_equity_krw = day, float(equity_krw)
         if not math.isfinite(s.peak_equity_krw) or equity_krw > s.peak_equity_krw:
             s.peak_equity_krw = float(equity_krw)
-        if s.markets and any(m not in s.markets for m in s.positions_krw):
+        if s.markets and s.positions_krw and any(m not in s.markets for m in s.positions_krw):
             s.markets = tuple(sorted(set(s.markets) | set(s.positions_krw)))
 
     def on_entry(self, market: str, ts_ms: int) -> None:
@@ -227,6 +233,9 @@ class RiskManager:
     def _drop(self, key: tuple[str, str], ts_ms: int, why: str = "recovered") -> None:
         trip = self.trips.pop(key)
         self._dropped += 1
+        held = _held(self.switches.get(trip.switch))
+        if held:
+            held.pop(trip.market, None)
         if self.persistence is not None and trip.id is not None:
             self._persist(self.persistence.clear_trip, trip.id, ts_ms)
         if self.alert_sink is not None:
@@ -237,47 +246,26 @@ class RiskManager:
         longer trips are cleared; timed trips last until expiry; a halt without seconds latches."""
         metrics = metrics if metrics is not None else Metrics()
         dropped = self._dropped
-        self._expire(ts_ms)
-        self.snapshot.ts_ms = ts_ms
+        if self.trips:
+            self._expire(ts_ms)
+        snap, plan, trips_in_force = self.snapshot, self._plan, self.trips
+        snap.ts_ms = ts_ms
+        if plan.markets != snap.markets or plan.switches != self.switches:
+            plan.build(self.switches, snap.markets, self.reuse_verdicts)
+        fired, waited = plan.run(metrics, snap, ts_ms, trips_in_force, self.unpriced)
+        if not fired and not trips_in_force:          # nothing trips and nothing is in force: nothing to do
+            if self._derived_n or self._dropped != dropped:
+                self._state, self._derived_n = TradingState.ACTIVE, 0
+            if ts_ms - self._saved_ms >= self.persist_every_ms:
+                self._persist(self.save, ts_ms)
+            return []
         firing: set[tuple[str, str]] = set()
         new: list[Trip] = []
-        snap, seen, verdict = self.snapshot, self._seen_inputs, self._verdicts
-        if self._plan_markets != snap.markets or self._plan_switches != self.switches:
-            self._make_plan(snap.markets)
-        values_of = metrics.values_of
-        # every declared input at once: unchanged since the last evaluation -> every declared verdict stands
-        fields_now = self._all_fields(snap) if self._all_fields else ()
-        fingerprint = values_of(self._all_names) + (fields_now if self._n_fields > 1 else (fields_now,)
-                                                    if self._n_fields else ())
-        prev = self._all_seen
-        unchanged = fingerprint == prev
-        self._all_seen = fingerprint
-        # which inputs changed since the last evaluation: a switch none of whose inputs did keeps its verdict
-        # (its inputs still equal those it last ran on) without building and comparing its own fingerprint
-        changed = (None if unchanged or prev is None or len(prev) != len(fingerprint) else
-                   {i for i, a, b in zip(range(len(prev)), fingerprint, prev) if a is not b and a != b})
-        waiting = self.unpriced
-        for sid, switch, names, fields, deps in self._plan:
-            if waiting and getattr(switch, "needs_valuation", False):
-                firing.update(k for k in self.trips if k[0] == sid)   # its trips stand as they are; no new one
-                seen.pop(sid, None)
-                continue
-            if names is None:
-                trips = switch.check_all(metrics, snap, ts_ms)
-            elif unchanged or (changed is not None and sid in seen and changed.isdisjoint(deps)):
-                trips = verdict[sid]
-            else:
-                inputs = (values_of(names) if fields is None else fields(snap) if not names
-                          else (values_of(names), fields(snap)))
-                if sid in seen and seen[sid] == inputs:
-                    trips = verdict[sid]          # nothing it reads changed: the same trips as a fresh check
-                else:
-                    trips = verdict[sid] = switch.check_all(metrics, snap, ts_ms)
-                    seen[sid] = inputs
+        for sid, trips in fired:
             for trip in trips:
                 key = (sid, trip.market)
                 firing.add(key)
-                if key in self.trips:
+                if key in trips_in_force:
                     continue          # already in force: a timed trip is not extended by re-firing
                 active = ActiveTrip(switch=sid, component=trip.switch, action=trip.action, reason=trip.reason,
                                     started_ms=ts_ms, market=trip.market, factor=trip.factor,
@@ -286,8 +274,13 @@ class RiskManager:
                 if self.persistence is not None:
                     active.id = self._persist(self.persistence.save_trip,
                                               {**active.to_record(), "text": self.describe(active)})
-                self.trips[key] = active
+                trips_in_force[key] = active
+                if active.until_ms is None and self.reuse_verdicts:
+                    # while it stays in force the switch hands this trip back instead of building a new one
+                    _held(self.switches[sid])[trip.market] = trip
                 new.append(dataclasses.replace(trip, switch=sid, reason=self.describe(active)))
+        for sid in waited:
+            firing.update(k for k in trips_in_force if k[0] == sid)   # its trips stand as they are; no new one
         if self.trips:
             for key, trip in list(self.trips.items()):
                 if trip.until_ms is None and not trip.latched and key not in firing:
@@ -315,36 +308,6 @@ class RiskManager:
             log.warning(json.dumps({"event": "risk_persist_failed", "error": type(e).__name__,
                                     "detail": str(e)[:200], "errors": self.persist_errors}))
             return None
-
-    def _make_plan(self, markets: tuple[str, ...]) -> None:
-        """Per switch, in order: (id, switch, metric names, snapshot getter) or names None (always run)."""
-        from operator import attrgetter
-        self._plan_markets, self._plan_switches = markets, dict(self.switches)
-        self._seen_inputs.clear()
-        self._verdicts.clear()
-        self._all_seen = None
-        self._plan = []
-        all_names: dict[str, None] = {}
-        all_fields: dict[str, None] = {}
-        for sid, switch in self.switches.items():
-            spec = switch.input_spec(markets) if self.reuse_verdicts and hasattr(switch, "input_spec") else None
-            if spec is None:
-                self._plan.append((sid, switch, None, None, frozenset()))
-            else:
-                names, fields = spec
-                all_names.update(dict.fromkeys(names))
-                all_fields.update(dict.fromkeys(fields))
-                self._plan.append((sid, switch, tuple(names), attrgetter(*fields) if fields else None,
-                                   (tuple(names), tuple(fields))))
-        self._all_names = tuple(all_names)
-        self._all_fields = attrgetter(*all_fields) if all_fields else None
-        self._n_fields = len(all_fields)
-        # a switch's inputs as positions in the evaluation's fingerprint (metric names, then snapshot fields)
-        at = {("m", n): i for i, n in enumerate(all_names)}
-        at.update({("f", f): len(all_names) + j for j, f in enumerate(all_fields)})
-        self._plan = [(sid, sw, names, getter, deps if names is None else
-                       frozenset([at["m", n] for n in deps[0]] + [at["f", f] for f in deps[1]]))
-                      for sid, sw, names, getter, deps in self._plan]
 
     @staticmethod
     def describe(trip: ActiveTrip) -> str:
@@ -487,6 +450,12 @@ class RiskManager:
         if context is None:
             context = ExitContext(market_class=self.market_class)
         return self.exits.check(position, price, ts_ms, context)
+
+
+def _held(switch: Any) -> dict:
+    """The switch's trips in force by market (KillSwitch._held); a plugin without one gets a throwaway."""
+    held = getattr(switch, "_held", None)
+    return held if held is not None else {}
 
 
 def _num(x: float) -> float | None:

@@ -90,10 +90,20 @@ class StoreRiskPersistence:
         if self.state_every_ms is not None and ts - self._written_ms.get(key, -10**18) >= self.state_every_ms:
             self._write(key)
 
+    def defer_state(self, key: str, build: Any) -> None:
+        """`save_state` of the dict `build()` returns, built only when written (a backtest saves its state at
+        every evaluation and writes it at its batches); with `state_every_ms` it is built and saved now."""
+        if self.state_every_ms is not None:
+            self.save_state(key, build())
+        else:
+            self._pending[key] = build
+
     def _write(self, key: str) -> None:
         state = self._pending.pop(key, None)
         if state is None:
             return
+        if callable(state):
+            state = state()
         self.store.save_artifact(f"{STATE_KIND}:{self.namespace}:{key}", STATE_KIND,
                                  json.loads(json.dumps(state)), run_id=self.run_id)
         self._written_ms[key] = int(state.get("ts_ms", 0))
@@ -109,6 +119,7 @@ class StoreRiskPersistence:
 
     def load_state(self, key: str) -> dict | None:
         if key in self._pending:
-            return self._pending[key]
+            state = self._pending[key]
+            return state() if callable(state) else state
         art = self.store.load_artifact(f"{STATE_KIND}:{self.namespace}:{key}")
         return dict(art["signature"]) if art else None

@@ -114,3 +114,46 @@ def test_a_switch_added_later_is_evaluated():
     assert rm.evaluate(met, T0) == []
     rm.switches["zombies"] = registry.build("killswitch", {"component": "zombie_orders", "max_orders": 0}, path="killswitches")
     assert [t.switch for t in rm.evaluate(met, T0 + 1)] == ["zombies"]
+
+
+def _both(steps):
+    """Run `steps(rm)` on a manager that reuses verdicts and on one that runs every switch; both outcomes."""
+    out = []
+    for reuse in (True, False):
+        rm = RiskManager(switches={"daily": {"component": "daily_loss", "loss_pct": 3},
+                                   "rw": {"component": "random_walk_regime"}}, markets=["KRW-BTC"])
+        rm.reuse_verdicts = reuse
+        out.append(steps(rm))
+    return out
+
+
+def test_a_kept_verdict_never_lends_its_clock_to_a_new_trip():
+    day = 86_400_000
+
+    def steps(rm):
+        rm.on_account(T0, equity_krw=1_000_000.0)
+        rm.on_account(T0 + 60_000, equity_krw=900_000.0)
+        first = [(t.switch, t.seconds) for t in rm.evaluate(Metrics(), T0 + 60_000)]
+        # the trip ends with the day; the inputs did not move (no new valuation): the switch trips anew,
+        # lasting until the end of this day, not as long as the first trip did
+        again = [(t.switch, t.seconds) for t in rm.evaluate(Metrics(), T0 + day + 3_600_000)]
+        return first, again, [(a.switch, a.until_ms) for a in rm.trips.values()]
+    reused, fresh = _both(steps)
+    assert reused == fresh
+    assert reused[2] == [("daily", T0 + 2 * day)]
+
+
+def test_a_held_trip_cleared_by_hand_trips_anew_with_the_current_values():
+    key = per_market(MN.HURST, "KRW-BTC")
+
+    def steps(rm):
+        met = Metrics({key: 0.5})
+        assert [t.switch for t in rm.evaluate(met, T0)] == ["rw"]
+        met.set(key, 0.52)                     # still in the band: the trip in force is handed back
+        assert rm.evaluate(met, T0 + 60_000) == []
+        rm.clear("rw", T0 + 90_000)
+        new = rm.evaluate(met, T0 + 120_000)
+        return [(t.switch, t.values) for t in new], [a.values for a in rm.trips.values()]
+    reused, fresh = _both(steps)
+    assert reused == fresh
+    assert reused[0] == [("rw", {"hurst": 0.52, "low": 0.45, "high": 0.58})]
