@@ -27,6 +27,8 @@ class BalanceWatchdog(KillSwitch):
     def __init__(self, p: "BalanceWatchdog.Params") -> None:
         super().__init__(p)
         self._maxq: deque[tuple[int, float]] = deque()   # (ts_ms, equity), equity strictly decreasing
+
+    def on_params(self, p: "BalanceWatchdog.Params") -> None:
         self._window_ms, self._keep = p.window_s * 1000, 1.0 - p.drop_pct / 100.0
 
     def check(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> Trip | None:

@@ -44,14 +44,31 @@ class KillSwitch:
     needs_valuation: bool = False
 
     def __init__(self, p: SwitchParams) -> None:
-        self.p = p
-        # only the class that declared its inputs vouches for them (a subclass may read more)
-        self._declares = any(k in type(self).__dict__ for k in ("reads", "reads_snapshot", "reads_market"))
-        self._idles = "idle_without" in type(self).__dict__
         # market -> the trip the risk manager holds in force as a level trip for this switch: re-firing
         # hands it back (the manager ignores a trip already in force), so a trip held for hours costs no
         # new Trip per evaluation. Kept by the risk manager; empty when it rebuilds every trip.
         self._held: dict[str, Trip] = {}
+        self.p = p
+        # only the class that declared its inputs vouches for them (a subclass may read more)
+        self._declares = any(k in type(self).__dict__ for k in ("reads", "reads_snapshot", "reads_market"))
+        self._idles = "idle_without" in type(self).__dict__
+
+    @property
+    def p(self) -> SwitchParams:
+        return self._p
+
+    @p.setter
+    def p(self, p: SwitchParams) -> None:
+        """New parameters (construction, a hot reload): numbers derived from them are derived again, and a held
+        trip is not handed back (the next one is built with the new action, limits and values)."""
+        self._p = p
+        held = self.__dict__.get("_held")       # a plugin may set `p` before calling KillSwitch.__init__
+        if held:
+            held.clear()
+        self.on_params(p)
+
+    def on_params(self, p: SwitchParams) -> None:
+        """Derive what a check reads at every evaluation from the parameters (override; called on every set)."""
 
     def input_spec(self, markets: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """(metric names, snapshot fields) the verdict is a function of for these markets, or None: it keeps

@@ -35,9 +35,11 @@ class VolumeDryup(MarketSwitch):
         super().__init__(p)
         # per market: parallel sample lists + head index (bisect lookups; trimmed in amortised O(1))
         self._hist: dict[str, tuple[list[int], list[float], list[int]]] = {}
+        self._counter_keys: dict[str, str] = {}
+
+    def on_params(self, p: "VolumeDryup.Params") -> None:
         # the parameters as plain numbers (this runs at every evaluation); the same arithmetic as written out
         self._baseline_ms, self._recent_ms = p.baseline_s * 1000, p.recent_s * 1000
-        self._counter_keys: dict[str, str] = {}
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
         key = self._counter_keys.get(market)

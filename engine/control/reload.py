@@ -93,7 +93,7 @@ def apply(loop: Any, candidate: dict, changes: dict[str, tuple[Any, Any]]) -> No
         sw = rm.switches[sid]
         sw.p = _params(sw.p, candidate["killswitches"][sid])
     if switches:
-        rm._plan_markets = None          # the next evaluate re-plans and drops the cached verdicts
+        rm.replan()                      # the next evaluate re-plans and drops the kept verdicts
     if "sizing" in tops:
         rm.sizing.p = _params(rm.sizing.p, candidate["sizing"])
     if "entry" in tops and loop.entry is not None:

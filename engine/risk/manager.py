@@ -241,6 +241,11 @@ class RiskManager:
         if self.alert_sink is not None:
             self.alert_sink("clear", trip.switch, trip.action, trip.market, why)
 
+    def replan(self) -> None:
+        """Switch parameters changed (a hot reload): the next evaluation plans again and runs every switch
+        afresh (no kept verdict survives a new threshold)."""
+        self._plan.markets = None
+
     def evaluate(self, metrics: Metrics | None, ts_ms: int) -> list[Trip]:
         """Run every switch; returns the NEW trips (reason formatted in ui.lang). Level trips whose switch no
         longer trips are cleared; timed trips last until expiry; a halt without seconds latches."""

@@ -123,3 +123,20 @@ def test_hook_applies_and_stores_an_accepted_reload_and_logs_a_refused_one(base,
     assert stored["source"] == "sighup" and stored["changes"] == {
         "killswitches.daily_loss.loss_pct": {"old": 8.0, "new": 3.5}}
     store.close()
+
+
+def test_a_reloaded_limit_reaches_a_switch_that_derives_numbers_from_it(base):
+    """balance_watchdog turns drop_pct into a factor once (it runs at every evaluation): a reload must redo it."""
+    loop = _loop(base)
+    rm = loop.risk
+    assert "balance_watchdog" in rm.switches and rm.switches["balance_watchdog"].p.drop_pct == 3.0
+    rm.on_account(T0, 1e6, 1e6, {})
+    rm.evaluate(Metrics(), T0)
+    rm.on_account(T0 + 60_000, 975_000, 975_000, {})                # -2.5 % within the hour: under 3 %
+    assert "balance_watchdog" not in {t.switch for t in rm.evaluate(Metrics(), T0 + 60_000)}
+    out, cand = Reloader(base).propose({"killswitches.balance_watchdog.drop_pct": 2})
+    assert out.accepted, out.problems
+    apply(loop, cand, out.changes)
+    rm.on_account(T0 + 60_001, 975_000, 975_000, {})
+    trips = {t.switch: t for t in rm.evaluate(Metrics(), T0 + 60_001)}
+    assert "balance_watchdog" in trips and trips["balance_watchdog"].values["limit_pct"] == 2
