@@ -104,10 +104,6 @@ class SessionFlags:
         self._last: tuple = (None, None)         # the (REST, ticker) maps `step` looked at last
         self._merged_of: tuple = (None, None)    # the (REST, ticker) maps `_merged` was built from
         self._merged: dict[str, str] = {}
-        # [(ts_ms, {market: why})]: every change of what refuses entries, with the sticky suspensions the
-        # exchange's market_offline refusals added; from ts_ms on (event time). The tape keeps it for parity.
-        self.history: list[tuple[int, dict[str, str]]] = []
-        self._sticky_n = 0
 
     @classmethod
     def attach(cls, loop: Any, cfg: Any, mode: str, ex: Any, bridge: Any, check_s: float,
@@ -161,17 +157,13 @@ class SessionFlags:
         if self._own is not None:
             self._own.step()
         rest = self._rest_flags() if self._rest_flags is not None else None
-        sticky = execution.suspended
-        if rest is self._last[0] and self._feed is self._last[1] and len(sticky) == self._sticky_n:
+        if rest is self._last[0] and self._feed is self._last[1]:
             return                               # both maps are replaced on change: nothing new (every tick)
-        self._last, self._sticky_n = (rest, self._feed), len(sticky)
+        self._last = (rest, self._feed)
         now = self.current()
         if now != self._seen:
             self._seen = now
-            execution.market_flag("", ts_ms)
-        refusing = {**now, **sticky}
-        if refusing != (self.history[-1][1] if self.history else {}):
-            self.history.append((int(ts_ms) + 1, refusing))     # seen after the event at ts_ms: from the next on
+            execution.market_flag("", ts_ms + 1)     # seen after the event at ts_ms: in force from the next
 
     def close(self, bridge: Any) -> None:
         if self._rest is not None:

@@ -167,7 +167,7 @@ def run_session(cfg: Any, mode: str, *, store: Any = None, stop: threading.Event
     from engine.live.market_flags import SessionFlags       # #15: REST market flags (paper too) + ticker states
     res.flags = flags = SessionFlags.attach(loop, cfg, mode, ex, bridge, s.market_check_s,
                                                  tuple(s.refuse_cautions))
-    res.tape.flag_history = flags.history    # parity replays the flags with the market data
+    res.tape.flag_history = loop.execution.flag_history    # parity replays the flags with the market data
     guard = None
     if mode == "live":
         guard = OrderGuard(ex, loop.om, ttl_s=loop.om.s.ttl_ms / 1000.0, grace_s=s.ttl_grace_s)

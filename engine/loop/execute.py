@@ -53,6 +53,7 @@ class Execution:
         self.slip = SlippageBook(getattr(md, "metrics", None), window)
         self.flagged: dict[str, str] = {}      # market -> why no entries went there (warning, suspended), ever
         self._suspended: dict[str, str] = {}   # markets whose orders the exchange refused market_offline
+        self.flag_history: list[tuple[int, dict[str, str]]] = []   # [(from ts_ms, {market: why})]
         self._flags = getattr(ex, "market_flags", None)
         watch = getattr(ex, "watch_markets", None)
         if watch is not None:                  # live: read the exchange's market flags before the first entry
@@ -279,12 +280,16 @@ class Execution:
         now = self._flags() if self._flags is not None else {}
         for market, why in now.items():
             self._flag(market, why, ts)
+        if now or self._suspended or self.flag_history:
+            self._note_flags(now, ts)
         return now.get(m) or self._suspended.get(m, "")
 
-    @property
-    def suspended(self) -> dict[str, str]:
-        """Markets whose orders the exchange refused market_offline (sticky for the session) -> why."""
-        return self._suspended
+    def _note_flags(self, now: dict[str, str], ts: int) -> None:
+        """Keep the change of what refuses entries, by the event time it was first consulted at (the tape
+        stores `flag_history`; `scalp parity` replays it, engine/parity.py FlagTimeline)."""
+        refusing = {**now, **self._suspended} if self._suspended else dict(now)
+        if refusing != (self.flag_history[-1][1] if self.flag_history else {}):
+            self.flag_history.append((int(ts), refusing))
 
     def flag_source(self, flags: Any) -> None:
         """Where the current market flags come from (`() -> {market: reason}`): paper/live wire the exchange's
@@ -296,6 +301,7 @@ class Execution:
         one (an order refused market_offline) holds for the rest of the session."""
         if sticky:
             self._suspended[m] = why
+            self._note_flags(self._flags() if self._flags is not None else {}, ts)
         if self.flagged.get(m) == why:
             return
         self.flagged[m] = why
