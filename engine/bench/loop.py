@@ -100,28 +100,15 @@ def rule_split(run) -> dict:
     the batch pre-computation before the loop, the store's batched writes during the loop, the finish (summary,
     trials, last writes); `loop_s` is the rest of the run: the per-bar path."""
     from engine import backtest
+    from engine.bench._phases import _wrap            # outer step counts (a flush inside finish is finish)
     from engine.loop.core import EngineLoop
     from engine.loop.recorder import Recorder
     totals = {"precompute_s": 0.0, "store_flush_s": 0.0, "finish_s": 0.0}
-    depth = [0]
-
-    def timed(fn, key):
-        def wrapper(*a, **kw):
-            if depth[0]:                 # a flush inside finish counts as finish
-                return fn(*a, **kw)
-            depth[0] += 1
-            t0 = time.perf_counter()
-            try:
-                return fn(*a, **kw)
-            finally:
-                totals[key] += time.perf_counter() - t0
-                depth[0] -= 1
-        return wrapper
     patched = [(EngineLoop, "precompute", "precompute_s"), (Recorder, "flush", "store_flush_s"),
                (backtest, "finish", "finish_s")]
     saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patched]
     for obj, name, key in patched:
-        setattr(obj, name, timed(getattr(obj, name), key))
+        setattr(obj, name, _wrap(totals, key, getattr(obj, name)))
     try:
         t0 = time.perf_counter()
         run()

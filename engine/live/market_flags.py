@@ -101,7 +101,6 @@ class SessionFlags:
         self._own, self._rest = own, rest        # paper: its own check and REST client (stepped and closed here)
         self._feed: dict[str, str] = {}          # written on the feed's thread: replaced, never mutated
         self._seen: dict[str, str] = {}
-        self._last: tuple = (None, None)         # the (REST, ticker) maps `step` looked at last
         self._merged_of: tuple = (None, None)    # the (REST, ticker) maps `_merged` was built from
         self._merged: dict[str, str] = {}
 
@@ -156,13 +155,11 @@ class SessionFlags:
         execution's record (summary, alerts, metrics) at once, not only at the next entry attempt."""
         if self._own is not None:
             self._own.step()
-        rest = self._rest_flags() if self._rest_flags is not None else None
-        if rest is self._last[0] and self._feed is self._last[1]:
-            return                               # both maps are replaced on change: nothing new (every tick)
-        self._last = (rest, self._feed)
         now = self.current()
-        if now != self._seen:
-            self._seen = now
+        if now is self._seen:
+            return                               # the same merged map: no source was replaced (every tick)
+        changed, self._seen = now != self._seen, now
+        if changed:
             execution.market_flag("", ts_ms + 1)     # seen after the event at ts_ms: in force from the next
 
     def close(self, bridge: Any) -> None:
