@@ -90,6 +90,7 @@ class FaultProxy:
         self.paused = False
         self.storm_until = 0.0
         self._covered: dict[int, int] = {}
+        self._owed: dict[int, list[str]] = {}      # cover draws that did not land (server down, nothing to spoil)
         self.port = cfg.port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -165,6 +166,9 @@ class FaultProxy:
         rule = next((r for r in self.cfg.rules if r.matches(method, path)), None)
         if rule is None:
             return ""
+        owed = self._owed.get(id(rule))
+        if owed:                               # a type whose cover draw came to nothing: drawn again first
+            return owed.pop(0)
         kinds = [k for k in COVER_ORDER if rule.rates.get(k, 0.0) > 0]
         seen = self._covered.get(id(rule), 0)
         if self.cfg.cover_first and seen < 2 * len(kinds):
@@ -183,6 +187,17 @@ class FaultProxy:
                     self.storm_until = now + self.cfg.storm_s
                 return kind
         return ""
+
+    def missed(self, method: str, path: str, kind: str) -> None:
+        """A drawn "after" fault that did not happen (the server was down, or no 2xx to spoil). With
+        `cover_first`, a type never injected yet is owed to the rule's next request: a short run whose server
+        kill fell on that one draw would otherwise never inject it."""
+        rule = next((r for r in self.cfg.rules if r.matches(method, path)), None)
+        if not self.cfg.cover_first or rule is None or not kind:
+            return
+        with self._lock:
+            if self.counts[kind] == 0 and kind not in self._owed.get(id(rule), ()):
+                self._owed.setdefault(id(rule), []).append(kind)
 
     # ---- connections -------------------------------------------------------------------------------
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -227,6 +242,7 @@ class FaultProxy:
             return True
         reply = await self._forward(method, target, headers, body)
         if reply is None:                      # the server is down: the client sees the connection close
+            self.missed(method, path, kind)
             return False
         status, rhead, rbody = reply
         with self._lock:
@@ -234,6 +250,7 @@ class FaultProxy:
             if method == "POST" and path == "/v1/orders":
                 self.order_replies[f"{status} {_error_name(rbody)}".strip()] += 1
         if kind == "malformed_2xx" and not 200 <= status < 300:
+            self.missed(method, path, kind)
             kind = ""                          # nothing to spoil: the draw does not become a fault
         if kind:
             self.count(kind)

@@ -142,3 +142,32 @@ def test_cover_first_gives_each_fault_of_a_rule_once_then_draws():
     first = [p.draw("GET", "/v1/order") for _ in range(6)]
     assert first[0::2] == ["", "", ""] and sorted(first[1::2]) == sorted(rates)   # every other one, each once
     assert p.draw("GET", "/v1/order") == ""
+
+
+def test_a_cover_draw_that_did_not_land_is_owed_to_the_next_request(proxy_for, server):
+    import socket
+    with socket.socket() as s:                      # a port nothing listens on: the upstream is down
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    p = proxy_for({"drop_after": 0.001}, cover_first=True, hang_s=0.1)
+    p.cfg.upstream_port = dead
+    for _ in range(2):                              # clean, then drop_after drawn: neither reaches a server
+        with pytest.raises(httpx.TransportError):
+            _get(p)
+    assert p.counts["drop_after"] == 0
+    p.cfg.upstream_port = server.port               # the server is back: the owed fault comes first
+    with pytest.raises(httpx.TransportError):
+        _get(p)
+    assert p.counts["drop_after"] == 1 and p.snapshot()["upstream_status"] == {"200": 1}
+    assert _get(p).status_code == 200               # owed once, not again (the rate is tiny)
+
+
+def test_an_owed_type_is_not_owed_again_once_injected():
+    p = FaultProxy(ProxyConfig(upstream_port=1, rules=[FaultRule(rates={"hang_after": 0.001})], cover_first=True))
+    assert [p.draw("GET", "/x") for _ in range(2)] == ["", "hang_after"]
+    p.missed("GET", "/x", "hang_after")
+    p.missed("GET", "/x", "hang_after")             # the same miss twice: owed once
+    assert p.draw("GET", "/x") == "hang_after" and p.draw("GET", "/x") == ""
+    p.count("hang_after")
+    p.missed("GET", "/x", "hang_after")             # injected already: nothing owed
+    assert p.draw("GET", "/x") == ""
