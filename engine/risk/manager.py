@@ -93,8 +93,7 @@ class RiskManager:
         self._day = None
         self._saved_ms = -10**18
         self._state = TradingState.ACTIVE
-        self._dropped = 0                  # trips dropped so far (evaluate re-derives the state only on a change)
-        self._derived_n = 0
+        self._stale = False                # the trips in force changed since the state was derived
         # switches that declare their inputs (KillSwitch.input_spec) run only when one of them changed;
         # False: every switch at every evaluation, trips rebuilt each time (the reference path of the tests)
         self.reuse_verdicts = True
@@ -232,7 +231,7 @@ class RiskManager:
 
     def _drop(self, key: tuple[str, str], ts_ms: int, why: str = "recovered") -> None:
         trip = self.trips.pop(key)
-        self._dropped += 1
+        self._stale = True
         held = _held(self.switches.get(trip.switch))
         if held:
             held.pop(trip.market, None)
@@ -250,7 +249,6 @@ class RiskManager:
         """Run every switch; returns the NEW trips (reason formatted in ui.lang). Level trips whose switch no
         longer trips are cleared; timed trips last until expiry; a halt without seconds latches."""
         metrics = metrics if metrics is not None else Metrics()
-        dropped = self._dropped
         if self.trips:
             self._expire(ts_ms)
         snap, plan, trips_in_force = self.snapshot, self._plan, self.trips
@@ -259,8 +257,8 @@ class RiskManager:
             plan.build(self.switches, snap.markets, self.reuse_verdicts)
         fired, waited = plan.run(metrics, snap, ts_ms, trips_in_force, self.unpriced)
         if not fired and not trips_in_force:          # nothing trips and nothing is in force: nothing to do
-            if self._derived_n or self._dropped != dropped:
-                self._state, self._derived_n = TradingState.ACTIVE, 0
+            if self._stale:
+                self._state, self._stale = TradingState.ACTIVE, False
             if ts_ms - self._saved_ms >= self.persist_every_ms:
                 self._persist(self.save, ts_ms)
             return []
@@ -280,6 +278,7 @@ class RiskManager:
                     active.id = self._persist(self.persistence.save_trip,
                                               {**active.to_record(), "text": self.describe(active)})
                 trips_in_force[key] = active
+                self._stale = True
                 if active.until_ms is None and self.reuse_verdicts:
                     # while it stays in force the switch hands this trip back instead of building a new one
                     _held(self.switches[sid])[trip.market] = trip
@@ -290,9 +289,9 @@ class RiskManager:
             for key, trip in list(self.trips.items()):
                 if trip.until_ms is None and not trip.latched and key not in firing:
                     self._drop(key, ts_ms)
-        if new or self._dropped != dropped or len(self.trips) != self._derived_n:   # only the trips in force count
+        if self._stale:                   # derived again only when the trips in force changed
             self._state = derive_state(list(self.trips.values())) if self.trips else TradingState.ACTIVE
-            self._derived_n = len(self.trips)
+            self._stale = False
         if new:
             self._persist(self.save, ts_ms)
             if hasattr(self.persistence, "flush"):
