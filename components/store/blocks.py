@@ -27,6 +27,15 @@ def _key(v: Any) -> Any:
 
 def _dictionary(values: Sequence) -> tuple[list, bytes]:
     """(distinct values in first-seen order, int32 codes of every value)."""
+    types = set(map(type, values))
+    if types <= {str}:                  # markets, actions: hashed as they are, in C loops
+        first = list(dict.fromkeys(values))
+        return first, _coded(first, values)
+    if types <= {list, tuple} and set(map(type, chain.from_iterable(values))) <= {str}:   # reason lists
+        keys = list(map(tuple, values))
+        distinct = list(dict.fromkeys(keys))
+        at = dict(zip(keys, values))    # a stored list as the writer gave it (its last occurrence: equal)
+        return [at[k] for k in distinct], _coded(distinct, keys)
     index: dict = {}
     first: list = []
     codes = []
@@ -40,14 +49,19 @@ def _dictionary(values: Sequence) -> tuple[list, bytes]:
     return first, np.asarray(codes, I4).tobytes()
 
 
+def _coded(distinct: list, keys: Sequence) -> bytes:
+    index = dict(zip(distinct, range(len(distinct))))
+    return np.fromiter(map(index.__getitem__, keys), I4, count=len(keys)).tobytes()
+
+
 def _float_matrix(dicts: Sequence[Mapping]) -> tuple[list, np.ndarray] | None:
     """(keys, n x k float64) when every dict has the same keys in the same order and only float values."""
     if not dicts:
         return [], np.empty((0, 0), F8)
     keys = tuple(dicts[0])
-    if any(tuple(d) != keys for d in dicts):
+    if set(map(type, dicts)) != {dict} or set(map(tuple, dicts)) != {keys}:
         return None
-    values = list(chain.from_iterable(d.values() for d in dicts))
+    values = list(chain.from_iterable(map(dict.values, dicts)))
     if not all(issubclass(t, float) for t in set(map(type, values))):
         return None                     # ints, None, bools keep their type through the JSON form
     return list(keys), np.asarray(values, F8).reshape(len(dicts), len(keys))

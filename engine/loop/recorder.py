@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from typing import Any
 
 import numpy as np
@@ -14,9 +15,11 @@ log = logging.getLogger("scalp.store")
 TABLES = ("decisions", "orders", "fills", "positions", "equity", "order_events")
 # decisions and equity are buffered as tuples in these field orders (no dict per row); a store with
 # `record_tuples` takes them as they are, any other writer gets the dicts. A decision waits as (ts, market,
-# action, score, feature row, mark price, scores, reasons): its features dict (or JSON text) is built at flush.
+# action, score, feature row, mark price, scores, reasons): its features dict (or JSON text, or the feature
+# matrix of a column block: a backtest's decisions, see components/store/blocks.py) is built at flush.
 MARK = "_mark_price"
 REASONS_CACHE = 4096        # distinct reason lists kept encoded (most decisions repeat a few)
+_DTYPE = operator.attrgetter("dtype")
 FIELDS = {"decisions": ("ts_ms", "market", "action", "score", "features", "scores", "reasons"),
           "equity": ("ts_ms", "equity_krw", "cash_krw", "position_krw")}
 
@@ -156,14 +159,17 @@ class Recorder:
         float64 array of the feature names' length, the names are distinct and every mark price a float (the
         values the per-row dicts hold, type for type); else None."""
         names = self.feature_names
-        f64 = np.dtype(np.float64)
-        if not (len(set(names)) == len(names) and MARK not in names
-                and {(getattr(x, "dtype", None), getattr(x, "shape", None)) for x in xs} == {(f64, (len(names),))}
-                and {type(v) for v in pxs} == {float}):
+        if not (len(set(names)) == len(names) and MARK not in names and set(map(type, xs)) == {np.ndarray}
+                and set(map(_DTYPE, xs)) == {np.dtype(np.float64)} and set(map(type, pxs)) == {float}):
             return None
         X = np.empty((len(xs), len(names) + 1))
         if names:
-            X[:, :-1] = np.vstack(xs)
+            rows = np.array(xs)         # one C pass (np.vstack makes every row 2-d first)
+            if rows.shape != (len(xs), len(names)):
+                return None
+            X[:, :-1] = rows
+        elif set(map(len, xs)) != {0}:
+            return None
         X[:, -1] = pxs
         return X
 
