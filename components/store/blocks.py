@@ -29,8 +29,8 @@ def _dictionary(values: Sequence) -> tuple[list, bytes]:
     """(distinct values in first-seen order, int32 codes of every value)."""
     types = set(map(type, values))
     if types <= {str}:                  # markets, actions: hashed as they are, in C loops
-        first = list(dict.fromkeys(values))
-        return first, _coded(first, values)
+        distinct = list(dict.fromkeys(values))
+        return distinct, _coded(distinct, values)
     if types <= {list, tuple} and set(map(type, chain.from_iterable(values))) <= {str}:   # reason lists
         keys = list(map(tuple, values))
         distinct = list(dict.fromkeys(keys))
@@ -54,12 +54,17 @@ def _coded(distinct: list, keys: Sequence) -> bytes:
     return np.fromiter(map(index.__getitem__, keys), I4, count=len(keys)).tobytes()
 
 
+def _names(keys: Sequence) -> bool:
+    """Keys a matrix's name list may hold: distinct str (JSON makes any other key a str in a row's dict)."""
+    return set(map(type, keys)) <= {str} and len(set(keys)) == len(keys)
+
+
 def _float_matrix(dicts: Sequence[Mapping]) -> tuple[list, np.ndarray] | None:
     """(keys, n x k float64) when every dict has the same keys in the same order and only float values."""
     if not dicts:
         return [], np.empty((0, 0), F8)
     keys = tuple(dicts[0])
-    if set(map(type, dicts)) != {dict} or set(map(tuple, dicts)) != {keys}:
+    if set(map(type, dicts)) != {dict} or set(map(tuple, dicts)) != {keys} or not _names(keys):
         return None
     values = list(chain.from_iterable(map(dict.values, dicts)))
     if not all(issubclass(t, float) for t in set(map(type, values))):
@@ -86,7 +91,10 @@ def encode(cols: Mapping[str, Any]) -> dict:
         names = list(cols["feature_names"])
         if feats.shape != (n, len(names)) or len(set(names)) != len(names):
             raise ValueError(f"features: {feats.shape} for {n} rows of {len(names)} distinct names")
-        row["feature_names"], row["features"] = names, np.ascontiguousarray(feats, F8).tobytes()
+        if _names(names):
+            row["feature_names"], row["features"] = names, np.ascontiguousarray(feats, F8).tobytes()
+        else:
+            row["features_json"] = [dict(zip(names, r)) for r in np.asarray(feats, F8).tolist()]
     else:
         row["features_json"] = list(feats)
     scores = list(cols["scores"])

@@ -131,3 +131,9 @@ def test_a_bad_matrix_shape_is_refused(store):
     cols["feature_names"] = ["ret_1", "vol"]
     with pytest.raises(ValueError, match="features"):
         store.record_decision_block(store.start_run("x", {}), cols)
+
+
+def test_names_that_are_not_str_become_str_keys_as_in_a_json_row(store):
+    rows = [row(i, feats={1: 0.5 * i, "_mark_price": 2.0}, scores={2: 0.25, "b": 0.5}) for i in range(3)]
+    a, b = both_ways(store, rows, [1, "_mark_price"])
+    assert same(a, b) and list(a[0]["features"]) == ["1", "_mark_price"] and list(a[0]["scores"]) == ["2", "b"]
