@@ -12,7 +12,7 @@ from components.store.market import MarketData
 from components.store.redact import redact
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0005"
+HEAD = "0006"
 
 
 def now_ms() -> int:
@@ -304,6 +304,16 @@ class Store(MarketData):
     def record_decisions(self, run_id: int, rows: Iterable[Any]) -> int:
         return self._record("DecisionRow", run_id, rows)
 
+    def record_decision_block(self, run_id: int, columns: Mapping[str, Any]) -> int:
+        """A backtest's batch of decisions as one column block (revision 0006, components/store/blocks.py);
+        `records("decisions")` reads it back as the rows `record_decisions` would have stored."""
+        from components.store import blocks
+        from components.store.models import DecisionBlockRow
+        row = blocks.encode(columns)
+        if row["n_rows"]:
+            self._insert(DecisionBlockRow.__table__, [{**row, "run_id": run_id}])
+        return row["n_rows"]
+
     def record_orders(self, run_id: int, rows: Iterable[Any]) -> int:
         return self._record("OrderRow", run_id, rows)
 
@@ -323,8 +333,10 @@ class Store(MarketData):
     def records(self, table: str, run_id: int) -> list[dict]:
         """Rows of one trading table ('decisions', 'orders', 'fills', 'positions', 'equity', 'trips',
         'order_events') of a run."""
-        from components.store import models
-        model = {m.__tablename__: m for m in (models.DecisionRow, models.OrderRow, models.FillRow,
+        from components.store import blocks, models
+        if table == "decisions":              # the row table and a backtest's column blocks
+            return blocks.decisions(self, run_id)
+        model = {m.__tablename__: m for m in (models.OrderRow, models.FillRow,
                                                models.PositionRow, models.EquityRow, models.TripRow,
                                                models.OrderEventRow)}[table]
         return self._select(model, model.__table__.c.run_id == run_id)

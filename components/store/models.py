@@ -222,3 +222,29 @@ class ModelRow(SQLModel, table=True):
     created_ms: int = Field(sa_type=BigInteger)
     promoted_ms: Optional[int] = Field(default=None, sa_type=BigInteger)
     note: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+class DecisionBlockRow(SQLModel, table=True):
+    """A batch of a backtest's decisions stored as columns (revision 0006; codec in components/store/blocks.py):
+    little-endian int64/int32/float64 arrays and dictionary-encoded strings, read back as decision rows."""
+    __tablename__ = "decision_blocks"
+    __table_args__ = (Index("ix_decision_blocks_run_ts", "run_id", "first_ts_ms"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="runs.id")
+    first_ts_ms: int = Field(sa_type=BigInteger)
+    last_ts_ms: int = Field(sa_type=BigInteger)
+    n_rows: int
+    ts_ms: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    markets: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    market_idx: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    actions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    action_idx: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    score: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    feature_names: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    features: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    features_json: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    score_names: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    scores: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    scores_json: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reason_idx: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

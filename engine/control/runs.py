@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 # Tables whose rows belong to exactly one run, deleted with it (children first: every one references runs.id).
-PER_RUN = ("decisions", "orders", "fills", "positions", "equity", "order_events")
+# decision_blocks: a backtest's decisions as column blocks (revision 0006), counted as the decisions they hold.
+PER_RUN = ("decisions", "decision_blocks", "orders", "fills", "positions", "equity", "order_events")
 SESSION_MODES = ("live",)     # a live restart rebuilds positions from every earlier live run's fills (paper: fresh)
 VOLUME_EPS = 1e-9
 
@@ -29,8 +30,10 @@ def counts(store: Any) -> dict[int, dict[str, int]]:
     with store.engine.connect() as conn:
         for name in PER_RUN:
             t = found[name]
-            for rid, n in conn.execute(select(t.c.run_id, func.count()).group_by(t.c.run_id)):
-                out.setdefault(int(rid), {})[name] = int(n)
+            rows, key = (func.sum(t.c.n_rows), "decisions") if name == "decision_blocks" else (func.count(), name)
+            for rid, n in conn.execute(select(t.c.run_id, rows).group_by(t.c.run_id)):
+                per = out.setdefault(int(rid), {})
+                per[key] = per.get(key, 0) + int(n)
     return out
 
 
@@ -122,7 +125,7 @@ def plan_prune(store: Any, keep: int | None = None, older_than_s: float | None =
 def delete_runs(store: Any, run_ids: list[int], now_ms: int | None = None) -> dict[str, int]:
     """Delete runs and their rows in one transaction, children first. Kill-switch trips still in force and
     trials (the deflated Sharpe counts every trial) stay, detached from the run. {table: rows deleted}."""
-    from sqlalchemy import and_, delete, or_, update
+    from sqlalchemy import and_, delete, func, or_, select, update
     if not run_ids:
         return {}
     now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
@@ -131,6 +134,11 @@ def delete_runs(store: Any, run_ids: list[int], now_ms: int | None = None) -> di
     with store.engine.begin() as conn:
         for name in PER_RUN:
             t = found[name]
+            if name == "decision_blocks":       # reported as the decisions they held
+                held = conn.execute(select(func.sum(t.c.n_rows)).where(t.c.run_id.in_(run_ids))).scalar()
+                conn.execute(delete(t).where(t.c.run_id.in_(run_ids)))
+                done["decisions"] = done.get("decisions", 0) + int(held or 0)
+                continue
             done[name] = conn.execute(delete(t).where(t.c.run_id.in_(run_ids))).rowcount
         tr = found["trips"]
         active = and_(tr.c.cleared_ms.is_(None), or_(tr.c.until_ms.is_(None), tr.c.until_ms > now_ms))

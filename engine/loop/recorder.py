@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from typing import Any
 
 import numpy as np
@@ -14,9 +15,11 @@ log = logging.getLogger("scalp.store")
 TABLES = ("decisions", "orders", "fills", "positions", "equity", "order_events")
 # decisions and equity are buffered as tuples in these field orders (no dict per row); a store with
 # `record_tuples` takes them as they are, any other writer gets the dicts. A decision waits as (ts, market,
-# action, score, feature row, mark price, scores, reasons): its features dict (or JSON text) is built at flush.
+# action, score, feature row, mark price, scores, reasons): its features dict (or JSON text, or the feature
+# matrix of a column block: a backtest's decisions, see components/store/blocks.py) is built at flush.
 MARK = "_mark_price"
 REASONS_CACHE = 4096        # distinct reason lists kept encoded (most decisions repeat a few)
+_DTYPE = operator.attrgetter("dtype")
 FIELDS = {"decisions": ("ts_ms", "market", "action", "score", "features", "scores", "reasons"),
           "equity": ("ts_ms", "equity_krw", "cash_krw", "position_krw")}
 
@@ -93,8 +96,10 @@ class Recorder:
         writers = {"decisions": st.record_decisions, "orders": st.record_orders, "fills": st.record_fills,
                    "positions": st.record_positions, "equity": st.record_equity,
                    "order_events": getattr(st, "record_order_events", None)}
-        # a backtest's store takes the tuples directly; paper/live go through the per-table writers
+        # a backtest's store takes the tuples directly (its decisions as one column block); paper/live go
+        # through the per-table writers
         tuples = None if self.tolerant else getattr(st, "record_tuples", None)
+        block = None if self.tolerant else getattr(st, "record_decision_block", None)
         text = tuples is not None and bool(getattr(st, "json_as_text", False))
         for k, rows in self.buf.items():
             if rows and writers[k] is None:
@@ -102,6 +107,10 @@ class Recorder:
             elif rows:
                 try:
                     fields = FIELDS.get(k)
+                    if k == "decisions" and block is not None:
+                        block(self.run_id, self._decision_columns(rows))
+                        rows.clear()
+                        continue
                     out = self._decision_rows(rows, text) if k == "decisions" else rows
                     if fields is None:
                         writers[k](self.run_id, out)
@@ -128,15 +137,8 @@ class Recorder:
         if not text:
             feats = [_features(names, x, px) for x, px in zip(xs, pxs)]
             return list(zip(ts, mk, act, p, feats, scores, reasons))
-        f64 = np.dtype(np.float64)
-        columnar = (len(set(names)) == len(names) and MARK not in names
-                    and {(getattr(x, "dtype", None), getattr(x, "shape", None)) for x in xs} == {(f64, (len(names),))}
-                    and {type(v) for v in pxs} == {float})
-        if columnar:
-            X = np.empty((len(rows), len(names) + 1))
-            if names:
-                X[:, :-1] = np.vstack(xs)
-            X[:, -1] = pxs
+        X = self._feature_matrix(xs, pxs)
+        if X is not None:
             feats = dict_rows_text(names + [MARK], X)
         else:
             feats = [json_dumps(_features(names, x, px)) for x, px in zip(xs, pxs)]
@@ -151,6 +153,35 @@ class Recorder:
                 s = cache[key] = json_dumps(r)
             rtext.append(s)
         return list(zip(ts, mk, act, p, feats, list(map(json_dumps, scores)), rtext))
+
+    def _feature_matrix(self, xs: tuple, pxs: tuple) -> np.ndarray | None:
+        """The batch's features with the mark price as the last column (n x k+1 float64), when every row is a
+        float64 array of the feature names' length, the names are distinct and every mark price a float (the
+        values the per-row dicts hold, type for type); else None."""
+        names = self.feature_names
+        if not (len(set(names)) == len(names) and MARK not in names and set(map(type, xs)) == {np.ndarray}
+                and set(map(_DTYPE, xs)) == {np.dtype(np.float64)} and set(map(type, pxs)) == {float}):
+            return None
+        X = np.empty((len(xs), len(names) + 1))
+        if names:
+            rows = np.array(xs)         # one C pass (np.vstack makes every row 2-d first)
+            if rows.shape != (len(xs), len(names)):
+                return None
+            X[:, :-1] = rows
+        elif set(map(len, xs)) != {0}:
+            return None
+        X[:, -1] = pxs
+        return X
+
+    def _decision_columns(self, rows: list[tuple]) -> dict:
+        """The buffered decisions as the columns of one store block (components/store/blocks.py): the feature
+        matrix where `_feature_matrix` allows, else one features dict per row."""
+        ts, mk, act, p, xs, pxs, scores, reasons = zip(*rows)
+        X = self._feature_matrix(xs, pxs)
+        cols = {"ts_ms": ts, "market": mk, "action": act, "score": p, "scores": scores, "reasons": reasons}
+        if X is not None:
+            return {**cols, "features": X, "feature_names": self.feature_names + [MARK]}
+        return {**cols, "features": [_features(self.feature_names, x, px) for x, px in zip(xs, pxs)]}
 
     def _failed(self, table: str, e: Exception) -> None:
         self.errors += 1

@@ -173,3 +173,46 @@ def test_record_tuples_takes_the_row_path_on_postgres(pg):
     assert s.record_tuples("decisions", c, fields, as_text, json_text=True) == 5
     rc = [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in s.records("decisions", c)]
     assert rc == [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in s.records("decisions", b)]
+
+
+def test_decision_blocks_round_trip_on_postgres(pg):
+    """A column block (bytea arrays, JSON dictionaries) reads back bit for bit; without NaN features it reads
+    as the rows record_decisions stores; deleting the run deletes its blocks."""
+    import math
+    import struct
+
+    from engine.control.runs import counts, delete_runs
+
+    def bits(v):
+        return "nan" if isinstance(v, float) and math.isnan(v) else struct.pack("<d", v) if isinstance(v, float) else v
+    s = pg()
+    assert s.revision() == HEAD == "0006"
+    fields = ("ts_ms", "market", "action", "score", "features", "scores", "reasons")
+    names = ["x", "y", "_mark_price"]
+    specials = [math.nan, math.inf, -0.0, 5e-324, 0.1 + 0.2]
+    rows = [(60_000 * i, ("KRW-BTC", "KRW-ETH")[i % 2], ("hold", "enter", "rejected")[i % 3],
+             None if i % 4 == 0 else 0.1 * i, {"x": specials[i % 5], "y": float(i), "_mark_price": 1e8 + i},
+             {"t": 0.25 * i} if i != 3 else {"t": 1, "u": None}, [["급락 감지"], [], ["a", "b"]][i % 3])
+            for i in range(10)]
+    cols = {k: [r[j] for r in rows] for j, k in enumerate(fields)}
+    cols["features"] = np.array([[r[4][k] for k in names] for r in rows])
+    cols["feature_names"] = names
+    a = s.start_run("a", {})
+    assert s.record_decision_block(a, cols) == 10
+    got = s.records("decisions", a)
+    assert [r["id"] for r in got] == [None] * 10 and {r["run_id"] for r in got} == {a}
+    for r, want in zip(got, rows):
+        assert [bits(r[k]) for k in fields[:4]] == [bits(v) for v in want[:4]]
+        assert {k: bits(v) for k, v in r["features"].items()} == {k: bits(v) for k, v in want[4].items()}
+        assert r["scores"] == want[5] and r["reasons"] == want[6]
+    finite = [r for r in rows if math.isfinite(r[4]["x"])]          # PostgreSQL's JSON refuses NaN/Infinity
+    b, c = s.start_run("b", {}), s.start_run("c", {})
+    s.record_decision_block(b, {**{k: [r[j] for r in finite] for j, k in enumerate(fields)},
+                                "features": np.array([[r[4][k] for k in names] for r in finite]),
+                                "feature_names": names})
+    s.record_decisions(c, [dict(zip(fields, r)) for r in finite])
+    strip = (lambda rs: [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in rs])
+    assert strip(s.records("decisions", b)) == strip(s.records("decisions", c)) and len(finite) == 6
+    assert counts(s)[a]["decisions"] == 10 and counts(s)[c]["decisions"] == 6
+    assert delete_runs(s, [a, b])["decisions"] == 16
+    assert s.records("decisions", a) == [] and _scalar(s, "SELECT count(*) FROM decision_blocks") == 0

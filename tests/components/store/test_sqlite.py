@@ -18,7 +18,7 @@ from registry import build, parse_params
 
 ROOT = Path(__file__).resolve().parents[3]
 TABLES = {"candles", "trades", "books", "runs", "decisions", "orders", "fills", "positions", "equity", "trips",
-          "artifacts", "trials"}
+          "artifacts", "trials", "decision_blocks"}
 
 
 @pytest.fixture
