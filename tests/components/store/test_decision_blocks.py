@@ -1,12 +1,12 @@
 """Decision blocks (revision 0006): a batch stored as columns reads back as the rows record_decisions stores."""
 import math
-import struct
 
 import numpy as np
 import pytest
 
 from components.store import blocks
 from registry import build
+from tests.compare import same_bits as same
 
 FIELDS = ("ts_ms", "market", "action", "score", "features", "scores", "reasons")
 
@@ -16,19 +16,6 @@ def store(tmp_path):
     s = build("store", {"component": "sqlite", "path": str(tmp_path / "b.db")}, path="store")
     yield s
     s.close()
-
-
-def same(a, b) -> bool:
-    """Equal, NaN equal to NaN, floats bit for bit (so -0.0 != 0.0), and the same types."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return (math.isnan(a) and math.isnan(b)) or struct.pack("<d", a) == struct.pack("<d", b)
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
 
 
 def columns(rows: list[tuple], names: list[str] | None = None) -> dict:

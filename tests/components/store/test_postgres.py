@@ -10,6 +10,7 @@ from components.types.feed.loaders import load_books, load_candles, load_trades
 from components.feed.replay import Replay
 from components.store.base import HEAD
 from registry import build
+from tests.compare import rows_of
 
 pytestmark = pytest.mark.postgres
 URL = os.environ.get("SCALP_TEST_PG_URL")
@@ -162,8 +163,7 @@ def test_record_tuples_takes_the_row_path_on_postgres(pg):
     s.record_tuples("equity", a, efields, eq)
     s.record_equity(b, [dict(zip(efields, r)) for r in eq])
     for table in ("decisions", "equity"):
-        ra = [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in s.records(table, a)]
-        rb = [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in s.records(table, b)]
+        ra, rb = rows_of(s, table, a), rows_of(s, table, b)
         assert ra == rb and len(ra) == len(rows if table == "decisions" else eq)
     # JSON columns handed over as text (the SQLite recorder's form) are decoded here, not stored as strings
     import json

@@ -13,6 +13,7 @@ from engine.backtest import load_replay, run_backtest
 from engine.loop.candles import candle_events
 from engine.outcomes import OutcomeTracker
 from engine.risk.manager import RiskManager
+from tests.compare import rows_of
 
 DAYS = ["feed.start=2025-09-20T00:00:00Z", "feed.end=2025-09-23T00:00:00Z", "markets=[KRW-BTC,KRW-XRP]",
         "towers=[momentum_rule]", "entry=prob_threshold", "features=core_bar", "killswitches=standard", "ui.lang=en"]
@@ -119,8 +120,7 @@ def test_record_tuples_stores_the_rows_of_the_dict_writers(tmp_path):
     st.record_tuples("equity", a, efields, eq)
     st.record_equity(b, [dict(zip(efields, r)) for r in eq])
     for table in ("decisions", "equity"):
-        ra = [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in st.records(table, a)]
-        rb = [{k: v for k, v in r.items() if k not in ("id", "run_id")} for r in st.records(table, b)]
+        ra, rb = rows_of(st, table, a), rows_of(st, table, b)
         assert ra and _same(ra, rb)
     with pytest.raises(Exception):       # a column left out takes the dict path, which refuses it as before
         st.record_tuples("equity", a, ("ts_ms",), [(1,)])

@@ -1,9 +1,7 @@
 """The rule baseline on real KRW-BTC 1m candles: decisions stored as column blocks read back dict for dict,
 float for float, as the row path stores them, and the report rebuilt from either store is the same."""
-import math
 import re
 import sqlite3
-import struct
 
 import pytest
 
@@ -12,21 +10,9 @@ from components.store.base import Store
 from engine.bench._workloads import RULE_BASELINE, compose_job, shared_data
 from engine.backtest import run_backtest
 from engine.report import rebuild
+from tests.compare import same_bits as same
 
 DAYS = ["feed.end=2025-09-04T00:00:00Z"]          # 3 days from the baseline's start
-
-
-def same(a, b) -> bool:
-    """Equal, NaN equal to NaN, floats bit for bit, types alike."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return (math.isnan(a) and math.isnan(b)) or struct.pack("<d", a) == struct.pack("<d", b)
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
 
 
 def _count(path, sql, *args):
