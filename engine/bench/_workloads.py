@@ -58,7 +58,7 @@ def peers_quote_config(extra: list[str] | None = None) -> Any:
     return compose_job(PEERS_QUOTE + list(extra or []))
 
 
-def rule_config(store_path: str, quick: bool = False, data: Path | None = None) -> Any:
+def rule_config(store_path: str, quick: bool = False, data: Path | None = None, extra: tuple[str, ...] = ()) -> Any:
     end = RULE_QUICK_END if quick else RULE_END
     return compose_job(RULE_BASELINE + [f"feed.path={(data or shared_data()) / 'upbit'}", f"feed.end={end}",
-                                        f"store.path={store_path}"])
+                                        f"store.path={store_path}", *extra])

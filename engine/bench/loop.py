@@ -19,6 +19,9 @@ from pathlib import Path
 from engine.bench._workloads import ROOT, peers_quote_config, peers_streams, rule_config, shared_data
 
 TARGETS = {"quote_events_per_s": 600_000, "rule_candles_per_s": 250_000, "default_wall_s": 30.0}
+# (b)'s floors: the same candles with the store off, and a bare bot: one switch, one exit (a hard stop, so its one
+# entry is held to the end: no closed trade)
+BARE = ("killswitches=[daily_loss]", "exits=[hard_stop]")
 # (c) small input for --quick: the bundled data, one market, 3 days, two folds, a 30-tree CatBoost
 DEFAULT_QUICK = ["markets=[KRW-BTC]", "walkforward.folds=2", "feed.start=2025-09-24T00:00:00Z",
                  "towers.catboost.iterations=30"]
@@ -84,6 +87,7 @@ def bench_rule(runs: int, warmup: int, quick: bool) -> dict:
         OmegaConf.update(c, "store.path", str(tmp / "split.db"))
         split = rule_split(lambda: run_backtest(c, streams=streams, use_store=True, write_report=False,
                                                 quality=quality))
+        floors = rule_floors(n, streams, quality, quick, runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     med = statistics.median(times)
@@ -92,7 +96,20 @@ def bench_rule(runs: int, warmup: int, quick: bool) -> dict:
             "run_s": [round(x, 4) for x in times], "run_s_median": round(med, 4), "candles_per_s": round(n / med),
             "cpu_s_median": round(cpu_s, 4), "candles_per_cpu_s": round(n / cpu_s),
             "trades": res.summary.get("trades"), "decisions": res.summary.get("decisions"),
-            "split": split, "target_candles_per_s": TARGETS["rule_candles_per_s"]}
+            "split": split, "floors": floors, "target_candles_per_s": TARGETS["rule_candles_per_s"]}
+
+
+def rule_floors(n: int, streams: dict, quality: object, quick: bool, runs: int) -> dict:
+    """What the per-bar loop costs without the store: the rule baseline with the store off, and the bare loop (one
+    kill switch, one exit, store off); candles/s as medians of `runs` runs after one warm-up."""
+    from engine.backtest import run_backtest
+    out = {}
+    for key, extra in (("store_off", ()), ("bare_loop", BARE)):
+        cfg = rule_config(":memory:", quick, extra=extra)
+        times, _, res = _timed(lambda: run_backtest(cfg, streams=streams, use_store=False, write_report=False,
+                                                    quality=quality), runs, 1)
+        out[key] = {"candles_per_s": round(n / statistics.median(times)), "trades": res.summary.get("trades")}
+    return out
 
 
 def rule_split(run) -> dict:
@@ -189,6 +206,10 @@ def _print(out: dict) -> None:
         if sp:
             print(t("bench.loop.rule_split", pre=sp["precompute_s"], loop=sp["loop_s"], flush=sp["store_flush_s"],
                     finish=sp["finish_s"], total=sp["total_s"]))
+        fl = r.get("floors") or {}
+        if fl:
+            print(t("bench.loop.rule_floors", off=f"{fl['store_off']['candles_per_s']:,}",
+                    bare=f"{fl['bare_loop']['candles_per_s']:,}"))
     for part in (q, r):
         for peer, v in ((part or {}).get("peers") or {}).items():
             if isinstance(v, dict):

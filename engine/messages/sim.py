@@ -29,6 +29,9 @@ MESSAGES = {
     "bench.loop.rule_split": {
         "ko": "    한 번 더 실행한 분해: 사전 계산 {pre}초 + 봉마다 경로 {loop}초 + 저장소 기록 {flush}초 + 마무리 {finish}초 = {total}초",
         "en": "    one more run, split: precompute {pre} s + per-bar path {loop} s + store writes {flush} s + finish {finish} s = {total} s"},
+    "bench.loop.rule_floors": {
+        "ko": "    저장소 끔: {off} 봉/초; 최소 봇 (킬 스위치 1개, 청산 1개, 저장소 끔): {bare} 봉/초",
+        "en": "    store off: {off} candles/s; bare bot (one kill switch, one exit, store off): {bare} candles/s"},
     "bench.loop.default": {
         "ko": "(c) 기본 scalp backtest: {wall}초 (목표 {target}) = 시작 {start} + 로드 {load} + 학습 {fit} + 재생 {replay} + 마무리 {finish} (종료 코드 {exit})",
         "en": "(c) default scalp backtest: {wall} s (target {target}) = start {start} + load {load} + fit {fit} + replay {replay} + finish {finish} (exit {exit})"},

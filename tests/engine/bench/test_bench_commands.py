@@ -45,6 +45,9 @@ def test_loop_quick_measures_the_user_path_and_never_invents_peer_figures(capsys
     assert sp["precompute_s"] > 0 and sp["store_flush_s"] > 0 and sp["finish_s"] > 0 and sp["loop_s"] > 0
     assert sum(sp[k] for k in ("precompute_s", "store_flush_s", "finish_s", "loop_s")) == \
         pytest.approx(sp["total_s"], abs=0.005)
+    fl = r["floors"]                   # the same bot with the store off trades the same; the bare bot's runs too
+    assert fl["store_off"]["trades"] == r["trades"] and fl["bare_loop"]["candles_per_s"] > 0
+    assert fl["bare_loop"]["trades"] == 0      # a hard stop only: its entry is held to the end, no closed trade
     assert d["exit"] == 0 and d["wall_s"] > 0
     assert d["replay_s"] > 0 and d["finish_s"] > 0 and d["wall_s"] >= d["load_s"] + d["replay_s"] + d["finish_s"]
 
