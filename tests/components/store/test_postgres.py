@@ -186,7 +186,7 @@ def test_decision_blocks_round_trip_on_postgres(pg):
     def bits(v):
         return "nan" if isinstance(v, float) and math.isnan(v) else struct.pack("<d", v) if isinstance(v, float) else v
     s = pg()
-    assert s.revision() == HEAD == "0006"
+    assert s.revision() == HEAD >= "0006"
     fields = ("ts_ms", "market", "action", "score", "features", "scores", "reasons")
     names = ["x", "y", "_mark_price"]
     specials = [math.nan, math.inf, -0.0, 5e-324, 0.1 + 0.2]
