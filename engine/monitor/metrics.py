@@ -9,7 +9,9 @@ from prometheus_client.core import GaugeMetricFamily
 from components.types import metric_names as MN
 
 PREFIX = "scalp"
-LATENCY_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+# Histogram bucket bounds (seconds) of how long one decision took on this machine (host time, exported to
+# Prometheus); not a cost of a trade: what a trade costs, latency included, comes from the cost model only.
+DECISION_TIME_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 ROUND_TRIP_BUCKETS_S = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 TRADING_STATES = ("ACTIVE", "REDUCING", "HALTED")
 # engine metrics (components/types/metric_names.py) exported as gauges: name -> (exported name, help)
@@ -38,7 +40,7 @@ class SessionMetrics:
         self.order_events = Counter(f"{PREFIX}_order_events", "order state changes, by event", ["event"], registry=r)
         self.decisions = Counter(f"{PREFIX}_decisions", "decisions, by action", ["action"], registry=r)
         self.decision_latency = Histogram(f"{PREFIX}_decision_latency_seconds", "model time of one decision",
-                                          buckets=LATENCY_BUCKETS_S, registry=r)
+                                          buckets=DECISION_TIME_BUCKETS_S, registry=r)
         self.round_trip = Histogram(f"{PREFIX}_order_round_trip_seconds",
                                     "wall time from sending an order to the first change of its state",
                                     buckets=ROUND_TRIP_BUCKETS_S, registry=r)
