@@ -117,6 +117,12 @@ def predict_tower(tower, ds, parts: dict[str, np.ndarray], warm_rows_per_market:
     return {k: p[r - start] for k, r in parts.items()}
 
 
+def fit_predict(tower, ds, fold, label_id: str = "") -> tuple[float, dict[str, np.ndarray]]:
+    """One tower fitted on a walk-forward fold: (fit seconds, {"cal": P(up), "test": P(up)})."""
+    secs = fit_tower(tower, ds, fold.train, fold.cal, label_id)
+    return secs, predict_tower(tower, ds, {"cal": fold.cal, "test": fold.test})
+
+
 def build_fusion(cfg):
     import registry
     node = plain(cfg.get("fusion")) if cfg is not None and cfg.get("fusion") else None

@@ -271,8 +271,7 @@ def _fit_fold(ds: Dataset, fold: Fold, make_towers: Callable, wf: WalkForwardPar
         towers = {"tower": towers}
 
     def fit_one(tower) -> tuple[float, dict]:
-        s = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
-        return s, ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": fold.test})
+        return ensemble.fit_predict(tower, ds, fold, label_id)
 
     workers = min(int(getattr(wf, "fit_threads", 1) or 1), len(towers))
     if workers > 1:     # towers share nothing and their heavy parts release the GIL: fit them side by side

@@ -37,8 +37,7 @@ def _fit_task(k: int, tid: str) -> tuple[float, dict, dict] | None:
     fold = folds[k]
     try:
         tower = make_towers()[tid]
-        secs = ensemble.fit_tower(tower, ds, fold.train, fold.cal, label_id)
-        got = ensemble.predict_tower(tower, ds, {"cal": fold.cal, "test": fold.test})
+        secs, got = ensemble.fit_predict(tower, ds, fold, label_id)
     except Exception:
         return None
     # a torch module stays in the worker: the tower rebuilds it from its exported weights if it ever needs it
@@ -79,10 +78,7 @@ class FoldFits:
             except Exception:  # noqa: BLE001  a worker that died (killed, out of memory) breaks its pool
                 res = None
             if res is None:                    # failed in the worker: again here, to raise the real error
-                t0 = time.perf_counter()
-                ensemble.fit_tower(towers[tid], self.ds, fold.train, fold.cal, self.label_id)
-                got = ensemble.predict_tower(towers[tid], self.ds, {"cal": fold.cal, "test": fold.test})
-                res = (time.perf_counter() - t0, got, None)
+                res = (*ensemble.fit_predict(towers[tid], self.ds, fold, self.label_id), None)
             secs, got, state = res
             if state is not None:
                 vars(towers[tid]).update(state)
