@@ -7,11 +7,24 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from components.types.kinds import Trip
+from components.types.metric_names import per_market
 from components.types.metrics import Metrics
 from components.types.risk import RiskSnapshot
 from registry import Params
 
 Action = Literal["block_entries", "scale_size", "pause", "cancel_all", "flatten", "halt"]
+
+
+class MetricKeys(dict):
+    """market -> per_market(base, market) of one metric base, each name built once (checks run at every evaluation)."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, market: str) -> str:
+        key = self[market] = per_market(self.base, market)
+        return key
 
 
 class SwitchParams(Params):
@@ -110,13 +123,11 @@ class MarketSwitch(KillSwitch):
         change, or None (the switch is always called). Only the class that declared them vouches for them."""
         if not self._idles or not self.idle_without:
             return None
-        from components.types.metric_names import per_market
         return tuple(per_market(b, m) for m in markets for b in self.idle_without)
 
     def input_spec(self, markets: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         if not self._declares:
             return None
-        from components.types.metric_names import per_market
         return tuple(per_market(b, m) for m in markets for b in self.reads_market), tuple(self.reads_snapshot)
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
@@ -125,11 +136,10 @@ class MarketSwitch(KillSwitch):
     def _key(self, base: str, market: str) -> str:
         """per_market(base, market), built once per pair (a check runs at every evaluation)."""
         keys = self.__dict__.setdefault("_keys", {})
-        key = keys.get((base, market))
-        if key is None:
-            from components.types.metric_names import per_market
-            key = keys[base, market] = per_market(base, market)
-        return key
+        of = keys.get(base)
+        if of is None:
+            of = keys[base] = MetricKeys(base)
+        return of[market]
 
     def check_all(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int) -> list[Trip]:
         out = []

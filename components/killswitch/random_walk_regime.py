@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from components.killswitch.base import MarketSwitch, SwitchParams, finite
+from components.killswitch.base import MarketSwitch, MetricKeys, SwitchParams, finite
 from components.types.kinds import Trip
 from components.types.metric_names import HURST
 from components.types.metrics import Metrics
@@ -29,13 +29,10 @@ class RandomWalkRegime(MarketSwitch):
 
     def __init__(self, p: "RandomWalkRegime.Params") -> None:
         super().__init__(p)
-        self._hurst_keys: dict[str, str] = {}
+        self._hurst_keys = MetricKeys(HURST)
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        key = self._hurst_keys.get(market)
-        if key is None:
-            key = self._hurst_keys[market] = self._key(HURST, market)
-        h = metrics.get(key)
+        h = metrics.get(self._hurst_keys[market])
         if finite(h) and self.p.hurst_low <= h <= self.p.hurst_high:
             return self._trip(market=market, hurst=h, low=self.p.hurst_low, high=self.p.hurst_high)
         return None

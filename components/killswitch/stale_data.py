@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from components.killswitch.base import MarketSwitch, SwitchParams, finite
+from components.killswitch.base import MarketSwitch, MetricKeys, SwitchParams, finite
 from components.types.kinds import Trip
 from components.types.metric_names import LAST_EVENT_TS_MS
 from components.types.metrics import Metrics
@@ -20,13 +20,10 @@ class StaleData(MarketSwitch):
 
     def __init__(self, p: "StaleData.Params") -> None:
         super().__init__(p)
-        self._last_keys: dict[str, str] = {}
+        self._last_keys = MetricKeys(LAST_EVENT_TS_MS)
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        key = self._last_keys.get(market)
-        if key is None:
-            key = self._last_keys[market] = self._key(LAST_EVENT_TS_MS, market)
-        last = metrics.get(key)
+        last = metrics.get(self._last_keys[market])
         if not finite(last):
             return None
         age_s = (ts_ms - last) / 1000.0

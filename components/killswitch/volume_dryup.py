@@ -5,7 +5,7 @@ from bisect import bisect_right
 
 from pydantic import Field, model_validator
 
-from components.killswitch.base import MarketSwitch, SwitchParams, finite
+from components.killswitch.base import MarketSwitch, MetricKeys, SwitchParams, finite
 from components.types.kinds import Trip
 from components.types.metric_names import TRADED_KRW
 from components.types.metrics import Metrics
@@ -35,17 +35,14 @@ class VolumeDryup(MarketSwitch):
         super().__init__(p)
         # per market: parallel sample lists + head index (bisect lookups; trimmed in amortised O(1))
         self._hist: dict[str, tuple[list[int], list[float], list[int]]] = {}
-        self._counter_keys: dict[str, str] = {}
+        self._counter_keys = MetricKeys(TRADED_KRW)
 
     def on_params(self, p: "VolumeDryup.Params") -> None:
         # the parameters as plain numbers (this runs at every evaluation); the same arithmetic as written out
         self._baseline_ms, self._recent_ms = p.baseline_s * 1000, p.recent_s * 1000
 
     def check_market(self, metrics: Metrics, snapshot: RiskSnapshot, ts_ms: int, market: str) -> Trip | None:
-        key = self._counter_keys.get(market)
-        if key is None:
-            key = self._counter_keys[market] = self._key(TRADED_KRW, market)
-        counter = metrics.get(key)
+        counter = metrics.get(self._counter_keys[market])
         if not finite(counter):
             return None
         got = self._hist.get(market)
